@@ -1,0 +1,142 @@
+//! Wiring: open the log, rebuild the views, start the writer, serve HTTP.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::{Config, Storage};
+use crate::log::{Log, LogError};
+use crate::store::{Store, StoreError};
+use crate::views::{ReplayError, Views};
+use crate::writer::{Writer, WriterThread};
+
+/// Why meshgraph could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The log could not be opened (in use by another process, unreadable).
+    #[error("cannot open the durable log {path}: {source}")]
+    Log {
+        /// The log file.
+        path: String,
+        /// The log error.
+        source: LogError,
+    },
+    /// The store could not be created.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The views could not be rebuilt from the log.
+    #[error("cannot rebuild the views from the log: {0}")]
+    Replay(#[from] ReplayError),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The server failed while running.
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A running meshgraph: the log, the views and the writer.
+pub struct App {
+    /// The configuration it was started with.
+    pub config: Config,
+    /// The durable log.
+    pub log: Arc<Log>,
+    /// The RDF store and the lineage projection.
+    pub views: Views,
+    /// The single writer.
+    pub writer: Writer,
+}
+
+impl App {
+    /// Opens the log, rebuilds the views from it and starts the writer.
+    ///
+    /// The returned [`WriterThread`] should be joined after the last
+    /// [`App`] is dropped, so queued writes finish before the process exits.
+    pub fn open(config: Config) -> Result<(Arc<Self>, WriterThread), AppError> {
+        let log = match config.storage.log_path() {
+            Some(path) => {
+                if let Storage::Dir(dir) = &config.storage {
+                    std::fs::create_dir_all(dir).map_err(|source| AppError::DataDir {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                Log::open(&path).map_err(|source| AppError::Log {
+                    path: path.display().to_string(),
+                    source,
+                })?
+            }
+            None => Log::in_memory().map_err(|source| AppError::Log {
+                path: "(memory)".into(),
+                source,
+            })?,
+        };
+        let log = Arc::new(log);
+        let views = Views::new(Store::in_memory()?);
+        let started = Instant::now();
+        let events = views.replay(&log)?;
+        if events > 0 {
+            let (nodes, edges) = views.projection().size();
+            tracing::info!(
+                events,
+                nodes,
+                edges,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "views rebuilt from the log"
+            );
+        }
+        let (writer, thread) = Writer::spawn(Arc::clone(&log), views.clone());
+        Ok((
+            Arc::new(Self {
+                config,
+                log,
+                views,
+                writer,
+            }),
+            thread,
+        ))
+    }
+}
+
+/// Runs the server until `shutdown` resolves, then drains in-flight requests
+/// and queued writes.
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| AppError::Bind {
+            addr: config.bind.to_string(),
+            source,
+        })?;
+    let (app, writer_thread) = tokio::task::spawn_blocking(move || App::open(config))
+        .await
+        .map_err(|e| AppError::Serve(std::io::Error::other(e)))??;
+    let addr = listener.local_addr().map_err(AppError::Serve)?;
+    tracing::info!(%addr, storage = ?app.config.storage, "meshgraph listening on http://{addr}");
+    let router = crate::api::router(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(AppError::Serve)?;
+    tracing::info!("shutting down: finishing queued writes");
+    tokio::task::spawn_blocking(move || writer_thread.join())
+        .await
+        .map_err(|e| AppError::Serve(std::io::Error::other(e)))?;
+    Ok(())
+}

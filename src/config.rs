@@ -1,0 +1,51 @@
+//! Server configuration, as resolved from flags and `MESHGRAPH_*` variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where meshgraph keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// In a directory: the durable log is `log.redb` inside it.
+    Dir(PathBuf),
+    /// In memory only: everything is lost when the process ends.
+    Memory,
+}
+
+impl Storage {
+    /// The log file, for on-disk storage.
+    pub fn log_path(&self) -> Option<PathBuf> {
+        match self {
+            Self::Dir(dir) => Some(dir.join("log.redb")),
+            Self::Memory => None,
+        }
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address to listen on.
+    pub bind: SocketAddr,
+    /// Where the data lives.
+    pub storage: Storage,
+    /// When set, writes must carry `Authorization: Bearer <key>`.
+    pub api_key: Option<String>,
+    /// The largest request body accepted, in bytes, after decompression.
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// A configuration for tests and embedding: in memory, default limits.
+    pub fn in_memory() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            storage: Storage::Memory,
+            api_key: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// 32 MiB: large Spark events with logical plans fit comfortably.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;

@@ -1,0 +1,37 @@
+//! meshgraph: the lineage and knowledge graph of a data mesh.
+//!
+//! # Architecture
+//!
+//! ```text
+//!  POST /api/v1/lineage ─► validate ─► writer (one thread) ─► durable log (redb, fsync)
+//!                                           │                    │
+//!                                           │  group commit      └─► apply ─► oxigraph Store (RDF)
+//!                                           └─ ack (201) after log + apply   └► lineage projection
+//!  readers (REST) ─► Store and projection, never the log (but raw events)
+//! ```
+//!
+//! - [`openlineage`]: event types, validation, node ids.
+//! - [`log`]: the durable log of every accepted write; the source of truth.
+//! - [`mapping`]: pure functions from an event to RDF graph writes.
+//! - [`store`]: the oxigraph store, its vocabulary and the readers over it.
+//! - [`lineage`]: the in-memory lineage projection and its traversals.
+//! - [`views`]: the store and projection, and how a logged event reaches them.
+//! - [`load`]: `meshgraph load`, events from files.
+//! - [`writer`]: the single writer: group commit to the log, then the views.
+//! - [`app`]: wires the pieces together, rebuilds views at start-up.
+//! - [`api`]: HTTP transport (axum); the only module that knows HTTP.
+//! - [`cli`], [`config`]: the command line and its configuration.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod lineage;
+pub mod load;
+pub mod log;
+pub mod mapping;
+pub mod openlineage;
+pub mod store;
+pub mod views;
+pub mod writer;

@@ -1,0 +1,320 @@
+//! OpenLineage event -> RDF graph writes, as pure functions.
+//!
+//! [`map_event`] turns one validated event into a list of [`GraphWrite`]s;
+//! the store applies them inside the writer's transaction. Everything here is
+//! deterministic (IRIs from identities, no clocks, no randomness), so replaying
+//! the log rebuilds the same graph and a re-sent event changes nothing.
+//!
+//! Graph layout (the default graph is the union for queries):
+//! - an entity's graph (its own IRI): identity, `createdAt`, `updatedAt`;
+//! - a facet's graph (`{owner}/facet/{key}`): the facet verbatim as an
+//!   `rdf:JSON` literal plus what it means in RDF ([`semantic`]); a later
+//!   facet of the same key replaces the whole graph, `_deleted` clears it;
+//! - a run's graph (the run IRI): the run, its job, inputs and outputs with
+//!   their qualified usages and generations, its state transitions.
+
+pub mod run_state;
+pub mod semantic;
+
+use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+
+use crate::openlineage::event::{Dataset, EventKind, Facets, InputDataset, OutputDataset};
+use crate::openlineage::facets::{self, FacetScope};
+use crate::openlineage::{Event, Timestamp};
+use crate::store::iri;
+use crate::store::vocab::{self, dcat, mg, prov};
+
+/// One change to the store; applied in order within one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphWrite {
+    /// Adds a quad (adding an existing quad changes nothing).
+    Insert(Quad),
+    /// Sets a functional property: removes every `(s, p, *, g)`, then adds the quad.
+    Set(Quad),
+    /// Adds the quad only if no `(s, p, *, g)` exists yet (first-seen values).
+    SetOnce(Quad),
+    /// Replaces the whole content of a named graph.
+    ReplaceGraph {
+        /// The graph.
+        graph: NamedNode,
+        /// Its new content (all in `graph`).
+        quads: Vec<Quad>,
+        /// A quad whose presence proves the graph already holds exactly this
+        /// content (the facet's JSON literal); the write is then skipped.
+        witness: Option<Quad>,
+    },
+    /// Removes the whole content of a named graph.
+    ClearGraph(NamedNode),
+    /// Recomputes a run's state and times from its transitions
+    /// (see [`run_state::resolve`]).
+    ResolveRunState(NamedNode),
+}
+
+/// A literal for a point in time (`xsd:dateTime`, UTC).
+pub fn time_literal(time: Timestamp) -> Literal {
+    Literal::new_typed_literal(time.to_rfc3339_utc(), xsd::DATE_TIME)
+}
+
+/// A quad in a named graph.
+pub fn quad(
+    subject: &NamedNode,
+    predicate: NamedNodeRef<'_>,
+    object: impl Into<Term>,
+    graph: &NamedNode,
+) -> Quad {
+    Quad::new(
+        subject.clone(),
+        predicate.into_owned(),
+        object,
+        GraphName::NamedNode(graph.clone()),
+    )
+}
+
+/// Collects the writes of one event.
+struct Writes {
+    time: Literal,
+    out: Vec<GraphWrite>,
+}
+
+impl Writes {
+    fn insert(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>, g: &NamedNode) {
+        self.out.push(GraphWrite::Insert(quad(s, p, o, g)));
+    }
+
+    /// Identity, creation and update time of a namespace, dataset or job,
+    /// in the entity's own graph.
+    fn entity(&mut self, iri: &NamedNode, classes: &[NamedNodeRef<'_>], name: &str, ns: Option<&str>) {
+        for class in classes {
+            self.insert(iri, rdf::TYPE, class.into_owned(), iri);
+        }
+        self.insert(iri, mg::NAME, Literal::from(name), iri);
+        if let Some(ns) = ns {
+            self.namespace(ns);
+            self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
+        }
+        self.stamp(iri);
+    }
+
+    fn stamp(&mut self, iri: &NamedNode) {
+        self.out.push(GraphWrite::SetOnce(quad(
+            iri,
+            mg::CREATED_AT,
+            self.time.clone(),
+            iri,
+        )));
+        self.out
+            .push(GraphWrite::Set(quad(iri, mg::UPDATED_AT, self.time.clone(), iri)));
+    }
+
+    fn namespace(&mut self, ns: &str) {
+        let iri = iri::namespace(ns);
+        self.entity(&iri, &[mg::NAMESPACE_CLASS], ns, None);
+    }
+
+    fn dataset(&mut self, dataset: &Dataset) -> NamedNode {
+        let iri = iri::dataset(&dataset.namespace, &dataset.name);
+        self.entity(
+            &iri,
+            &[mg::DATASET, dcat::DATASET, prov::ENTITY_CLASS],
+            &dataset.name,
+            Some(&dataset.namespace),
+        );
+        let owner = semantic::Owner::Dataset {
+            iri: &iri,
+            namespace: &dataset.namespace,
+            name: &dataset.name,
+        };
+        self.facets(owner, FacetScope::Dataset, &dataset.facets);
+        iri
+    }
+
+    /// Each facet into its own graph: replaced by a later facet of the same
+    /// key, cleared by `_deleted` (or `null`).
+    fn facets(&mut self, owner: semantic::Owner<'_>, scope: FacetScope, facets: &Facets) {
+        let owner_iri = owner.iri();
+        for (key, raw) in facets {
+            let graph = iri::facet(owner_iri, key);
+            if raw.get() == "null" || facets::is_deleted(raw) {
+                self.out.push(GraphWrite::ClearGraph(graph));
+                continue;
+            }
+            let witness = quad(
+                &graph,
+                mg::FACET_JSON,
+                Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
+                &graph,
+            );
+            let mut quads = vec![
+                quad(owner_iri, mg::HAS_FACET, graph.clone(), &graph),
+                quad(&graph, rdf::TYPE, mg::FACET.into_owned(), &graph),
+                quad(&graph, mg::FACET_KEY, Literal::from(key.as_str()), &graph),
+                witness.clone(),
+            ];
+            // Validation already refused broken standard facets.
+            if let Ok(Some(facet)) = facets::standard(scope, key, raw) {
+                semantic::describe(owner, &graph, &facet, &mut quads);
+            }
+            self.out.push(GraphWrite::ReplaceGraph {
+                graph,
+                quads,
+                witness: Some(witness),
+            });
+        }
+    }
+
+    fn job(&mut self, job: &crate::openlineage::event::Job) -> NamedNode {
+        let iri = iri::job(&job.namespace, &job.name);
+        self.entity(&iri, &[mg::JOB, prov::PLAN], &job.name, Some(&job.namespace));
+        let owner = semantic::Owner::Job {
+            iri: &iri,
+            namespace: &job.namespace,
+            name: &job.name,
+        };
+        self.facets(owner, FacetScope::Job, &job.facets);
+        iri
+    }
+
+    fn inputs(&mut self, run: &NamedNode, inputs: &[InputDataset]) {
+        for input in inputs {
+            let ds = self.dataset(&input.dataset);
+            let usage = iri::usage(run, &input.dataset.namespace, &input.dataset.name);
+            self.insert(run, prov::USED, ds.clone(), run);
+            self.insert(run, prov::QUALIFIED_USAGE, usage.clone(), run);
+            self.insert(&usage, rdf::TYPE, prov::USAGE.into_owned(), run);
+            self.insert(&usage, prov::ENTITY, ds, run);
+            let owner = semantic::Owner::Io { iri: &usage, run };
+            self.facets(owner, FacetScope::Input, &input.input_facets);
+        }
+    }
+
+    fn outputs(&mut self, run: &NamedNode, outputs: &[OutputDataset]) {
+        for output in outputs {
+            let ds = self.dataset(&output.dataset);
+            let generation = iri::generation(run, &output.dataset.namespace, &output.dataset.name);
+            self.insert(run, prov::GENERATED, ds.clone(), run);
+            self.insert(run, prov::QUALIFIED_GENERATION, generation.clone(), run);
+            self.insert(&generation, rdf::TYPE, prov::GENERATION.into_owned(), run);
+            self.insert(&generation, prov::ENTITY, ds, run);
+            let owner = semantic::Owner::Io {
+                iri: &generation,
+                run,
+            };
+            self.facets(owner, FacetScope::Output, &output.output_facets);
+        }
+    }
+}
+
+/// The graph writes that record one event.
+pub fn map_event(event: &Event) -> Vec<GraphWrite> {
+    let mut w = Writes {
+        time: time_literal(event.event_time),
+        out: Vec::new(),
+    };
+    match &event.kind {
+        EventKind::Run {
+            event_type,
+            run,
+            job,
+            inputs,
+            outputs,
+        } => {
+            let job_iri = w.job(job);
+            let run_iri = iri::run(run.run_id);
+            w.insert(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri);
+            w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY.into_owned(), &run_iri);
+            w.insert(&run_iri, mg::OF_JOB, job_iri, &run_iri);
+            w.stamp(&run_iri);
+            if let Some(event_type) = event_type {
+                let transition = iri::child(
+                    &run_iri,
+                    "transition",
+                    &format!("{}-{}", event.event_time.unix_nanos(), event_type.as_str()),
+                );
+                w.insert(&run_iri, mg::HAS_TRANSITION, transition.clone(), &run_iri);
+                w.insert(&transition, rdf::TYPE, mg::RUN_TRANSITION.into_owned(), &run_iri);
+                w.insert(
+                    &transition,
+                    mg::EVENT_TYPE,
+                    Literal::from(event_type.as_str()),
+                    &run_iri,
+                );
+                w.insert(&transition, mg::EVENT_TIME, w.time.clone(), &run_iri);
+            }
+            let owner = semantic::Owner::Run { iri: &run_iri };
+            w.facets(owner, FacetScope::Run, &run.facets);
+            w.inputs(&run_iri, inputs);
+            w.outputs(&run_iri, outputs);
+            w.out.push(GraphWrite::ResolveRunState(run_iri));
+        }
+        EventKind::Job { job, inputs, outputs } => {
+            let job_iri = w.job(job);
+            if !inputs.is_empty() || !outputs.is_empty() {
+                // A JobEvent states the job's lineage as a whole: it replaces
+                // what an earlier JobEvent declared.
+                let graph = iri::child(&job_iri, "declared", "io");
+                let mut quads = Vec::new();
+                for input in inputs {
+                    let ds = w.dataset(&input.dataset);
+                    quads.push(quad(&job_iri, mg::READS, ds, &graph));
+                }
+                for output in outputs {
+                    let ds = w.dataset(&output.dataset);
+                    quads.push(quad(&job_iri, mg::WRITES, ds, &graph));
+                }
+                w.out.push(GraphWrite::ReplaceGraph {
+                    graph,
+                    quads,
+                    witness: None,
+                });
+            }
+        }
+        EventKind::Dataset { dataset } => {
+            w.dataset(dataset);
+        }
+    }
+    w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openlineage::parse_event;
+
+    const EVENT: &str = r#"{"eventTime":"2024-05-01T10:00:00Z","eventType":"START","producer":"p",
+        "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},
+        "job":{"namespace":"sched","name":"j","facets":{"custom":{"x":[1,2]}}},
+        "inputs":[{"namespace":"pg","name":"a b\"<c>#d/é","facets":{"old":{"_deleted":true}}}],
+        "outputs":[{"namespace":"pg","name":"out"}]}"#;
+
+    #[test]
+    fn mapping_is_deterministic() {
+        let event = parse_event(EVENT).unwrap();
+        assert_eq!(map_event(&event), map_event(&event));
+    }
+
+    #[test]
+    fn facets_go_verbatim_into_their_own_graph_and_deleted_ones_clear_it() {
+        let writes = map_event(&parse_event(EVENT).unwrap());
+        let job_facet = iri::facet(&iri::job("sched", "j"), "custom");
+        let replaced = writes.iter().find_map(|w| match w {
+            GraphWrite::ReplaceGraph { graph, quads, .. } if *graph == job_facet => Some(quads),
+            _ => None,
+        });
+        let json = Literal::new_typed_literal(r#"{"x":[1,2]}"#, vocab::rdf::JSON);
+        assert!(replaced.unwrap().iter().any(|q| q.object == json.clone().into()));
+        let deleted = iri::facet(&iri::dataset("pg", "a b\"<c>#d/é"), "old");
+        assert!(writes.contains(&GraphWrite::ClearGraph(deleted)));
+    }
+
+    #[test]
+    fn run_events_record_a_transition_and_resolve_state() {
+        let writes = map_event(&parse_event(EVENT).unwrap());
+        let run = iri::run(uuid::Uuid::parse_str("43d7db3b-8984-4cda-b237-8c6919b36670").unwrap());
+        assert_eq!(writes.last(), Some(&GraphWrite::ResolveRunState(run.clone())));
+        assert!(writes.iter().any(|w| matches!(w,
+            GraphWrite::Insert(q) if q.predicate == mg::EVENT_TYPE && q.object == Literal::from("START").into())));
+        assert!(writes.iter().any(|w| matches!(w,
+            GraphWrite::Insert(q) if q.subject == run.clone().into() && q.predicate == prov::USED)));
+    }
+}

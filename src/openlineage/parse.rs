@@ -1,0 +1,400 @@
+//! From request bytes to validated events, with errors that name the problem.
+//!
+//! Syntax errors (400) carry the line and column; a missing or wrongly typed
+//! field (422) carries its path, e.g. `inputs[1].facets.schema.fields[0].name`.
+//! The fast path deserializes once, keeping facets as raw JSON; only when that
+//! fails on data does a second pass run with `serde_path_to_error` to find the
+//! path (it cannot see through `RawValue`, so that pass skips facets).
+
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+use thiserror::Error;
+
+use super::event::wire::{RawDataset, RawEvent};
+use super::event::{Dataset, Event, EventKind, Facets, InputDataset, Job, OutputDataset, Run};
+use super::facets::{self, FacetScope};
+
+/// Why a document is not an acceptable OpenLineage event.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Not well-formed JSON.
+    #[error("malformed JSON at line {line}, column {column}: {reason}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        reason: String,
+    },
+    /// Well-formed, but a required field is missing or has the wrong type.
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// Where, as a path from the event root (`run.runId`).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl ParseError {
+    fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The same error, with its path placed under `prefix` (e.g. `[3]`).
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            Self::Invalid { path, reason } => Self::Invalid {
+                path: if path.is_empty() {
+                    prefix.to_owned()
+                } else if path.starts_with('[') {
+                    format!("{prefix}{path}")
+                } else {
+                    format!("{prefix}.{path}")
+                },
+                reason,
+            },
+            syntax => syntax,
+        }
+    }
+
+    fn from_json(err: &serde_json::Error) -> Self {
+        let reason = err.to_string();
+        // serde_json appends " at line L column C"; keep the reason alone.
+        let reason = reason
+            .rsplit_once(" at line ")
+            .map_or(reason.as_str(), |(head, _)| head)
+            .to_owned();
+        if err.is_syntax() || err.is_eof() || err.is_io() {
+            Self::Syntax {
+                line: err.line(),
+                column: err.column(),
+                reason,
+            }
+        } else {
+            Self::invalid("", reason)
+        }
+    }
+}
+
+/// Splits a request body into its events: one object, or an array of them.
+/// The returned slices are the events' exact bytes.
+pub fn split_body(body: &[u8]) -> Result<Vec<&RawValue>, ParseError> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        serde_json::from_slice::<Vec<&RawValue>>(body).map_err(|e| ParseError::from_json(&e))
+    } else {
+        let one: &RawValue = serde_json::from_slice(body).map_err(|e| ParseError::from_json(&e))?;
+        Ok(vec![one])
+    }
+}
+
+/// Parses and validates one event.
+pub fn parse_event(text: &str) -> Result<Event, ParseError> {
+    let raw: RawEvent<Box<RawValue>> = match serde_json::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) if err.is_data() => return Err(locate(text, &err)),
+        Err(err) => return Err(ParseError::from_json(&err)),
+    };
+    let kind = classify(
+        raw.run,
+        raw.job,
+        raw.dataset,
+        raw.inputs,
+        raw.outputs,
+        raw.event_type,
+    )?;
+    check_standard_facets(&kind)?;
+    Ok(Event {
+        event_time: raw.event_time,
+        producer: raw.producer,
+        schema_url: raw.schema_url,
+        kind,
+    })
+}
+
+/// Re-reads a document whose data did not fit, to name the field at fault.
+fn locate(text: &str, fast: &serde_json::Error) -> ParseError {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, RawEvent<IgnoredAny>>(&mut de) {
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let mut located = ParseError::from_json(&inner);
+            if let ParseError::Invalid { path: p, .. } = &mut located {
+                *p = if path == "." { String::new() } else { path };
+            }
+            located
+        }
+        // Facets themselves (not their contents) are of the wrong type, e.g.
+        // `"facets": {"x": 1}` is fine but `"facets": 3` is not.
+        Ok(_) => ParseError::from_json(fast),
+    }
+}
+
+fn facets_of(map: Option<BTreeMap<String, Box<RawValue>>>) -> Facets {
+    map.unwrap_or_default()
+}
+
+fn dataset(raw: RawDataset<Box<RawValue>>) -> Dataset {
+    Dataset {
+        namespace: raw.namespace,
+        name: raw.name,
+        facets: facets_of(raw.facets),
+    }
+}
+
+/// Tells the kind of event by its shape: `dataset` makes a DatasetEvent,
+/// `run` a RunEvent, `job` alone a JobEvent (`eventType` is optional and
+/// cannot be relied on).
+fn classify(
+    run: Option<super::event::wire::RawRun<Box<RawValue>>>,
+    job: Option<RawDataset<Box<RawValue>>>,
+    dataset_field: Option<RawDataset<Box<RawValue>>>,
+    inputs: Option<Vec<super::event::wire::RawInput<Box<RawValue>>>>,
+    outputs: Option<Vec<super::event::wire::RawOutput<Box<RawValue>>>>,
+    event_type: Option<super::event::EventType>,
+) -> Result<EventKind, ParseError> {
+    let inputs = || -> Vec<InputDataset> {
+        inputs
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| InputDataset {
+                dataset: Dataset {
+                    namespace: i.namespace,
+                    name: i.name,
+                    facets: facets_of(i.facets),
+                },
+                input_facets: facets_of(i.input_facets),
+            })
+            .collect()
+    };
+    let outputs = outputs
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| OutputDataset {
+            dataset: Dataset {
+                namespace: o.namespace,
+                name: o.name,
+                facets: facets_of(o.facets),
+            },
+            output_facets: facets_of(o.output_facets),
+        })
+        .collect();
+    match (dataset_field, run, job) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ParseError::invalid(
+            "dataset",
+            "a DatasetEvent has no `run` or `job`; send it separately",
+        )),
+        (Some(ds), None, None) => Ok(EventKind::Dataset { dataset: dataset(ds) }),
+        (None, Some(run), Some(job)) => Ok(EventKind::Run {
+            event_type,
+            run: Run {
+                run_id: run.run_id,
+                facets: facets_of(run.facets),
+            },
+            job: Job {
+                namespace: job.namespace,
+                name: job.name,
+                facets: facets_of(job.facets),
+            },
+            inputs: inputs(),
+            outputs,
+        }),
+        (None, Some(_), None) => Err(ParseError::invalid(
+            "job",
+            "missing field `job` (a RunEvent needs `run` and `job`)",
+        )),
+        (None, None, Some(job)) => Ok(EventKind::Job {
+            job: Job {
+                namespace: job.namespace,
+                name: job.name,
+                facets: facets_of(job.facets),
+            },
+            inputs: inputs(),
+            outputs,
+        }),
+        (None, None, None) => Err(ParseError::invalid(
+            "",
+            "not an OpenLineage event: expected `run` and `job` (RunEvent), `job` (JobEvent) or `dataset` (DatasetEvent)",
+        )),
+    }
+}
+
+fn check_facets(facets: &Facets, scope: FacetScope, at: &str) -> Result<(), ParseError> {
+    for (key, raw) in facets {
+        facets::standard(scope, key, raw).map_err(|err| {
+            let mut path = format!("{at}.{key}");
+            if !err.path.is_empty() {
+                if !err.path.starts_with('[') {
+                    path.push('.');
+                }
+                path.push_str(&err.path);
+            }
+            ParseError::invalid(path, err.message)
+        })?;
+    }
+    Ok(())
+}
+
+fn check_standard_facets(kind: &EventKind) -> Result<(), ParseError> {
+    let check_io = |inputs: &[InputDataset], outputs: &[OutputDataset]| {
+        for (i, input) in inputs.iter().enumerate() {
+            check_facets(
+                &input.dataset.facets,
+                FacetScope::Dataset,
+                &format!("inputs[{i}].facets"),
+            )?;
+            check_facets(
+                &input.input_facets,
+                FacetScope::Input,
+                &format!("inputs[{i}].inputFacets"),
+            )?;
+        }
+        for (i, output) in outputs.iter().enumerate() {
+            check_facets(
+                &output.dataset.facets,
+                FacetScope::Dataset,
+                &format!("outputs[{i}].facets"),
+            )?;
+            check_facets(
+                &output.output_facets,
+                FacetScope::Output,
+                &format!("outputs[{i}].outputFacets"),
+            )?;
+        }
+        Ok::<_, ParseError>(())
+    };
+    match kind {
+        EventKind::Run {
+            run,
+            job,
+            inputs,
+            outputs,
+            ..
+        } => {
+            check_facets(&run.facets, FacetScope::Run, "run.facets")?;
+            check_facets(&job.facets, FacetScope::Job, "job.facets")?;
+            check_io(inputs, outputs)
+        }
+        EventKind::Job { job, inputs, outputs } => {
+            check_facets(&job.facets, FacetScope::Job, "job.facets")?;
+            check_io(inputs, outputs)
+        }
+        EventKind::Dataset { dataset } => {
+            check_facets(&dataset.facets, FacetScope::Dataset, "dataset.facets")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{"eventTime":"2020-12-28T19:51:01.641Z","run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"ns","name":"j"},"producer":"p"}"#;
+
+    fn invalid_path(text: &str) -> String {
+        match parse_event(text) {
+            Err(ParseError::Invalid { path, .. }) => path,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tells_kinds_apart_by_shape() {
+        assert_eq!(parse_event(MINIMAL).unwrap().kind.name(), "RunEvent");
+        let job =
+            r#"{"eventTime":"2020-12-28T19:51:01Z","producer":"p","job":{"namespace":"ns","name":"j"}}"#;
+        assert_eq!(parse_event(job).unwrap().kind.name(), "JobEvent");
+        let ds =
+            r#"{"eventTime":"2020-12-28T19:51:01Z","producer":"p","dataset":{"namespace":"ns","name":"d"}}"#;
+        assert_eq!(parse_event(ds).unwrap().kind.name(), "DatasetEvent");
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_position() {
+        let err = parse_event("{\n  \"eventTime\": ,}").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ParseError::Syntax {
+                    line: 2,
+                    column: 16,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_carry_their_path() {
+        assert_eq!(
+            invalid_path(&MINIMAL.replace("\"producer\":\"p\"", "\"x\":1")),
+            ""
+        );
+        assert_eq!(
+            invalid_path(&MINIMAL.replace("43d7db3b-8984-4cda-b237-8c6919b36670", "nope")),
+            "run.runId"
+        );
+        assert_eq!(
+            invalid_path(&MINIMAL.replace("\"name\":\"j\"", "\"name\":7")),
+            "job.name"
+        );
+        assert_eq!(
+            invalid_path(&MINIMAL.replace("2020-12-28T19:51:01.641Z", "soon")),
+            "eventTime"
+        );
+        let bad_input = MINIMAL.replace(
+            "\"producer\"",
+            r#""inputs":[{"namespace":"n","name":"a"},{"namespace":"n"}],"producer""#,
+        );
+        assert_eq!(invalid_path(&bad_input), "inputs[1]");
+        let bad_facet = MINIMAL.replace(
+            "\"producer\"",
+            r#""outputs":[{"namespace":"n","name":"a","facets":{"schema":{"fields":[{"type":"int"}]}}}],"producer""#,
+        );
+        assert_eq!(invalid_path(&bad_facet), "outputs[0].facets.schema.fields[0]");
+        assert_eq!(invalid_path(&MINIMAL.replace("\"job\"", "\"jab\"")), "job");
+        assert_eq!(
+            invalid_path(r#"{"eventTime":"2020-12-28T19:51:01Z","producer":"p"}"#),
+            ""
+        );
+    }
+
+    #[test]
+    fn unknown_event_types_are_refused() {
+        let text = MINIMAL.replace("\"producer\"", "\"eventType\":\"DONE\",\"producer\"");
+        assert_eq!(invalid_path(&text), "eventType");
+    }
+
+    #[test]
+    fn facets_are_kept_verbatim() {
+        let custom = r#"{ "plan" : [1, 2.50, "x"] }"#;
+        let text = MINIMAL.replace(
+            "\"namespace\":\"ns\",\"name\":\"j\"",
+            &format!("\"namespace\":\"ns\",\"name\":\"j\",\"facets\":{{\"spark.logicalPlan\":{custom}}}"),
+        );
+        let EventKind::Run { job, .. } = parse_event(&text).unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(job.facets["spark.logicalPlan"].get(), custom);
+    }
+
+    #[test]
+    fn splits_arrays_and_single_objects() {
+        assert_eq!(split_body(MINIMAL.as_bytes()).unwrap().len(), 1);
+        let two = format!("[{MINIMAL}, {MINIMAL}]");
+        let parts = split_body(two.as_bytes()).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].get(), MINIMAL);
+        assert!(matches!(split_body(b"[1,"), Err(ParseError::Syntax { .. })));
+    }
+}

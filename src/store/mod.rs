@@ -1,0 +1,165 @@
+//! The RDF store: an oxigraph [`Store`](oxigraph::store::Store) behind a small
+//! interface, its vocabulary and the deterministic IRIs of what it holds.
+//!
+//! Only the writer changes it, through [`Store::apply`], one transaction per
+//! group commit (oxigraph 0.5 does not detect write conflicts, so nothing else
+//! may write). Readers use [`Store::oxigraph`] for patterns and queries, from
+//! blocking tasks: oxigraph is synchronous.
+
+pub mod iri;
+pub mod read;
+pub mod vocab;
+
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use oxigraph::store::{StorageError, Transaction};
+
+use crate::mapping::{GraphWrite, quad, run_state, time_literal};
+use crate::openlineage::{EventType, Timestamp};
+use vocab::{mg, prov};
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// oxigraph failed to read or write.
+    #[error("RDF store: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// The RDF store.
+#[derive(Clone)]
+pub struct Store {
+    inner: oxigraph::store::Store,
+}
+
+impl Store {
+    /// An empty in-memory store; the views are rebuilt from the log at start-up.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Ok(Self {
+            inner: oxigraph::store::Store::new()?,
+        })
+    }
+
+    /// The oxigraph store, for reading (patterns, SPARQL).
+    pub fn oxigraph(&self) -> &oxigraph::store::Store {
+        &self.inner
+    }
+
+    /// Applies the writes of many events in one transaction, in order.
+    pub fn apply<'a>(&self, writes: impl IntoIterator<Item = &'a GraphWrite>) -> Result<(), StoreError> {
+        let mut txn = self.inner.start_transaction()?;
+        for write in writes {
+            apply_one(&mut txn, write)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+fn existing(txn: &Transaction<'_>, q: &Quad) -> Result<Vec<Quad>, StorageError> {
+    txn.quads_for_pattern(
+        Some(q.subject.as_ref()),
+        Some(q.predicate.as_ref()),
+        None,
+        Some(q.graph_name.as_ref()),
+    )
+    .collect()
+}
+
+fn apply_one(txn: &mut Transaction<'_>, write: &GraphWrite) -> Result<(), StorageError> {
+    match write {
+        GraphWrite::Insert(q) => txn.insert(q),
+        GraphWrite::Set(q) => {
+            for old in existing(txn, q)? {
+                if old != *q {
+                    txn.remove(&old);
+                }
+            }
+            txn.insert(q);
+        }
+        GraphWrite::SetOnce(q) => {
+            if existing(txn, q)?.is_empty() {
+                txn.insert(q);
+            }
+        }
+        GraphWrite::ReplaceGraph {
+            graph,
+            quads,
+            witness,
+        } => {
+            if let Some(witness) = witness
+                && txn.contains(witness)?
+            {
+                return Ok(());
+            }
+            txn.clear_graph(graph)?;
+            txn.extend(quads);
+        }
+        GraphWrite::ClearGraph(graph) => txn.clear_graph(graph)?,
+        GraphWrite::ResolveRunState(run) => resolve_run_state(txn, run)?,
+    }
+    Ok(())
+}
+
+/// Reads a run's transitions and sets its state, start and end time.
+fn resolve_run_state(txn: &mut Transaction<'_>, run: &NamedNode) -> Result<(), StorageError> {
+    let graph = GraphNameRef::NamedNode(run.as_ref());
+    let mut transitions = Vec::new();
+    for q in txn.quads_for_pattern(
+        Some(run.as_ref().into()),
+        Some(mg::HAS_TRANSITION),
+        None,
+        Some(graph),
+    ) {
+        let Term::NamedNode(t) = q?.object else { continue };
+        let kind = object_literal(txn, &t, mg::EVENT_TYPE, graph)?.and_then(|l| EventType::parse(l.value()));
+        let time = object_literal(txn, &t, mg::EVENT_TIME, graph)?.and_then(|l| Timestamp::parse(l.value()));
+        if let (Some(kind), Some(time)) = (kind, time) {
+            transitions.push((kind, time));
+        }
+    }
+    let status = run_state::resolve(&transitions);
+    let mut set = |predicate: NamedNodeRef<'_>, value: Option<Literal>| -> Result<(), StorageError> {
+        let old: Vec<Quad> = txn
+            .quads_for_pattern(Some(run.as_ref().into()), Some(predicate), None, Some(graph))
+            .collect::<Result<_, _>>()?;
+        for q in old {
+            txn.remove(&q);
+        }
+        if let Some(value) = value {
+            txn.insert(&quad(run, predicate, value, run));
+        }
+        Ok(())
+    };
+    set(mg::STATE, status.state.map(|s| Literal::from(s.as_str())))?;
+    set(prov::STARTED_AT_TIME, status.started_at.map(time_literal))?;
+    set(prov::ENDED_AT_TIME, status.ended_at.map(time_literal))?;
+    Ok(())
+}
+
+fn object_literal(
+    txn: &Transaction<'_>,
+    subject: &NamedNode,
+    predicate: NamedNodeRef<'_>,
+    graph: GraphNameRef<'_>,
+) -> Result<Option<Literal>, StorageError> {
+    for q in txn.quads_for_pattern(Some(subject.as_ref().into()), Some(predicate), None, Some(graph)) {
+        if let Term::Literal(l) = q?.object {
+            return Ok(Some(l));
+        }
+    }
+    Ok(None)
+}
+
+/// The first object of `(subject, predicate, *)` in any graph, if any.
+pub fn first_object(
+    store: &oxigraph::store::Store,
+    subject: NamedNodeRef<'_>,
+    predicate: NamedNodeRef<'_>,
+) -> Result<Option<Term>, StoreError> {
+    Ok(store
+        .quads_for_pattern(Some(subject.into()), Some(predicate), None, None)
+        .next()
+        .transpose()?
+        .map(|q| q.object))
+}

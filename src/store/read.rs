@@ -1,0 +1,1 @@
+//! Readers over the RDF store: entities as the REST and GraphQL layers need them.

@@ -1,0 +1,109 @@
+//! The views derived from the log: the RDF store and the lineage projection.
+//!
+//! [`Views::apply`] is the one way a logged event reaches them, used both by
+//! the writer after each group commit and by the start-up replay, so the
+//! views after a restart are exactly the views before it.
+
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use crate::lineage::Projection;
+use crate::log::{Log, LogError, RecordKind};
+use crate::mapping::map_event;
+use crate::openlineage::{Event, parse_event};
+use crate::store::{Store, StoreError};
+
+/// The store and the projection, shared by the writer and every reader.
+#[derive(Clone)]
+pub struct Views {
+    store: Store,
+    projection: Arc<RwLock<Projection>>,
+}
+
+impl Views {
+    /// Empty views.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            projection: Arc::default(),
+        }
+    }
+
+    /// The RDF store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The lineage projection, for reading.
+    pub fn projection(&self) -> RwLockReadGuard<'_, Projection> {
+        // A panic while holding the lock leaves a projection that is still
+        // consistent per event; keep serving it.
+        self.projection.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies events, in order: one store transaction, then the projection.
+    pub fn apply(&self, events: &[&Event]) -> Result<(), StoreError> {
+        let writes: Vec<_> = events.iter().flat_map(|e| map_event(e)).collect();
+        self.store.apply(&writes)?;
+        let mut projection = self.projection.write().unwrap_or_else(|e| e.into_inner());
+        for event in events {
+            projection.observe(event);
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the views from every record of the log; returns how many
+    /// events were applied.
+    pub fn replay(&self, log: &Log) -> Result<u64, ReplayError> {
+        const CHUNK: usize = 2_000;
+        let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
+        let mut applied = 0;
+        let mut flush = |pending: &mut Vec<Event>| -> Result<(), ReplayError> {
+            let refs: Vec<&Event> = pending.iter().collect();
+            self.apply(&refs)?;
+            applied += pending.len() as u64;
+            pending.clear();
+            Ok(())
+        };
+        let mut failure = None;
+        log.scan(1, |record| {
+            match record.kind {
+                RecordKind::OpenLineage => {
+                    let parsed = std::str::from_utf8(&record.payload)
+                        .map_err(|e| e.to_string())
+                        .and_then(|text| parse_event(text).map_err(|e| e.to_string()));
+                    match parsed {
+                        Ok(event) => pending.push(event),
+                        // Accepted once, so this only happens if validation
+                        // became stricter; keep the record, skip the event.
+                        Err(reason) => tracing::warn!(seq = record.seq, %reason, "logged event no longer validates; skipped"),
+                    }
+                }
+            }
+            if pending.len() >= CHUNK
+                && let Err(err) = flush(&mut pending)
+            {
+                failure = Some(err);
+                return Err(LogError::Corrupt {
+                    seq: record.seq,
+                    reason: "replay stopped".into(),
+                });
+            }
+            Ok(())
+        })
+        .map_err(|err| failure.take().unwrap_or(ReplayError::Log(err)))?;
+        flush(&mut pending)?;
+        Ok(applied)
+    }
+}
+
+/// Why the views could not be rebuilt.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The log could not be read.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// The store refused a write.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

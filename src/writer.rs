@@ -1,0 +1,153 @@
+//! The single writer: group commit to the log, then the views, then the ack.
+//!
+//! Request handlers validate events and hand them over; one OS thread takes
+//! whatever is waiting, appends it to the log in one durable transaction
+//! (fsync), applies it to the views in one store transaction and only then
+//! answers each waiter. One fsync thus serves many concurrent requests, and
+//! nothing else ever writes to the store (oxigraph 0.5 does not detect
+//! write conflicts).
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::log::{Appended, Log, LogError, NewRecord, RecordKind};
+use crate::openlineage::Event;
+use crate::store::StoreError;
+use crate::views::Views;
+
+/// How many events one group commit takes at most.
+const MAX_GROUP: usize = 4_096;
+
+/// A validated event and its exact bytes.
+#[derive(Debug)]
+pub struct Accepted {
+    /// The bytes as received (what the log keeps and `/events/lineage` returns).
+    pub raw: Box<str>,
+    /// The validated event.
+    pub event: Event,
+}
+
+/// Why a write was not acknowledged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The log could not make the write durable; nothing was acknowledged.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// Logged, but the views could not apply it (they will on restart).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The writer has stopped (shutdown).
+    #[error("the writer has stopped")]
+    Closed,
+}
+
+struct Request {
+    events: Vec<Accepted>,
+    reply: oneshot::Sender<Result<Vec<Appended>, Arc<WriteError>>>,
+}
+
+/// A handle to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Request>,
+}
+
+/// Owns the writer thread; dropping every [`Writer`] and calling
+/// [`WriterThread::join`] drains what is queued and stops it.
+pub struct WriterThread {
+    handle: JoinHandle<()>,
+}
+
+impl WriterThread {
+    /// Waits for the writer to finish what it was given.
+    pub fn join(self) {
+        if self.handle.join().is_err() {
+            tracing::error!("the writer thread panicked");
+        }
+    }
+}
+
+impl Writer {
+    /// Starts the writer thread over `log` and `views`.
+    pub fn spawn(log: Arc<Log>, views: Views) -> (Self, WriterThread) {
+        let (tx, rx) = mpsc::channel(1_024);
+        let handle = std::thread::Builder::new()
+            .name("meshgraph-writer".into())
+            .spawn(move || run(&log, &views, rx))
+            .expect("spawning the writer thread");
+        (Self { tx }, WriterThread { handle })
+    }
+
+    /// Logs and applies events; resolves once they are durable and visible.
+    pub async fn write(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Request { events, reply })
+            .await
+            .map_err(|_| Arc::new(WriteError::Closed))?;
+        answer.await.map_err(|_| Arc::new(WriteError::Closed))?
+    }
+
+    /// [`Writer::write`] from synchronous code (the `load` command).
+    pub fn write_blocking(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .blocking_send(Request { events, reply })
+            .map_err(|_| Arc::new(WriteError::Closed))?;
+        answer.blocking_recv().map_err(|_| Arc::new(WriteError::Closed))?
+    }
+}
+
+fn run(log: &Log, views: &Views, mut rx: mpsc::Receiver<Request>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut group = vec![first];
+        let mut size = group[0].events.len();
+        while size < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(next) => {
+                    size += next.events.len();
+                    group.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        let outcome = commit(log, views, &group).map_err(Arc::new);
+        let mut offset = 0;
+        for request in group {
+            let answer = match &outcome {
+                Ok(all) => Ok(all[offset..offset + request.events.len()].to_vec()),
+                Err(err) => Err(Arc::clone(err)),
+            };
+            offset += request.events.len();
+            // The client may have gone away; the write stands regardless.
+            let _ = request.reply.send(answer);
+        }
+    }
+}
+
+fn commit(log: &Log, views: &Views, group: &[Request]) -> Result<Vec<Appended>, WriteError> {
+    let accepted: Vec<&Accepted> = group.iter().flat_map(|r| &r.events).collect();
+    let records: Vec<NewRecord<'_>> = accepted
+        .iter()
+        .map(|a| NewRecord {
+            kind: RecordKind::OpenLineage,
+            payload: a.raw.as_bytes(),
+            event_time: Some(a.event.event_time.unix_nanos()),
+        })
+        .collect();
+    let appended = log.append(&records)?;
+    let fresh: Vec<&Event> = accepted
+        .iter()
+        .zip(&appended)
+        .filter(|(_, outcome)| matches!(outcome, Appended::New(_)))
+        .map(|(a, _)| &a.event)
+        .collect();
+    if let Err(err) = views.apply(&fresh) {
+        tracing::error!(error = %err, "logged events could not be applied to the views");
+        return Err(err.into());
+    }
+    Ok(appended)
+}
