@@ -1,0 +1,9 @@
+//! The integration tests: the real router, driven with `oneshot` (no socket),
+//! and the real binary where a process must die.
+
+mod support;
+
+mod durability;
+mod ingest;
+mod read;
+mod shared_events;
