@@ -112,18 +112,25 @@ impl App {
     }
 }
 
-/// Runs the server until `shutdown` resolves, then drains in-flight requests
-/// and queued writes.
-pub async fn serve(
-    config: Config,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), AppError> {
+/// Binds `config.bind` and runs the server until `shutdown` resolves.
+pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| AppError::Bind {
             addr: config.bind.to_string(),
             source,
         })?;
+    serve_on(listener, config, shutdown).await
+}
+
+/// Runs the server on an already bound listener (tests and benchmarks bind
+/// port 0) until `shutdown` resolves, then drains in-flight requests and
+/// queued writes.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
     let (app, writer_thread) = tokio::task::spawn_blocking(move || App::open(config))
         .await
         .map_err(|e| AppError::Serve(std::io::Error::other(e)))??;

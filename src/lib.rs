@@ -20,6 +20,7 @@
 //! - [`writer`]: the single writer: group commit to the log, then the views.
 //! - [`app`]: wires the pieces together, rebuilds views at start-up.
 //! - [`api`]: HTTP transport (axum); the only module that knows HTTP.
+//! - [`generate`]: synthetic OpenLineage events for benchmarks and demos.
 //! - [`cli`], [`config`]: the command line and its configuration.
 
 pub mod api;
@@ -27,6 +28,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod generate;
 pub mod lineage;
 pub mod load;
 pub mod log;

@@ -1,0 +1,1 @@
+//! Synthetic OpenLineage events for benchmarks and demos.
