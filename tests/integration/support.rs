@@ -33,6 +33,14 @@ impl TestApp {
         Self { app, router }
     }
 
+    /// An app with a custom configuration, and its writer thread: drop the
+    /// app, then join the thread, to release an on-disk data directory.
+    pub fn with_writer(config: Config) -> (Self, meshgraph::writer::WriterThread) {
+        let (app, writer) = App::open(config).expect("app opens");
+        let router = meshgraph::api::router(Arc::clone(&app));
+        (Self { app, router }, writer)
+    }
+
     /// Sends a request and returns the status and the body bytes.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
         let response = self
