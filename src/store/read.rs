@@ -42,12 +42,6 @@ pub struct Page {
 }
 
 impl Page {
-    /// Everything, for callers that page themselves.
-    pub const ALL: Page = Page {
-        limit: usize::MAX,
-        offset: 0,
-    };
-
     fn slice<T>(self, items: Vec<T>) -> impl Iterator<Item = T> {
         items.into_iter().skip(self.offset).take(self.limit)
     }
@@ -561,12 +555,14 @@ impl Reader<'_> {
                     info.last_lifecycle_state = Some(change.lifecycle_state_change);
                 }
                 Some(StandardFacet::DatasetType(ty)) => {
-                    if ["STREAM", "TOPIC"]
+                    let stream = ["STREAM", "TOPIC"]
                         .iter()
-                        .any(|s| ty.dataset_type.eq_ignore_ascii_case(s))
-                    {
-                        info.kind = DatasetKind::Stream;
-                    }
+                        .any(|s| ty.dataset_type.eq_ignore_ascii_case(s));
+                    info.kind = if stream {
+                        DatasetKind::Stream
+                    } else {
+                        DatasetKind::Table
+                    };
                 }
                 Some(StandardFacet::Tags(tags)) => {
                     for tag in tags.tags {
@@ -593,16 +589,9 @@ impl Reader<'_> {
 
     /// The runs that wrote a dataset.
     fn writes(&self, ds: &NamedNode) -> Result<Vec<Write>, StoreError> {
-        let prefix = format!("{}run/", iri::ID_BASE);
         let mut out = Vec::new();
         for run in self.subjects_in_own_graph(prov::GENERATED, ds.clone())? {
-            let Some(id) = run
-                .as_str()
-                .strip_prefix(&prefix)
-                .and_then(|id| Uuid::parse_str(id).ok())
-            else {
-                continue;
-            };
+            let Some(id) = run_id(&run) else { continue };
             let complete = self.literal(&run, mg::STATE)?.as_deref() == Some(EventType::Complete.as_str());
             out.push(Write {
                 run: id,
@@ -685,12 +674,7 @@ impl Reader<'_> {
     }
 
     fn run_info(&self, run: &NamedNode) -> Result<Option<RunInfo>, StoreError> {
-        let prefix = format!("{}run/", iri::ID_BASE);
-        let Some(id) = run
-            .as_str()
-            .strip_prefix(&prefix)
-            .and_then(|id| Uuid::parse_str(id).ok())
-        else {
+        let Some(id) = run_id(run) else {
             return Ok(None);
         };
         let Some(job_iri) = self.node(run, mg::OF_JOB)? else {
@@ -787,6 +771,12 @@ impl Reader<'_> {
         }
         Ok(out)
     }
+}
+
+/// The id of a run from its IRI (the inverse of [`iri::run`]).
+fn run_id(run: &NamedNode) -> Option<Uuid> {
+    let id = run.as_str().strip_prefix(iri::ID_BASE)?.strip_prefix("run/")?;
+    Uuid::parse_str(id).ok()
 }
 
 /// A stored facet read as the standard facet its key names. Validation
