@@ -355,7 +355,9 @@ mod tests {
         let mut out: HashMap<String, (HashSet<String>, bool, bool)> = HashMap::new();
         for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(ONTOLOGY) {
             let quad = quad.expect("ontology/meshgraph.ttl is valid Turtle");
-            let NamedOrBlankNode::NamedNode(subject) = quad.subject else { continue };
+            let NamedOrBlankNode::NamedNode(subject) = quad.subject else {
+                continue;
+            };
             let entry = out.entry(subject.into_string()).or_default();
             if quad.predicate == rdf_::TYPE {
                 if let Term::NamedNode(class) = quad.object {
@@ -395,7 +397,10 @@ mod tests {
             .into_keys()
             .filter(|iri| iri.starts_with(mg::NAMESPACE) && !known.contains(iri.as_str()))
             .collect();
-        assert!(stale.is_empty(), "declared in the ontology but not in vocab::mg: {stale:?}");
+        assert!(
+            stale.is_empty(),
+            "declared in the ontology but not in vocab::mg: {stale:?}"
+        );
         // Every term has one name: no two constants for the same IRI.
         assert_eq!(known.len(), mg::ALL.len());
     }
