@@ -524,13 +524,14 @@ fn tags(out: &mut Out<'_>, subject: &NamedNode, ds: Option<DatasetRef<'_>>, face
         out.text(&node, mg::TAG_KEY, &tag.key);
         out.text(&node, mg::TAG_VALUE, &tag.value);
         out.opt_text(&node, mg::TAG_SOURCE, tag.source.as_deref());
-        match (ds, tag.field.as_deref()) {
+        match (ds, tag.field.as_deref().filter(|f| !f.is_empty())) {
             (Some(ds), Some(field)) => {
                 let column = ds.column(field);
                 out.column(&column, ds.iri, field);
                 out.add(&column, mg::HAS_TAG, node);
             }
-            // Only dataset tags name fields; a job or run tag always hangs on its owner.
+            // Only dataset tags name fields; a job or run tag, or an empty
+            // field, hangs on the owner.
             _ => out.add(subject, mg::HAS_TAG, node),
         }
     }
@@ -962,7 +963,8 @@ mod tests {
             dataset_owner(&ds, "pg", "users"),
             FacetScope::Dataset,
             "tags",
-            r#"{"tags":[{"key":"pii","value":"true","source":"DBT","field":"email"},{"key":"tier","value":"gold"}]}"#,
+            r#"{"tags":[{"key":"pii","value":"true","source":"DBT","field":"email"},
+                {"key":"tier","value":"gold","field":""}]}"#,
         );
         let email = iri::field("pg", "users", "email");
         let [pii] = &objects(&quads, &email, mg::HAS_TAG)[..] else {
