@@ -671,9 +671,10 @@ async fn every_error_body_is_json_code_and_message() {
 async fn a_wrong_method_is_405_with_a_json_body() {
     let app = TestApp::new();
     for (method, path) in [
-        (Method::GET, LINEAGE),
         (Method::PUT, LINEAGE),
+        (Method::DELETE, LINEAGE),
         (Method::GET, BATCH),
+        (Method::POST, "/health"),
     ] {
         let request = Request::builder()
             .method(method.clone())
