@@ -393,12 +393,8 @@ fn sigterm_exits_cleanly_and_keeps_acknowledged_events() {
     for thread in threads {
         thread.join().expect("client thread");
     }
+    // Exit code 0, not death by signal: the handler ran and the writer drained.
     assert!(status.success(), "exit {status} after SIGTERM: {}", server.logs());
-    assert!(
-        server.logs().contains("shutting down"),
-        "no graceful shutdown logged: {}",
-        server.logs()
-    );
     let acknowledged = traffic.acknowledged();
     let mut restarted = Server::start(&data);
     assert_served(restarted.addr, &acknowledged);
