@@ -116,8 +116,12 @@ impl Writes {
 
     /// A run's first-seen time; its latest is derived from its transitions.
     fn stamp(&mut self, iri: &NamedNode) {
-        self.out
-            .push(GraphWrite::SetOnce(quad(iri, mg::CREATED_AT, self.time.clone(), iri)));
+        self.out.push(GraphWrite::SetOnce(quad(
+            iri,
+            mg::CREATED_AT,
+            self.time.clone(),
+            iri,
+        )));
     }
 
     fn namespace(&mut self, ns: &str) {
@@ -198,7 +202,6 @@ impl Writes {
             self.insert(&usage, prov::ENTITY, ds.clone(), run);
             let owner = semantic::Owner::Io {
                 iri: &usage,
-                run,
                 dataset: &ds,
                 namespace: &input.dataset.namespace,
                 name: &input.dataset.name,
@@ -217,7 +220,6 @@ impl Writes {
             self.insert(&generation, prov::ENTITY, ds.clone(), run);
             let owner = semantic::Owner::Io {
                 iri: &generation,
-                run,
                 dataset: &ds,
                 namespace: &output.dataset.namespace,
                 name: &output.dataset.name,
@@ -280,13 +282,31 @@ pub fn map_event(event: &Event) -> Vec<GraphWrite> {
                 // what an earlier JobEvent declared.
                 let graph = iri::child(&job_iri, "declared", "io");
                 let mut quads = Vec::new();
+                // Their input and output facets hang on the job's declared
+                // input and output, as a run's hang on its usage and generation.
                 for input in inputs {
                     let ds = w.dataset(&input.dataset);
-                    quads.push(quad(&job_iri, mg::READS, ds, &graph));
+                    quads.push(quad(&job_iri, mg::READS, ds.clone(), &graph));
+                    let declared = iri::usage(&job_iri, &input.dataset.namespace, &input.dataset.name);
+                    let owner = semantic::Owner::Io {
+                        iri: &declared,
+                        dataset: &ds,
+                        namespace: &input.dataset.namespace,
+                        name: &input.dataset.name,
+                    };
+                    w.facets(owner, FacetScope::Input, &input.input_facets);
                 }
                 for output in outputs {
                     let ds = w.dataset(&output.dataset);
-                    quads.push(quad(&job_iri, mg::WRITES, ds, &graph));
+                    quads.push(quad(&job_iri, mg::WRITES, ds.clone(), &graph));
+                    let declared = iri::generation(&job_iri, &output.dataset.namespace, &output.dataset.name);
+                    let owner = semantic::Owner::Io {
+                        iri: &declared,
+                        dataset: &ds,
+                        namespace: &output.dataset.namespace,
+                        name: &output.dataset.name,
+                    };
+                    w.facets(owner, FacetScope::Output, &output.output_facets);
                 }
                 w.out.push(GraphWrite::ReplaceGraph {
                     graph,

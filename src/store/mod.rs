@@ -49,7 +49,11 @@ impl Store {
 
     /// The latest event time of a namespace, dataset or job.
     pub fn updated_at(&self, entity: &NamedNode) -> Option<Timestamp> {
-        self.updated.read().unwrap_or_else(|e| e.into_inner()).get(entity).copied()
+        self.updated
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(entity)
+            .copied()
     }
 
     /// The oxigraph store, for reading (patterns, SPARQL).
