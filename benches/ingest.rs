@@ -33,6 +33,7 @@
 //! | `MESHGRAPH_BENCH_SEED` | 42 | generator seed |
 //! | `MESHGRAPH_BENCH_JOBS` | 100 | jobs in the synthetic platform |
 //! | `MESHGRAPH_BENCH_TABLES` | 250 | tables in the synthetic platform |
+//! | `MESHGRAPH_BENCH_COLUMNS` | `20-50` | columns per table, `MIN-MAX` (event size grows with it) |
 //! | `MESHGRAPH_BENCH_CLIENTS` | 8 | concurrent clients posting single events |
 //! | `MESHGRAPH_BENCH_BATCH` | 500 | events per array / batch request |
 //! | `MESHGRAPH_BENCH_BATCH_CLIENTS` | 2 | concurrent clients posting batches |
@@ -78,6 +79,7 @@ struct Settings {
     seed: u64,
     jobs: usize,
     tables: usize,
+    columns: (usize, usize),
     clients: usize,
     batch: usize,
     batch_clients: usize,
@@ -92,6 +94,16 @@ impl Settings {
             seed: env("MESHGRAPH_BENCH_SEED", 42),
             jobs: env("MESHGRAPH_BENCH_JOBS", 100),
             tables: env("MESHGRAPH_BENCH_TABLES", 250),
+            columns: {
+                let text: String = env("MESHGRAPH_BENCH_COLUMNS", "20-50".to_owned());
+                let (min, max) = text.split_once('-').unwrap_or((&text, &text));
+                let parse = |s: &str| {
+                    s.trim()
+                        .parse()
+                        .unwrap_or_else(|_| panic!("MESHGRAPH_BENCH_COLUMNS={text:?}: expected MIN-MAX"))
+                };
+                (parse(min), parse(max))
+            },
             clients: env("MESHGRAPH_BENCH_CLIENTS", 8_usize).max(1),
             batch: env("MESHGRAPH_BENCH_BATCH", 500_usize).max(1),
             batch_clients: env("MESHGRAPH_BENCH_BATCH_CLIENTS", 2_usize).max(1),
@@ -596,11 +608,31 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
     );
 
     let (writes, elapsed) = timed(|| parsed.iter().map(map_event).collect::<Vec<_>>());
-    let write_count: usize = writes.iter().map(Vec::len).sum();
+    // What the writes are, per event: Set/SetOnce look the store up before writing.
+    let mut kinds = [0usize; 6];
+    for write in writes.iter().flatten() {
+        kinds[match write {
+            GraphWrite::Insert(_) => 0,
+            GraphWrite::Set(_) => 1,
+            GraphWrite::SetOnce(_) => 2,
+            GraphWrite::ReplaceGraph { .. } => 3,
+            GraphWrite::ClearGraph(_) => 4,
+            _ => 5,
+        }] += 1;
+    }
+    let each = |k: usize| kinds[k] as f64 / n as f64;
     row(
         "   map_event".into(),
         elapsed,
-        format!("{}, {} writes", per_event(elapsed), thousands(write_count as f64)),
+        format!(
+            "{}; per event {:.1} Insert, {:.1} Set, {:.1} SetOnce, {:.1} ReplaceGraph, {:.1} other",
+            per_event(elapsed),
+            each(0),
+            each(1),
+            each(2),
+            each(3),
+            each(4) + each(5)
+        ),
     );
 
     let (_, elapsed) = timed(|| {
@@ -822,17 +854,21 @@ fn main() {
         seed: settings.seed,
         jobs: settings.jobs,
         tables: settings.tables,
+        min_columns: settings.columns.0,
+        max_columns: settings.columns.1,
         ..Default::default()
     };
     let (events, elapsed) = timed(|| Generator::new(config).take(settings.events).collect::<Vec<_>>());
     let bytes: usize = events.iter().map(String::len).sum();
     println!(
-        "workload: {} events (seed {}, {} jobs, {} tables), {:.1} MB of JSON, {:.1} KB/event on average, \
-         {:.0} KB max; generated in {:.2} s",
+        "workload: {} events (seed {}, {} jobs, {} tables of {}-{} columns), {:.1} MB of JSON, \
+         {:.1} KB/event on average, {:.0} KB max; generated in {:.2} s",
         events.len(),
         settings.seed,
         settings.jobs,
         settings.tables,
+        settings.columns.0,
+        settings.columns.1,
         bytes as f64 / 1e6,
         bytes as f64 / 1e3 / events.len().max(1) as f64,
         events.iter().map(String::len).max().unwrap_or(0) as f64 / 1e3,
