@@ -1,1 +1,913 @@
-fn main() {}
+//! Ingest benchmark: how fast meshgraph accepts OpenLineage events, durably.
+//!
+//! One run generates a fresh synthetic workload with
+//! [`meshgraph::generate`] and measures, on that same workload:
+//!
+//! - **a. single**: one event per `POST /api/v1/lineage`, from concurrent
+//!   clients on keep-alive connections, against a real server started
+//!   in-process with [`meshgraph::app::serve_on`] on `127.0.0.1:0` with a
+//!   fresh data directory on disk (every 201 means logged with fsync and
+//!   applied); events/s until the last 201, and p50/p99/max latency;
+//! - **b. array / batch**: the same events in JSON arrays of `BATCH` events,
+//!   to `POST /api/v1/lineage` (all-or-nothing, 201) and to
+//!   `POST /api/v1/lineage/batch` (per-event results, 200), each on a fresh
+//!   server, from concurrent clients;
+//! - **c. baseline**: oxigraph alone loading the same quads (the events
+//!   parsed, mapped with [`meshgraph::mapping::map_event`], the quads of
+//!   every `GraphWrite` collected) into a fresh `oxigraph::store::Store`,
+//!   in one transaction (`Transaction::extend`) and with
+//!   `bulk_loader().load_quads`; quads/s and the equivalent events/s;
+//! - **breakdown**: where the time of an event goes, measured in-process on
+//!   one thread: JSON parse + validation, mapping, the durable log append
+//!   (SHA-256, LZ4, redb, fsync) by group size, the store transaction by
+//!   group size, the lineage projection; plus HTTP alone (`GET /health`).
+//!
+//! Run with `cargo bench --bench ingest`. Timings are noisy on a shared
+//! machine: the load average is printed before and after.
+//!
+//! Environment variables (all optional):
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `MESHGRAPH_BENCH_EVENTS` | 20000 | events in the workload |
+//! | `MESHGRAPH_BENCH_SEED` | 42 | generator seed |
+//! | `MESHGRAPH_BENCH_JOBS` | 100 | jobs in the synthetic platform |
+//! | `MESHGRAPH_BENCH_TABLES` | 250 | tables in the synthetic platform |
+//! | `MESHGRAPH_BENCH_COLUMNS` | `20-50` | columns per table, `MIN-MAX` (event size grows with it) |
+//! | `MESHGRAPH_BENCH_CLIENTS` | 8 | concurrent clients posting single events |
+//! | `MESHGRAPH_BENCH_BATCH` | 500 | events per array / batch request |
+//! | `MESHGRAPH_BENCH_BATCH_CLIENTS` | 2 | concurrent clients posting batches |
+//! | `MESHGRAPH_BENCH_PHASES` | `single,array,batch,baseline,breakdown,http` | phases to run, comma-separated |
+//! | `MESHGRAPH_BENCH_DIR` | the system temp dir | where the servers' data directories are made |
+//!
+//! A quick run: `MESHGRAPH_BENCH_EVENTS=2000 cargo bench --bench ingest`.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use meshgraph::app::{AppError, serve_on};
+use meshgraph::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
+use meshgraph::generate::{Generator, GeneratorConfig};
+use meshgraph::lineage::Projection;
+use meshgraph::log::{Log, NewRecord, RecordKind};
+use meshgraph::mapping::{GraphWrite, map_event};
+use meshgraph::openlineage::{Event, parse_event};
+use oxigraph::model::Quad;
+use sha2::Digest;
+
+/// The targets on a 2-core machine, events/s.
+const TARGET_SINGLE: f64 = 2_000.0;
+const TARGET_BATCHED: f64 = 10_000.0;
+
+fn env<T: FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a valid value")),
+        Err(_) => default,
+    }
+}
+
+struct Settings {
+    events: usize,
+    seed: u64,
+    jobs: usize,
+    tables: usize,
+    columns: (usize, usize),
+    clients: usize,
+    batch: usize,
+    batch_clients: usize,
+    phases: Vec<String>,
+    dir: PathBuf,
+}
+
+impl Settings {
+    fn from_env() -> Self {
+        Self {
+            events: env("MESHGRAPH_BENCH_EVENTS", 20_000),
+            seed: env("MESHGRAPH_BENCH_SEED", 42),
+            jobs: env("MESHGRAPH_BENCH_JOBS", 100),
+            tables: env("MESHGRAPH_BENCH_TABLES", 250),
+            columns: {
+                let text: String = env("MESHGRAPH_BENCH_COLUMNS", "20-50".to_owned());
+                let (min, max) = text.split_once('-').unwrap_or((&text, &text));
+                let parse = |s: &str| {
+                    s.trim()
+                        .parse()
+                        .unwrap_or_else(|_| panic!("MESHGRAPH_BENCH_COLUMNS={text:?}: expected MIN-MAX"))
+                };
+                (parse(min), parse(max))
+            },
+            clients: env("MESHGRAPH_BENCH_CLIENTS", 8_usize).max(1),
+            batch: env("MESHGRAPH_BENCH_BATCH", 500_usize).max(1),
+            batch_clients: env("MESHGRAPH_BENCH_BATCH_CLIENTS", 2_usize).max(1),
+            phases: env(
+                "MESHGRAPH_BENCH_PHASES",
+                "single,array,batch,baseline,breakdown,http".to_owned(),
+            )
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .collect(),
+            dir: std::env::var_os("MESHGRAPH_BENCH_DIR").map_or_else(std::env::temp_dir, PathBuf::from),
+        }
+    }
+
+    fn runs(&self, phase: &str) -> bool {
+        self.phases.iter().any(|p| p == phase)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A tiny HTTP/1.1 keep-alive client (blocking, one connection per thread).
+
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    line: String,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> io::Result<Self> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            reader: BufReader::with_capacity(64 * 1024, stream.try_clone()?),
+            writer: stream,
+            line: String::new(),
+        })
+    }
+
+    /// Sends one request and reads the whole answer: (status, body).
+    fn request(&mut self, method: &str, path: &str, body: &[u8]) -> io::Result<(u16, Vec<u8>)> {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        if body.len() <= 256 * 1024 {
+            // One write, so a small request is one segment.
+            let mut buf = Vec::with_capacity(head.len() + body.len());
+            buf.extend_from_slice(head.as_bytes());
+            buf.extend_from_slice(body);
+            self.writer.write_all(&buf)?;
+        } else {
+            self.writer.write_all(head.as_bytes())?;
+            self.writer.write_all(body)?;
+        }
+        let status_line = self.read_line()?;
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse::<u16>().ok())
+            .ok_or_else(|| io::Error::other(format!("bad status line {status_line:?}")))?;
+        let mut length = None;
+        let mut chunked = false;
+        loop {
+            let line = self.read_line()?;
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                let value = value.trim();
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.parse::<usize>().ok();
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.to_ascii_lowercase().contains("chunked");
+                }
+            }
+        }
+        let mut answer = Vec::new();
+        if chunked {
+            loop {
+                let size = self.read_line()?;
+                let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
+                    .map_err(|_| io::Error::other(format!("bad chunk size {size:?}")))?;
+                if size == 0 {
+                    while !self.read_line()?.is_empty() {}
+                    break;
+                }
+                let start = answer.len();
+                answer.resize(start + size, 0);
+                self.reader.read_exact(&mut answer[start..])?;
+                self.read_line()?;
+            }
+        } else {
+            answer.resize(length.unwrap_or(0), 0);
+            self.reader.read_exact(&mut answer)?;
+        }
+        Ok((status, answer))
+    }
+
+    /// One line without its CRLF; an error at end of stream.
+    fn read_line(&mut self) -> io::Result<String> {
+        self.line.clear();
+        if self.reader.read_line(&mut self.line)? == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+        }
+        Ok(self.line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A real server, in-process, on a fresh data directory.
+
+struct Server {
+    addr: SocketAddr,
+    runtime: tokio::runtime::Runtime,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<Result<(), AppError>>,
+    data: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(settings: &Settings) -> Self {
+        std::fs::create_dir_all(&settings.dir).expect("bench dir");
+        let data = tempfile::Builder::new()
+            .prefix("meshgraph-bench-")
+            .tempdir_in(&settings.dir)
+            .expect("temp data dir");
+        // The server's own runtime, sized like `meshgraph serve`'s (one worker per core).
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("server")
+            .build()
+            .expect("tokio runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let config = Config {
+            bind: addr,
+            storage: Storage::Dir(data.path().to_owned()),
+            api_key: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        };
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let handle = runtime.spawn(serve_on(listener, config, async move {
+            let _ = stop.await;
+        }));
+        let server = Self {
+            addr,
+            runtime,
+            shutdown,
+            handle,
+            data,
+        };
+        // Ready once /health answers (the listener is bound already; this
+        // waits for the log to open).
+        let mut client = Client::connect(addr).expect("connect");
+        let (status, _) = client.request("GET", "/health", b"").expect("health");
+        assert_eq!(status, 200, "server not healthy");
+        server
+    }
+
+    /// Shuts the server down (draining queued writes) and returns how many
+    /// records its durable log holds.
+    fn stop(self) -> u64 {
+        let _ = self.shutdown.send(());
+        self.runtime
+            .block_on(self.handle)
+            .expect("server task")
+            .expect("server ran without error");
+        drop(self.runtime);
+        let log = Log::open(&self.data.path().join("log.redb")).expect("reopen the log");
+        log.len().expect("log length")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Measurements.
+
+struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    fn percentile(&mut self, p: f64) -> Duration {
+        self.0.sort_unstable();
+        if self.0.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        self.0[rank.clamp(1, self.0.len()) - 1]
+    }
+}
+
+/// One line of the results table.
+struct Row {
+    name: String,
+    events: usize,
+    elapsed: Duration,
+    bytes: usize,
+    latencies: Option<Latencies>,
+    target: Option<f64>,
+    note: String,
+}
+
+impl Row {
+    fn rate(&self) -> f64 {
+        self.events as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
+
+fn thousands(x: f64) -> String {
+    let n = x.round() as u64;
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+/// What [`post_all`] measured.
+struct Posted {
+    /// From the first request sent to the last answer received.
+    elapsed: Duration,
+    /// Every request's latency.
+    latencies: Latencies,
+    /// Answers/s over the first and the last 10% of the answers: shows
+    /// whether ingest slows down as the server fills up.
+    first_and_last_tenth: (f64, f64),
+}
+
+/// Posts `bodies` from `clients` concurrent keep-alive connections, each
+/// taking the next body. `check` validates an answer.
+fn post_all(
+    addr: SocketAddr,
+    path: &str,
+    bodies: &[&[u8]],
+    clients: usize,
+    check: &(dyn Fn(usize, u16, &[u8]) + Sync),
+) -> Posted {
+    let next = AtomicUsize::new(0);
+    let clients = clients.min(bodies.len()).max(1);
+    let barrier = Barrier::new(clients + 1);
+    let elapsed = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                let (next, barrier) = (&next, &barrier);
+                scope.spawn(move || {
+                    let mut client = Client::connect(addr).expect("connect");
+                    let mut latencies = Vec::with_capacity(bodies.len() / clients + 1);
+                    barrier.wait();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(body) = bodies.get(i) else { break };
+                        let sent = Instant::now();
+                        let (status, answer) = client.request("POST", path, body).expect("request");
+                        latencies.push((sent, sent.elapsed()));
+                        check(i, status, &answer);
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        barrier.wait();
+        let started = Instant::now();
+        let mut all = Vec::with_capacity(bodies.len());
+        for worker in workers {
+            all.extend(worker.join().expect("client thread"));
+        }
+        (started, started.elapsed(), all)
+    });
+    let (started, elapsed, timed) = (elapsed.0, elapsed.1, elapsed.2);
+    let mut done: Vec<Duration> = timed
+        .iter()
+        .map(|(sent, took)| (*sent + *took) - started)
+        .collect();
+    done.sort_unstable();
+    let n = done.len();
+    let tenth = n.div_ceil(10).max(1);
+    let first = tenth as f64 / done[tenth - 1].as_secs_f64();
+    let before_last = if n > tenth {
+        done[n - tenth - 1]
+    } else {
+        Duration::ZERO
+    };
+    let last = tenth as f64 / (done[n - 1] - before_last).as_secs_f64();
+    Posted {
+        elapsed,
+        latencies: Latencies(timed.into_iter().map(|(_, took)| took).collect()),
+        first_and_last_tenth: (first, last),
+    }
+}
+
+fn expect_status(want: u16) -> impl Fn(usize, u16, &[u8]) + Sync {
+    move |i, status, answer| {
+        assert_eq!(
+            status,
+            want,
+            "request {i}: {}",
+            String::from_utf8_lossy(&answer[..answer.len().min(500)])
+        );
+    }
+}
+
+fn phase_single(settings: &Settings, events: &[String]) -> Row {
+    let server = Server::start(settings);
+    let bodies: Vec<&[u8]> = events.iter().map(|e| e.as_bytes()).collect();
+    let posted = post_all(
+        server.addr,
+        "/api/v1/lineage",
+        &bodies,
+        settings.clients,
+        &expect_status(201),
+    );
+    let logged = server.stop();
+    assert_eq!(logged as usize, events.len(), "every event logged");
+    let (first, last) = posted.first_and_last_tenth;
+    Row {
+        name: format!("a. single POST /lineage, {} clients", settings.clients),
+        events: events.len(),
+        elapsed: posted.elapsed,
+        bytes: bodies.iter().map(|b| b.len()).sum(),
+        latencies: Some(posted.latencies),
+        target: Some(TARGET_SINGLE),
+        note: format!(
+            "201 = fsynced + applied; first 10%: {}/s, last 10%: {}/s",
+            thousands(first),
+            thousands(last)
+        ),
+    }
+}
+
+fn arrays(events: &[String], batch: usize) -> Vec<Vec<u8>> {
+    events
+        .chunks(batch)
+        .map(|chunk| {
+            let mut body = Vec::with_capacity(chunk.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
+            body.push(b'[');
+            for (i, event) in chunk.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(event.as_bytes());
+            }
+            body.push(b']');
+            body
+        })
+        .collect()
+}
+
+fn phase_batched(settings: &Settings, events: &[String], path: &str) -> Row {
+    let owned = arrays(events, settings.batch);
+    let bodies: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+    let server = Server::start(settings);
+    let batch_endpoint = path.ends_with("/batch");
+    let sizes: Vec<usize> = events.chunks(settings.batch).map(<[String]>::len).collect();
+    let check = move |i: usize, status: u16, answer: &[u8]| {
+        if batch_endpoint {
+            assert_eq!(status, 200, "batch {i}: {}", String::from_utf8_lossy(answer));
+            let answer: serde_json::Value = serde_json::from_slice(answer).expect("JSON answer");
+            assert_eq!(
+                answer["summary"]["successful"].as_u64(),
+                Some(sizes[i] as u64),
+                "batch {i}: {answer}"
+            );
+        } else {
+            expect_status(201)(i, status, answer);
+        }
+    };
+    let posted = post_all(server.addr, path, &bodies, settings.batch_clients, &check);
+    let logged = server.stop();
+    assert_eq!(logged as usize, events.len(), "every event logged");
+    let kind = if batch_endpoint { "batch" } else { "array" };
+    Row {
+        name: format!(
+            "b. {kind} POST {}, {}/req, {} clients",
+            path.trim_start_matches("/api/v1"),
+            settings.batch,
+            settings.batch_clients
+        ),
+        events: events.len(),
+        elapsed: posted.elapsed,
+        bytes: bodies.iter().map(|b| b.len()).sum(),
+        latencies: Some(posted.latencies),
+        target: Some(TARGET_BATCHED),
+        note: format!(
+            "latency per request; first 10%: {}/s, last 10%: {}/s",
+            thousands(posted.first_and_last_tenth.0 * settings.batch as f64),
+            thousands(posted.first_and_last_tenth.1 * settings.batch as f64)
+        ),
+    }
+}
+
+/// The quads a list of graph writes would put in the store, in order.
+fn quads_of(writes: &[GraphWrite], out: &mut Vec<Quad>) {
+    for write in writes {
+        match write {
+            GraphWrite::Insert(q) | GraphWrite::Set(q) | GraphWrite::SetOnce(q) => out.push(q.clone()),
+            GraphWrite::ReplaceGraph { quads, .. } => out.extend(quads.iter().cloned()),
+            _ => {}
+        }
+    }
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = f();
+    (value, started.elapsed())
+}
+
+fn parse_all(events: &[String]) -> Vec<Event> {
+    events
+        .iter()
+        .map(|e| parse_event(e).expect("generated events validate"))
+        .collect()
+}
+
+fn phase_baseline(events: &[String], rows: &mut Vec<Row>) {
+    let parsed = parse_all(events);
+    let mut quads = Vec::new();
+    for event in &parsed {
+        quads_of(&map_event(event), &mut quads);
+    }
+    drop(parsed);
+    let quad_count = quads.len();
+    let bytes: usize = events.iter().map(String::len).sum();
+
+    let store = oxigraph::store::Store::new().expect("store");
+    let ((), elapsed) = timed(|| {
+        let mut txn = store.start_transaction().expect("transaction");
+        txn.extend(&quads);
+        txn.commit().expect("commit");
+    });
+    let distinct = store.len().expect("len");
+    drop(store);
+    rows.push(Row {
+        name: "c. oxigraph Transaction::extend, 1 txn".into(),
+        events: events.len(),
+        elapsed,
+        bytes,
+        latencies: None,
+        target: None,
+        note: format!(
+            "{} quads ({} distinct), {} quads/s",
+            thousands(quad_count as f64),
+            thousands(distinct as f64),
+            thousands(quad_count as f64 / elapsed.as_secs_f64())
+        ),
+    });
+
+    let store = oxigraph::store::Store::new().expect("store");
+    let ((), elapsed) = timed(move || {
+        let mut loader = store.bulk_loader();
+        loader.load_quads(quads).expect("bulk load");
+        loader.commit().expect("bulk commit");
+    });
+    rows.push(Row {
+        name: "c. oxigraph bulk_loader().load_quads".into(),
+        events: events.len(),
+        elapsed,
+        bytes,
+        latencies: None,
+        target: None,
+        note: format!("{} quads/s", thousands(quad_count as f64 / elapsed.as_secs_f64())),
+    });
+}
+
+/// Where an event's time goes, stage by stage, in-process on one thread.
+fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) {
+    let n = events.len();
+    let bytes: usize = events.iter().map(String::len).sum();
+    let mut row = |name: String, elapsed: Duration, note: String| {
+        rows.push(Row {
+            name,
+            events: n,
+            elapsed,
+            bytes,
+            latencies: None,
+            target: None,
+            note,
+        });
+    };
+    let per_event = |elapsed: Duration| format!("{:.1} us/event", elapsed.as_secs_f64() * 1e6 / n as f64);
+
+    let (parsed, elapsed) = timed(|| parse_all(events));
+    row(
+        "   parse + validate (parse_event)".into(),
+        elapsed,
+        per_event(elapsed),
+    );
+
+    let (writes, elapsed) = timed(|| parsed.iter().map(map_event).collect::<Vec<_>>());
+    // What the writes are, per event: Set/SetOnce look the store up before writing.
+    let mut kinds = [0usize; 6];
+    for write in writes.iter().flatten() {
+        kinds[match write {
+            GraphWrite::Insert(_) => 0,
+            GraphWrite::Set(_) => 1,
+            GraphWrite::SetOnce(_) => 2,
+            GraphWrite::ReplaceGraph { .. } => 3,
+            GraphWrite::ClearGraph(_) => 4,
+            _ => 5,
+        }] += 1;
+    }
+    let each = |k: usize| kinds[k] as f64 / n as f64;
+    row(
+        "   map_event".into(),
+        elapsed,
+        format!(
+            "{}; per event {:.1} Insert, {:.1} Set, {:.1} SetOnce, {:.1} ReplaceGraph, {:.1} other",
+            per_event(elapsed),
+            each(0),
+            each(1),
+            each(2),
+            each(3),
+            each(4) + each(5)
+        ),
+    );
+
+    let (_, elapsed) = timed(|| {
+        events
+            .iter()
+            .map(|e| sha2::Sha256::digest(e.as_bytes())[0])
+            .fold(0u8, |a, b| a ^ b)
+    });
+    row(
+        "   log CPU: SHA-256 of the payload".into(),
+        elapsed,
+        per_event(elapsed),
+    );
+    let (_, elapsed) = timed(|| {
+        events
+            .iter()
+            .map(|e| lz4_flex::compress_prepend_size(e.as_bytes()).len())
+            .sum::<usize>()
+    });
+    row("   log CPU: LZ4 compression".into(), elapsed, per_event(elapsed));
+
+    // The fixed cost of a durable redb commit: tiny records, one per commit.
+    let commit_cost = {
+        let dir = tempfile::Builder::new()
+            .prefix("meshgraph-bench-log-")
+            .tempdir_in(&settings.dir)
+            .expect("temp dir");
+        let log = Log::open(&dir.path().join("log.redb")).expect("log");
+        let commits = 300;
+        let ((), elapsed) = timed(|| {
+            for i in 0..commits {
+                let payload = format!("{{\"n\":{i}}}");
+                let record = NewRecord {
+                    kind: RecordKind::OpenLineage,
+                    payload: payload.as_bytes(),
+                    event_time: Some(i),
+                };
+                log.append(&[record]).expect("append");
+            }
+        });
+        Row {
+            name: "   log commit (fsync), 1 tiny record/commit".into(),
+            events: commits as usize,
+            elapsed,
+            bytes: 0,
+            latencies: None,
+            target: None,
+            note: format!("commits/s; {} ms/commit", ms(elapsed / commits as u32)),
+        }
+    };
+
+    for group in [settings.clients, settings.batch] {
+        let dir = tempfile::Builder::new()
+            .prefix("meshgraph-bench-log-")
+            .tempdir_in(&settings.dir)
+            .expect("temp dir");
+        let log = Log::open(&dir.path().join("log.redb")).expect("log");
+        let ((), elapsed) = timed(|| {
+            for (raw, event) in events.chunks(group).zip(parsed.chunks(group)) {
+                let records: Vec<NewRecord<'_>> = raw
+                    .iter()
+                    .zip(event)
+                    .map(|(r, e)| NewRecord {
+                        kind: RecordKind::OpenLineage,
+                        payload: r.as_bytes(),
+                        event_time: Some(e.event_time.unix_nanos()),
+                    })
+                    .collect();
+                log.append(&records).expect("append");
+            }
+        });
+        let commits = n.div_ceil(group);
+        row(
+            format!("   log append (fsync), {group}/commit"),
+            elapsed,
+            format!(
+                "{}, {} ms/commit",
+                per_event(elapsed),
+                ms(elapsed / commits as u32)
+            ),
+        );
+    }
+
+    for group in [settings.clients, settings.batch] {
+        let store = meshgraph::store::Store::in_memory().expect("store");
+        // Per chunk, to see whether applying gets slower as the store grows.
+        let mut chunk_times = Vec::new();
+        let ((), elapsed) = timed(|| {
+            for chunk in writes.chunks(group) {
+                let started = Instant::now();
+                store.apply(chunk.iter().flatten()).expect("apply");
+                chunk_times.push((chunk.len(), started.elapsed()));
+            }
+        });
+        let commits = n.div_ceil(group);
+        let tenth = |times: &mut dyn Iterator<Item = &(usize, Duration)>| {
+            let (count, time) = times
+                .take(commits.div_ceil(10))
+                .fold((0, Duration::ZERO), |(c, t), (n, d)| (c + n, t + *d));
+            time.as_secs_f64() * 1e6 / count.max(1) as f64
+        };
+        row(
+            format!("   store apply (1 txn), {group}/txn"),
+            elapsed,
+            format!(
+                "{}, {} ms/txn; first 10%: {:.0} us/event, last 10%: {:.0} us/event; {} quads at end",
+                per_event(elapsed),
+                ms(elapsed / commits as u32),
+                tenth(&mut chunk_times.iter()),
+                tenth(&mut chunk_times.iter().rev()),
+                thousands(store.oxigraph().len().unwrap_or(0) as f64)
+            ),
+        );
+    }
+
+    let mut projection = Projection::new();
+    let ((), elapsed) = timed(|| {
+        for event in &parsed {
+            projection.observe(event);
+        }
+    });
+    row(
+        "   lineage projection observe".into(),
+        elapsed,
+        per_event(elapsed),
+    );
+    rows.push(commit_cost);
+}
+
+/// HTTP and the runtime alone: `GET /health` round trips from the same clients.
+fn phase_http(settings: &Settings, n: usize) -> Row {
+    let server = Server::start(settings);
+    let next = AtomicUsize::new(0);
+    let barrier = Barrier::new(settings.clients + 1);
+    let addr = server.addr;
+    let elapsed = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..settings.clients)
+            .map(|_| {
+                let (next, barrier) = (&next, &barrier);
+                scope.spawn(move || {
+                    let mut client = Client::connect(addr).expect("connect");
+                    barrier.wait();
+                    while next.fetch_add(1, Ordering::Relaxed) < n {
+                        let (status, _) = client.request("GET", "/health", b"").expect("health");
+                        assert_eq!(status, 200);
+                    }
+                })
+            })
+            .collect();
+        barrier.wait();
+        let started = Instant::now();
+        for worker in workers {
+            worker.join().expect("client thread");
+        }
+        started.elapsed()
+    });
+    server.stop();
+    Row {
+        name: format!("   HTTP only: GET /health, {} clients", settings.clients),
+        events: n,
+        elapsed,
+        bytes: 0,
+        latencies: None,
+        target: None,
+        note: "requests/s, no write".into(),
+    }
+}
+
+fn print_table(rows: &mut [Row]) {
+    println!(
+        "\n{:<46} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9}  {:<8} note",
+        "phase", "events/s", "MB/s", "p50 ms", "p99 ms", "max ms", "wall s", "target"
+    );
+    println!("{}", "-".repeat(140));
+    for row in rows.iter_mut() {
+        let (p50, p99, max) = match &mut row.latencies {
+            Some(l) => (
+                ms(l.percentile(50.0)),
+                ms(l.percentile(99.0)),
+                ms(l.percentile(100.0)),
+            ),
+            None => ("".into(), "".into(), "".into()),
+        };
+        let target = match row.target {
+            Some(t) if row.rate() >= t => format!(">={} ok", thousands(t)),
+            Some(t) => format!(">={} MISS", thousands(t)),
+            None => String::new(),
+        };
+        let mbps = if row.bytes > 0 {
+            format!("{:.1}", row.bytes as f64 / 1e6 / row.elapsed.as_secs_f64())
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<46} {:>10} {:>8} {:>8} {:>8} {:>8} {:>9.2}  {:<8} {}",
+            row.name,
+            thousands(row.rate()),
+            mbps,
+            p50,
+            p99,
+            max,
+            row.elapsed.as_secs_f64(),
+            target,
+            row.note
+        );
+    }
+}
+
+fn main() {
+    let started = Instant::now();
+    let settings = Settings::from_env();
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "meshgraph ingest benchmark ({cpus} CPUs, load average {})",
+        load_average()
+    );
+
+    let config = GeneratorConfig {
+        seed: settings.seed,
+        jobs: settings.jobs,
+        tables: settings.tables,
+        min_columns: settings.columns.0,
+        max_columns: settings.columns.1,
+        ..Default::default()
+    };
+    let (events, elapsed) = timed(|| Generator::new(config).take(settings.events).collect::<Vec<_>>());
+    let bytes: usize = events.iter().map(String::len).sum();
+    println!(
+        "workload: {} events (seed {}, {} jobs, {} tables of {}-{} columns), {:.1} MB of JSON, \
+         {:.1} KB/event on average, {:.0} KB max; generated in {:.2} s",
+        events.len(),
+        settings.seed,
+        settings.jobs,
+        settings.tables,
+        settings.columns.0,
+        settings.columns.1,
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e3 / events.len().max(1) as f64,
+        events.iter().map(String::len).max().unwrap_or(0) as f64 / 1e3,
+        elapsed.as_secs_f64()
+    );
+    println!("data directories under {}", settings.dir.display());
+
+    let mut rows = Vec::new();
+    let step = |name: &str| {
+        eprintln!(
+            "[{:>7.1}s] {name} ... (load {})",
+            started.elapsed().as_secs_f64(),
+            load_average()
+        );
+    };
+    if settings.runs("single") {
+        step("single-event POSTs");
+        rows.push(phase_single(&settings, &events));
+    }
+    if settings.runs("array") {
+        step("array POSTs");
+        rows.push(phase_batched(&settings, &events, "/api/v1/lineage"));
+    }
+    if settings.runs("batch") {
+        step("batch POSTs");
+        rows.push(phase_batched(&settings, &events, "/api/v1/lineage/batch"));
+    }
+    if settings.runs("baseline") {
+        step("oxigraph baseline");
+        phase_baseline(&events, &mut rows);
+    }
+    if settings.runs("breakdown") {
+        step("breakdown");
+        phase_breakdown(&settings, &events, &mut rows);
+    }
+    if settings.runs("http") {
+        step("HTTP only");
+        rows.push(phase_http(&settings, events.len()));
+    }
+    print_table(&mut rows);
+    println!("\nload average at the end: {}", load_average());
+}
