@@ -348,6 +348,23 @@ def run_event(state: RunState, run_id: str, event_time: datetime) -> RunEvent:
 # --------------------------------------------------------------------------
 
 
+def watch(transport: HttpTransport) -> list[Any]:
+    """Records the responses the transport's own session gets, to see what it sent."""
+    responses: list[Any] = []
+    transport.session.hooks["response"].append(lambda resp, *_args, **_kwargs: responses.append(resp))
+    return responses
+
+
+def check_sent(responses: list[Any]) -> None:
+    check(len(responses) == 1, f"the client made {len(responses)} requests, expected 1")
+    resp = responses[0]
+    sent = resp.request
+    check(resp.status_code == 201, f"meshgraph answered {resp.status_code}, expected 201: {resp.text[:300]}")
+    check(sent.headers.get("Content-Encoding") == "gzip", f"sent without gzip: {dict(sent.headers)}")
+    check(bytes(sent.body[:2]) == b"\x1f\x8b", "the body sent is not gzip")
+    check(sent.headers.get("Authorization") == f"Bearer {API_KEY}", "the API key was not sent as a bearer token")
+
+
 def emit_events(base_url: str) -> str:
     run_id = str(generate_new_uuid())
     started = datetime.now(timezone.utc) - timedelta(minutes=5)
@@ -357,9 +374,11 @@ def emit_events(base_url: str) -> str:
     transport = client.transport
     check(isinstance(transport, HttpTransport), f"client uses {type(transport).__name__}, not HttpTransport")
     check(transport.compression == HttpCompression.GZIP, "the transport does not gzip")
+    sent = watch(transport)
     client.emit(run_event(RunState.START, run_id, started))
     client.close()
-    ok(f"START of run {run_id} accepted")
+    check_sent(sent)
+    ok(f"START of run {run_id} accepted (gzip body, bearer key, 201)")
 
     step("COMPLETE with OpenLineageClient(config={'transport': {'type': 'http', ...}})")
     client = dict_configured_client(base_url)
@@ -370,9 +389,11 @@ def emit_events(base_url: str) -> str:
         isinstance(transport.config.auth, ApiKeyTokenProvider),
         f"the dict-configured auth is {type(transport.config.auth).__name__}",
     )
+    sent = watch(transport)
     client.emit(run_event(RunState.COMPLETE, run_id, started + timedelta(minutes=4)))
     client.close()
-    ok("COMPLETE accepted")
+    check_sent(sent)
+    ok("COMPLETE accepted (gzip body, bearer key, 201)")
     return run_id
 
 
