@@ -113,7 +113,10 @@ impl App {
 }
 
 /// Binds `config.bind` and runs the server until `shutdown` resolves.
-pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| AppError::Bind {

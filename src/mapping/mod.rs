@@ -182,8 +182,14 @@ impl Writes {
             self.insert(run, prov::USED, ds.clone(), run);
             self.insert(run, prov::QUALIFIED_USAGE, usage.clone(), run);
             self.insert(&usage, rdf::TYPE, prov::USAGE.into_owned(), run);
-            self.insert(&usage, prov::ENTITY, ds, run);
-            let owner = semantic::Owner::Io { iri: &usage, run };
+            self.insert(&usage, prov::ENTITY, ds.clone(), run);
+            let owner = semantic::Owner::Io {
+                iri: &usage,
+                run,
+                dataset: &ds,
+                namespace: &input.dataset.namespace,
+                name: &input.dataset.name,
+            };
             self.facets(owner, FacetScope::Input, &input.input_facets);
         }
     }
@@ -195,10 +201,13 @@ impl Writes {
             self.insert(run, prov::GENERATED, ds.clone(), run);
             self.insert(run, prov::QUALIFIED_GENERATION, generation.clone(), run);
             self.insert(&generation, rdf::TYPE, prov::GENERATION.into_owned(), run);
-            self.insert(&generation, prov::ENTITY, ds, run);
+            self.insert(&generation, prov::ENTITY, ds.clone(), run);
             let owner = semantic::Owner::Io {
                 iri: &generation,
                 run,
+                dataset: &ds,
+                namespace: &output.dataset.namespace,
+                name: &output.dataset.name,
             };
             self.facets(owner, FacetScope::Output, &output.output_facets);
         }
@@ -223,7 +232,7 @@ pub fn map_event(event: &Event) -> Vec<GraphWrite> {
             let run_iri = iri::run(run.run_id);
             w.insert(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri);
             w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY.into_owned(), &run_iri);
-            w.insert(&run_iri, mg::OF_JOB, job_iri, &run_iri);
+            w.insert(&run_iri, mg::OF_JOB, job_iri.clone(), &run_iri);
             w.stamp(&run_iri);
             if let Some(event_type) = event_type {
                 let transition = iri::child(
@@ -241,7 +250,10 @@ pub fn map_event(event: &Event) -> Vec<GraphWrite> {
                 );
                 w.insert(&transition, mg::EVENT_TIME, w.time.clone(), &run_iri);
             }
-            let owner = semantic::Owner::Run { iri: &run_iri };
+            let owner = semantic::Owner::Run {
+                iri: &run_iri,
+                job: &job_iri,
+            };
             w.facets(owner, FacetScope::Run, &run.facets);
             w.inputs(&run_iri, inputs);
             w.outputs(&run_iri, outputs);

@@ -1,1 +1,907 @@
-//! Readers over the RDF store: entities as the REST and GraphQL layers need them.
+//! Readers over the RDF store: namespaces, datasets, jobs and runs as the
+//! REST and GraphQL layers need them.
+//!
+//! Every reader is synchronous (oxigraph is) and is called from a blocking
+//! task. They walk quad patterns anchored on a known IRI (`(?, mg:namespace,
+//! ns)`, `(?, mg:job, job)`, `(run, prov:qualifiedUsage, ?)`, ...), never the
+//! whole store, and return plain structs; the transport layers only shape
+//! them into their wire format.
+//!
+//! What a standard facet means (a dataset's columns, a job's source location,
+//! a run's nominal time) is read from the facet's verbatim JSON, the one
+//! thing every facet graph is guaranteed to hold (see [`crate::mapping`]).
+//! Facets themselves are returned exactly as the producer sent them.
+//!
+//! Each pattern reads its own snapshot of the store, so an answer built
+//! while the writer commits may mix two consecutive states; every state is
+//! consistent per event, so at worst an answer is one event behind in part.
+
+use std::collections::BTreeMap;
+
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::vocab::{mg, prov};
+use super::{Store, StoreError, iri};
+use crate::openlineage::facets::{self, FacetScope, StandardFacet};
+use crate::openlineage::{EventType, Timestamp};
+
+/// Facets by key, each the exact JSON text the producer sent.
+pub type FacetMap = BTreeMap<String, Box<RawValue>>;
+
+/// Which slice of a listing to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Items to return at most.
+    pub limit: usize,
+    /// Items to skip first.
+    pub offset: usize,
+}
+
+impl Page {
+    fn slice<T>(self, items: Vec<T>) -> impl Iterator<Item = T> {
+        items.into_iter().skip(self.offset).take(self.limit)
+    }
+}
+
+/// One page of a listing and the size of the whole listing.
+#[derive(Debug)]
+pub struct Listing<T> {
+    /// The items of the page.
+    pub items: Vec<T>,
+    /// How many items the listing holds in all.
+    pub total: usize,
+}
+
+/// A namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamespaceInfo {
+    /// Its name, as sent (often a URI such as `postgres://db:5432`).
+    pub name: String,
+    /// When meshgraph first heard of it (event time).
+    pub created_at: Option<Timestamp>,
+    /// The event time of the latest event that mentioned it.
+    pub updated_at: Option<Timestamp>,
+}
+
+/// What kind of data a dataset holds, in Marquez's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetKind {
+    /// A table, file or anything read in batches (the default).
+    Table,
+    /// A stream or topic (`datasetType` facet says `STREAM` or `TOPIC`).
+    Stream,
+}
+
+/// A column of a dataset, from its `schema` facet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The column name.
+    pub name: String,
+    /// Its type as the source names it.
+    pub data_type: Option<String>,
+    /// Its description.
+    pub description: Option<String>,
+    /// Keys of the `tags` facet entries aimed at this field.
+    pub tags: Vec<String>,
+}
+
+/// A dataset and what its current facets say.
+#[derive(Debug)]
+pub struct DatasetInfo {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// When meshgraph first heard of it.
+    pub created_at: Option<Timestamp>,
+    /// The event time of the latest event that mentioned it.
+    pub updated_at: Option<Timestamp>,
+    /// Table or stream.
+    pub kind: DatasetKind,
+    /// The `dataSource` facet's name.
+    pub source_name: Option<String>,
+    /// The top-level columns of the `schema` facet, in order.
+    pub fields: Vec<Field>,
+    /// Keys of the dataset-level entries of the `tags` facet.
+    pub tags: Vec<String>,
+    /// The `documentation` facet's description.
+    pub description: Option<String>,
+    /// The `lifecycleStateChange` facet's state (`CREATE`, `DROP`, ...).
+    pub last_lifecycle_state: Option<String>,
+    /// When a completed run last wrote it.
+    pub last_modified_at: Option<Timestamp>,
+    /// A deterministic id of its current version: the latest run that wrote it.
+    pub current_version: Uuid,
+    /// Its current facets, verbatim.
+    pub facets: FacetMap,
+}
+
+/// How a job runs, in Marquez's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Runs to completion (the default).
+    Batch,
+    /// A streaming job (`jobType.processingType` is `STREAMING`).
+    Stream,
+    /// A long-running service (`jobType.jobType` is `SERVICE`).
+    Service,
+}
+
+/// A namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntityRef {
+    /// The namespace.
+    pub namespace: String,
+    /// The name.
+    pub name: String,
+}
+
+/// A job, what its current facets say, and its latest runs.
+#[derive(Debug)]
+pub struct JobInfo {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// When meshgraph first heard of it.
+    pub created_at: Option<Timestamp>,
+    /// The event time of the latest event that mentioned it.
+    pub updated_at: Option<Timestamp>,
+    /// Batch, stream or service (`jobType` facet).
+    pub kind: JobKind,
+    /// The `sourceCodeLocation` facet's URL.
+    pub location: Option<String>,
+    /// The `documentation` facet's description.
+    pub description: Option<String>,
+    /// Keys of the `tags` facet's entries.
+    pub tags: Vec<String>,
+    /// The parent job named by the latest run's `parent` facet.
+    pub parent: Option<EntityRef>,
+    /// Its current facets, verbatim.
+    pub facets: FacetMap,
+    /// Its newest runs, newest first (as many as asked for).
+    pub latest_runs: Vec<RunInfo>,
+}
+
+/// A dataset as one run read or wrote it.
+#[derive(Debug)]
+pub struct RunDataset {
+    /// The dataset's namespace.
+    pub namespace: String,
+    /// The dataset's name.
+    pub name: String,
+    /// The version of the dataset the run read (the latest earlier write)
+    /// or wrote (its own).
+    pub version: Uuid,
+    /// The run's `inputFacets` or `outputFacets` for it, verbatim.
+    pub facets: FacetMap,
+}
+
+/// A run, accumulated over all its events.
+#[derive(Debug)]
+pub struct RunInfo {
+    /// Its id.
+    pub id: Uuid,
+    /// The job it is a run of.
+    pub job: EntityRef,
+    /// The event time of its first event received.
+    pub created_at: Option<Timestamp>,
+    /// The event time of its latest event received.
+    pub updated_at: Option<Timestamp>,
+    /// Its state following event time (START reads as RUNNING); `None` before
+    /// any state was reported.
+    pub state: Option<EventType>,
+    /// When it started.
+    pub started_at: Option<Timestamp>,
+    /// When it reached its terminal state.
+    pub ended_at: Option<Timestamp>,
+    /// The `nominalTime` facet's start.
+    pub nominal_start_time: Option<Timestamp>,
+    /// The `nominalTime` facet's end.
+    pub nominal_end_time: Option<Timestamp>,
+    /// The job version it ran: a hash of the job, its inputs, outputs and location.
+    pub job_version: Uuid,
+    /// What it read, by dataset.
+    pub inputs: Vec<RunDataset>,
+    /// What it wrote, by dataset.
+    pub outputs: Vec<RunDataset>,
+    /// Its run facets, verbatim.
+    pub facets: FacetMap,
+}
+
+/// Every namespace, by name.
+pub fn namespaces(store: &Store) -> Result<Vec<NamespaceInfo>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let mut out = Vec::new();
+    for ns in r.subjects_in_own_graph(rdf::TYPE, mg::NAMESPACE_CLASS)? {
+        out.push(r.namespace_info(&ns)?);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// One namespace, if known.
+pub fn namespace(store: &Store, name: &str) -> Result<Option<NamespaceInfo>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let ns = iri::namespace(name);
+    if !r.is_a(&ns, mg::NAMESPACE_CLASS)? {
+        return Ok(None);
+    }
+    r.namespace_info(&ns).map(Some)
+}
+
+/// A page of a namespace's datasets, by name; `None` if the namespace is unknown.
+pub fn datasets(
+    store: &Store,
+    namespace: &str,
+    page: Page,
+) -> Result<Option<Listing<DatasetInfo>>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let Some(members) = r.members(namespace, mg::DATASET)? else {
+        return Ok(None);
+    };
+    let total = members.len();
+    let items = page
+        .slice(members)
+        .map(|(iri, name)| r.dataset_info(&iri, namespace, name))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Listing { items, total }))
+}
+
+/// One dataset, if known.
+pub fn dataset(store: &Store, namespace: &str, name: &str) -> Result<Option<DatasetInfo>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let ds = iri::dataset(namespace, name);
+    if !r.is_a(&ds, mg::DATASET)? {
+        return Ok(None);
+    }
+    r.dataset_info(&ds, namespace, name.to_owned()).map(Some)
+}
+
+/// A page of a namespace's jobs, by name, each with its `runs` newest runs;
+/// `None` if the namespace is unknown.
+pub fn jobs(
+    store: &Store,
+    namespace: &str,
+    page: Page,
+    runs: usize,
+) -> Result<Option<Listing<JobInfo>>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let Some(members) = r.members(namespace, mg::JOB)? else {
+        return Ok(None);
+    };
+    let total = members.len();
+    let items = page
+        .slice(members)
+        .map(|(iri, name)| r.job_info(&iri, namespace, name, runs))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Listing { items, total }))
+}
+
+/// One job with its `runs` newest runs, if known.
+pub fn job(store: &Store, namespace: &str, name: &str, runs: usize) -> Result<Option<JobInfo>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let job = iri::job(namespace, name);
+    if !r.is_a(&job, mg::JOB)? {
+        return Ok(None);
+    }
+    r.job_info(&job, namespace, name.to_owned(), runs).map(Some)
+}
+
+/// A page of a job's runs, newest first; `None` if the job is unknown.
+pub fn runs(
+    store: &Store,
+    namespace: &str,
+    job: &str,
+    page: Page,
+) -> Result<Option<Listing<RunInfo>>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let job = iri::job(namespace, job);
+    if !r.is_a(&job, mg::JOB)? {
+        return Ok(None);
+    }
+    let all = r.runs_of(&job)?;
+    let total = all.len();
+    let items = page
+        .slice(all)
+        .map(|(run, _)| r.run_info(&run))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Listing {
+        items: items.into_iter().flatten().collect(),
+        total,
+    }))
+}
+
+/// One run, if known.
+pub fn run(store: &Store, id: Uuid) -> Result<Option<RunInfo>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let run = iri::run(id);
+    if !r.is_a(&run, mg::RUN)? {
+        return Ok(None);
+    }
+    r.run_info(&run)
+}
+
+/// The current facets of a job, verbatim; `None` if the job is unknown.
+pub fn job_facets(store: &Store, job: &EntityRef) -> Result<Option<FacetMap>, StoreError> {
+    let r = Reader(store.oxigraph());
+    let iri = iri::job(&job.namespace, &job.name);
+    if !r.is_a(&iri, mg::JOB)? {
+        return Ok(None);
+    }
+    r.facets(&iri).map(Some)
+}
+
+/// A run that wrote a dataset, as far as versions and modification times need.
+struct Write {
+    run: Uuid,
+    created_at: Option<Timestamp>,
+    /// The end time of a COMPLETE run.
+    completed_at: Option<Timestamp>,
+}
+
+/// Read access to the oxigraph store through quad patterns.
+struct Reader<'a>(&'a oxigraph::store::Store);
+
+impl Reader<'_> {
+    fn quads(
+        &self,
+        subject: Option<&NamedNode>,
+        predicate: NamedNodeRef<'_>,
+        object: Option<&Term>,
+        graph: Option<&NamedNode>,
+    ) -> impl Iterator<Item = Result<Quad, StoreError>> {
+        self.0
+            .quads_for_pattern(
+                subject.map(|s| s.as_ref().into()),
+                Some(predicate),
+                object.map(Term::as_ref),
+                graph.map(|g| GraphNameRef::NamedNode(g.as_ref())),
+            )
+            .map(|q| q.map_err(StoreError::from))
+    }
+
+    /// Objects of `(subject, predicate, ?)` in the subject's own graph, where
+    /// the mapping keeps an entity's identity and a run's observations; other
+    /// graphs (facet meanings, loaded ontologies) may reuse the predicates.
+    fn objects(&self, subject: &NamedNode, predicate: NamedNodeRef<'_>) -> Result<Vec<Term>, StoreError> {
+        self.quads(Some(subject), predicate, None, Some(subject))
+            .map(|q| q.map(|q| q.object))
+            .collect()
+    }
+
+    fn object_in(
+        &self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        graph: &NamedNode,
+    ) -> Result<Option<Term>, StoreError> {
+        self.quads(Some(subject), predicate, None, Some(graph))
+            .next()
+            .transpose()
+            .map(|q| q.map(|q| q.object))
+    }
+
+    fn literal(
+        &self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(match self.object_in(subject, predicate, subject)? {
+            Some(Term::Literal(l)) => Some(l.value().to_owned()),
+            _ => None,
+        })
+    }
+
+    fn node(
+        &self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Option<NamedNode>, StoreError> {
+        Ok(match self.object_in(subject, predicate, subject)? {
+            Some(Term::NamedNode(n)) => Some(n),
+            _ => None,
+        })
+    }
+
+    fn time(
+        &self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self
+            .literal(subject, predicate)?
+            .and_then(|t| Timestamp::parse(&t)))
+    }
+
+    /// Subjects `s` of `(s, predicate, object)` stated in `s`'s own graph.
+    fn subjects_in_own_graph(
+        &self,
+        predicate: NamedNodeRef<'_>,
+        object: impl Into<Term>,
+    ) -> Result<Vec<NamedNode>, StoreError> {
+        let object = object.into();
+        let mut out = Vec::new();
+        for q in self.quads(None, predicate, Some(&object), None) {
+            let q = q?;
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(s) = q.subject
+                && q.graph_name.as_ref() == GraphNameRef::NamedNode(s.as_ref())
+            {
+                out.push(s);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn is_a(&self, subject: &NamedNode, class: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        Ok(self.0.contains(QuadRef::new(
+            subject,
+            rdf::TYPE,
+            class,
+            GraphNameRef::NamedNode(subject.as_ref()),
+        ))?)
+    }
+
+    /// The namespace and name of a dataset or job.
+    fn entity_ref(&self, entity: &NamedNode) -> Result<Option<EntityRef>, StoreError> {
+        let name = self.literal(entity, mg::NAME)?;
+        let ns = match self.node(entity, mg::IN_NAMESPACE)? {
+            Some(ns) => self.literal(&ns, mg::NAME)?,
+            None => None,
+        };
+        Ok(ns
+            .zip(name)
+            .map(|(namespace, name)| EntityRef { namespace, name }))
+    }
+
+    /// The facets hanging on `owner`, verbatim, by key.
+    fn facets(&self, owner: &NamedNode) -> Result<FacetMap, StoreError> {
+        let mut out = FacetMap::new();
+        for q in self.quads(Some(owner), mg::HAS_FACET, None, None) {
+            let Term::NamedNode(facet) = q?.object else {
+                continue;
+            };
+            // Key and JSON live in the facet's own graph, named like the facet.
+            let key = match self.object_in(&facet, mg::FACET_KEY, &facet)? {
+                Some(Term::Literal(l)) => l.value().to_owned(),
+                _ => continue,
+            };
+            let Some(Term::Literal(json)) = self.object_in(&facet, mg::FACET_JSON, &facet)? else {
+                continue;
+            };
+            match RawValue::from_string(json.value().to_owned()) {
+                Ok(raw) => {
+                    out.insert(key, raw);
+                }
+                // Only the mapping writes facet JSON, from validated events.
+                Err(err) => tracing::warn!(facet = facet.as_str(), %err, "stored facet is not JSON; skipped"),
+            }
+        }
+        Ok(out)
+    }
+
+    fn namespace_info(&self, ns: &NamedNode) -> Result<NamespaceInfo, StoreError> {
+        Ok(NamespaceInfo {
+            name: self.literal(ns, mg::NAME)?.unwrap_or_default(),
+            created_at: self.time(ns, mg::CREATED_AT)?,
+            updated_at: self.time(ns, mg::UPDATED_AT)?,
+        })
+    }
+
+    /// The datasets or jobs (`class`) of a namespace with their names, sorted
+    /// by name; `None` if the namespace is unknown.
+    fn members(
+        &self,
+        namespace: &str,
+        class: NamedNodeRef<'_>,
+    ) -> Result<Option<Vec<(NamedNode, String)>>, StoreError> {
+        let ns = iri::namespace(namespace);
+        if !self.is_a(&ns, mg::NAMESPACE_CLASS)? {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for member in self.subjects_in_own_graph(mg::IN_NAMESPACE, ns)? {
+            if self.is_a(&member, class)?
+                && let Some(name) = self.literal(&member, mg::NAME)?
+            {
+                out.push((member, name));
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(Some(out))
+    }
+
+    fn dataset_info(&self, ds: &NamedNode, namespace: &str, name: String) -> Result<DatasetInfo, StoreError> {
+        let facets = self.facets(ds)?;
+        let mut info = DatasetInfo {
+            namespace: namespace.to_owned(),
+            created_at: self.time(ds, mg::CREATED_AT)?,
+            updated_at: self.time(ds, mg::UPDATED_AT)?,
+            kind: DatasetKind::Table,
+            source_name: None,
+            fields: Vec::new(),
+            tags: Vec::new(),
+            description: None,
+            last_lifecycle_state: None,
+            last_modified_at: None,
+            current_version: Uuid::nil(),
+            facets: FacetMap::new(),
+            name,
+        };
+        let mut field_tags: Vec<(String, String)> = Vec::new();
+        for (key, raw) in &facets {
+            match standard(FacetScope::Dataset, key, raw) {
+                Some(StandardFacet::Schema(schema)) => {
+                    info.fields = schema
+                        .fields
+                        .into_iter()
+                        .map(|f| Field {
+                            name: f.name,
+                            data_type: f.data_type,
+                            description: f.description,
+                            tags: Vec::new(),
+                        })
+                        .collect();
+                }
+                Some(StandardFacet::DataSource(source)) => info.source_name = source.name,
+                Some(StandardFacet::Documentation(doc)) => info.description = Some(doc.description),
+                Some(StandardFacet::LifecycleStateChange(change)) => {
+                    info.last_lifecycle_state = Some(change.lifecycle_state_change);
+                }
+                Some(StandardFacet::DatasetType(ty)) => {
+                    let stream = ["STREAM", "TOPIC"]
+                        .iter()
+                        .any(|s| ty.dataset_type.eq_ignore_ascii_case(s));
+                    info.kind = if stream {
+                        DatasetKind::Stream
+                    } else {
+                        DatasetKind::Table
+                    };
+                }
+                Some(StandardFacet::Tags(tags)) => {
+                    for tag in tags.tags {
+                        match tag.field {
+                            Some(field) => field_tags.push((field, tag.key)),
+                            None => info.tags.push(tag.key),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (field, tag) in field_tags {
+            if let Some(f) = info.fields.iter_mut().find(|f| f.name == field) {
+                f.tags.push(tag);
+            }
+        }
+        let writes = self.writes(ds)?;
+        info.last_modified_at = writes.iter().filter_map(|w| w.completed_at).max();
+        info.current_version = dataset_version(namespace, &info.name, latest_write(writes.iter()));
+        info.facets = facets;
+        Ok(info)
+    }
+
+    /// The runs that wrote a dataset.
+    fn writes(&self, ds: &NamedNode) -> Result<Vec<Write>, StoreError> {
+        let mut out = Vec::new();
+        for run in self.subjects_in_own_graph(prov::GENERATED, ds.clone())? {
+            let Some(id) = run_id(&run) else { continue };
+            let complete = self.literal(&run, mg::STATE)?.as_deref() == Some(EventType::Complete.as_str());
+            out.push(Write {
+                run: id,
+                created_at: self.time(&run, mg::CREATED_AT)?,
+                completed_at: if complete {
+                    self.time(&run, prov::ENDED_AT_TIME)?
+                } else {
+                    None
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn job_info(
+        &self,
+        job: &NamedNode,
+        namespace: &str,
+        name: String,
+        runs: usize,
+    ) -> Result<JobInfo, StoreError> {
+        let facets = self.facets(job)?;
+        let mut info = JobInfo {
+            namespace: namespace.to_owned(),
+            name,
+            created_at: self.time(job, mg::CREATED_AT)?,
+            updated_at: self.time(job, mg::UPDATED_AT)?,
+            kind: JobKind::Batch,
+            location: None,
+            description: None,
+            tags: Vec::new(),
+            parent: None,
+            facets: FacetMap::new(),
+            latest_runs: Vec::new(),
+        };
+        for (key, raw) in &facets {
+            match standard(FacetScope::Job, key, raw) {
+                Some(StandardFacet::JobType(ty)) => {
+                    info.kind = if ty.job_type.as_deref() == Some("SERVICE") {
+                        JobKind::Service
+                    } else if ty.processing_type.eq_ignore_ascii_case("STREAMING") {
+                        JobKind::Stream
+                    } else {
+                        JobKind::Batch
+                    };
+                }
+                Some(StandardFacet::SourceCodeLocation(loc)) => info.location = Some(loc.url),
+                Some(StandardFacet::Documentation(doc)) => info.description = Some(doc.description),
+                Some(StandardFacet::Tags(tags)) => info.tags = tags.tags.into_iter().map(|t| t.key).collect(),
+                _ => {}
+            }
+        }
+        info.facets = facets;
+        if runs > 0 {
+            let page = Page {
+                limit: runs,
+                offset: 0,
+            };
+            for (run, _) in page.slice(self.runs_of(job)?) {
+                info.latest_runs.extend(self.run_info(&run)?);
+            }
+        }
+        // The parent is a run facet; the newest run that names one speaks for the job.
+        info.parent = match info.latest_runs.first() {
+            Some(latest) => parent_job(&latest.facets),
+            None => None,
+        };
+        Ok(info)
+    }
+
+    /// A job's runs, newest first (by creation, then id for a stable order).
+    fn runs_of(&self, job: &NamedNode) -> Result<Vec<(NamedNode, Option<Timestamp>)>, StoreError> {
+        let mut out = Vec::new();
+        for run in self.subjects_in_own_graph(mg::OF_JOB, job.clone())? {
+            let created = self.time(&run, mg::CREATED_AT)?;
+            out.push((run, created));
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    fn run_info(&self, run: &NamedNode) -> Result<Option<RunInfo>, StoreError> {
+        let Some(id) = run_id(run) else {
+            return Ok(None);
+        };
+        let Some(job_iri) = self.node(run, mg::OF_JOB)? else {
+            return Ok(None);
+        };
+        let Some(job) = self.entity_ref(&job_iri)? else {
+            return Ok(None);
+        };
+        let created_at = self.time(run, mg::CREATED_AT)?;
+        let facets = self.facets(run)?;
+        let (mut nominal_start_time, mut nominal_end_time) = (None, None);
+        if let Some(raw) = facets.get("nominalTime")
+            && let Some(StandardFacet::NominalTime(nominal)) = standard(FacetScope::Run, "nominalTime", raw)
+        {
+            nominal_start_time = Some(nominal.nominal_start_time);
+            nominal_end_time = nominal.nominal_end_time;
+        }
+        let mut inputs = Vec::new();
+        for (ds, usage) in self.qualified(run, prov::QUALIFIED_USAGE)? {
+            let Some(at) = self.entity_ref(&ds)? else { continue };
+            let writes = self.writes(&ds)?;
+            // The version read is the latest one written before this run began.
+            let earlier = latest_write(
+                writes
+                    .iter()
+                    .filter(|w| w.run != id && w.created_at <= created_at),
+            );
+            inputs.push(RunDataset {
+                version: dataset_version(&at.namespace, &at.name, earlier),
+                namespace: at.namespace,
+                name: at.name,
+                facets: self.facets(&usage)?,
+            });
+        }
+        let mut outputs = Vec::new();
+        for (ds, generation) in self.qualified(run, prov::QUALIFIED_GENERATION)? {
+            let Some(at) = self.entity_ref(&ds)? else { continue };
+            outputs.push(RunDataset {
+                version: dataset_version(&at.namespace, &at.name, Some(id)),
+                namespace: at.namespace,
+                name: at.name,
+                facets: self.facets(&generation)?,
+            });
+        }
+        inputs.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        outputs.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let location = self.job_location(&job_iri)?;
+        Ok(Some(RunInfo {
+            id,
+            job_version: job_version(&job, &inputs, &outputs, location.as_deref()),
+            created_at,
+            updated_at: self.time(run, mg::UPDATED_AT)?,
+            state: self.literal(run, mg::STATE)?.and_then(|s| EventType::parse(&s)),
+            started_at: self.time(run, prov::STARTED_AT_TIME)?,
+            ended_at: self.time(run, prov::ENDED_AT_TIME)?,
+            nominal_start_time,
+            nominal_end_time,
+            job,
+            inputs,
+            outputs,
+            facets,
+        }))
+    }
+
+    fn job_location(&self, job: &NamedNode) -> Result<Option<String>, StoreError> {
+        let facet = iri::facet(job, "sourceCodeLocation");
+        let Some(Term::Literal(json)) = self.object_in(&facet, mg::FACET_JSON, &facet)? else {
+            return Ok(None);
+        };
+        let Ok(raw) = RawValue::from_string(json.value().to_owned()) else {
+            return Ok(None);
+        };
+        Ok(match standard(FacetScope::Job, "sourceCodeLocation", &raw) {
+            Some(StandardFacet::SourceCodeLocation(loc)) => Some(loc.url),
+            _ => None,
+        })
+    }
+
+    /// A run's datasets through `prov:qualifiedUsage` or
+    /// `prov:qualifiedGeneration`: (dataset, usage or generation).
+    fn qualified(
+        &self,
+        run: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Vec<(NamedNode, NamedNode)>, StoreError> {
+        let mut out = Vec::new();
+        for term in self.objects(run, predicate)? {
+            let Term::NamedNode(qualified) = term else {
+                continue;
+            };
+            if let Some(Term::NamedNode(ds)) = self.object_in(&qualified, prov::ENTITY, run)? {
+                out.push((ds, qualified));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The id of a run from its IRI (the inverse of [`iri::run`]).
+fn run_id(run: &NamedNode) -> Option<Uuid> {
+    let id = run.as_str().strip_prefix(iri::ID_BASE)?.strip_prefix("run/")?;
+    Uuid::parse_str(id).ok()
+}
+
+/// A stored facet read as the standard facet its key names. Validation
+/// refused broken standard facets at ingestion, so a failure here means
+/// "nothing to interpret", not an error.
+fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Option<StandardFacet> {
+    facets::standard(scope, key, raw).ok().flatten()
+}
+
+/// The job named by a run's `parent` facet.
+fn parent_job(facets: &FacetMap) -> Option<EntityRef> {
+    match standard(FacetScope::Run, "parent", facets.get("parent")?)? {
+        StandardFacet::Parent(parent) => Some(EntityRef {
+            namespace: parent.job.namespace,
+            name: parent.job.name,
+        }),
+        _ => None,
+    }
+}
+
+/// The run of the latest write, by creation time then run id.
+fn latest_write<'a>(writes: impl Iterator<Item = &'a Write>) -> Option<Uuid> {
+    writes.map(|w| (w.created_at, w.run)).max().map(|(_, run)| run)
+}
+
+/// A UUID (version 8) from the SHA-256 of length-prefixed parts, so no two
+/// different part lists hash alike.
+fn hashed_uuid(parts: &[&str]) -> Uuid {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// A dataset version: the dataset as a given run wrote it (or as it was
+/// before any run wrote it). Deterministic, so replay yields the same ids.
+fn dataset_version(namespace: &str, name: &str, writer: Option<Uuid>) -> Uuid {
+    let writer = writer.map(|id| id.hyphenated().to_string()).unwrap_or_default();
+    hashed_uuid(&["dataset", namespace, name, &writer])
+}
+
+/// A job version as Marquez defines it: the job, its inputs, outputs and
+/// source location; a run that reads another table runs another version.
+fn job_version(
+    job: &EntityRef,
+    inputs: &[RunDataset],
+    outputs: &[RunDataset],
+    location: Option<&str>,
+) -> Uuid {
+    let mut parts = vec!["job", job.namespace.as_str(), job.name.as_str(), "inputs"];
+    for ds in inputs {
+        parts.extend([ds.namespace.as_str(), ds.name.as_str()]);
+    }
+    parts.push("outputs");
+    for ds in outputs {
+        parts.extend([ds.namespace.as_str(), ds.name.as_str()]);
+    }
+    parts.extend(["location", location.unwrap_or_default()]);
+    hashed_uuid(&parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::map_event;
+    use crate::openlineage::parse_event;
+
+    fn store_with(events: &[&str]) -> Store {
+        let store = Store::in_memory().unwrap();
+        for event in events {
+            store.apply(&map_event(&parse_event(event).unwrap())).unwrap();
+        }
+        store
+    }
+
+    const RUN: &str = "00000000-0000-0000-0000-0000000000a1";
+
+    fn event(ty: &str, time: &str, extra: &str) -> String {
+        format!(
+            r#"{{"eventType":"{ty}","eventTime":"{time}","producer":"p","run":{{"runId":"{RUN}"}},
+            "job":{{"namespace":"sched","name":"j"}}{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn reads_a_dataset_from_its_facets() {
+        let store = store_with(&[&event(
+            "COMPLETE",
+            "2024-01-01T00:00:00Z",
+            r#","outputs":[{"namespace":"db","name":"t","facets":{
+                "schema":{"fields":[{"name":"a","type":"INT"},{"name":"b"}]},
+                "dataSource":{"name":"pg","uri":"postgres://h"},
+                "documentation":{"description":"the t table"},
+                "tags":{"tags":[{"key":"pii","value":"true","field":"a"},{"key":"gold","value":"y"}]},
+                "datasetType":{"datasetType":"topic"}}}]"#,
+        )]);
+        let ds = dataset(&store, "db", "t").unwrap().unwrap();
+        assert_eq!(ds.kind, DatasetKind::Stream);
+        assert_eq!(ds.source_name.as_deref(), Some("pg"));
+        assert_eq!(ds.description.as_deref(), Some("the t table"));
+        assert_eq!(ds.fields[0].tags, ["pii"]);
+        assert_eq!(ds.fields[1].data_type, None);
+        assert_eq!(ds.tags, ["gold"]);
+        assert_eq!(ds.last_modified_at, Timestamp::parse("2024-01-01T00:00:00Z"));
+        assert_eq!(ds.facets.len(), 5);
+        assert!(dataset(&store, "db", "nope").unwrap().is_none());
+    }
+
+    #[test]
+    fn versions_are_deterministic_and_tell_writes_apart() {
+        let store = store_with(&[&event(
+            "COMPLETE",
+            "2024-01-01T00:00:00Z",
+            r#","inputs":[{"namespace":"db","name":"in"}],"outputs":[{"namespace":"db","name":"t"}]"#,
+        )]);
+        let run = run(&store, Uuid::parse_str(RUN).unwrap()).unwrap().unwrap();
+        let ds = dataset(&store, "db", "t").unwrap().unwrap();
+        assert_eq!(run.outputs[0].version, ds.current_version);
+        assert_eq!(run.inputs[0].version, dataset_version("db", "in", None));
+        assert_ne!(run.outputs[0].version, dataset_version("db", "t", None));
+        assert_ne!(hashed_uuid(&["ab", "c"]), hashed_uuid(&["a", "bc"]));
+    }
+}

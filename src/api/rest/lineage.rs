@@ -3,7 +3,8 @@
 //! `POST /lineage` takes one event or an array and is all-or-nothing: one bad
 //! event rejects the request and nothing is written. `POST /lineage/batch`
 //! follows `OpenLineage.yml`: each event stands alone and the answer lists
-//! the ones that failed.
+//! the ones that failed. `GET /lineage` answers the lineage graph around a
+//! node from the projection, in Marquez's shape.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -180,4 +181,160 @@ pub async fn post_lineage_batch(
         failed_events: failed,
     };
     Ok((StatusCode::OK, axum::Json(answer)).into_response())
+}
+
+// --- GET /api/v1/lineage: the lineage graph around a node ---
+
+use std::collections::HashMap;
+
+use axum::Json;
+
+use super::datasets::DatasetJson;
+use super::jobs::{JobIo, JobJson, job_io};
+use super::{Params, blocking};
+use crate::lineage::Direction;
+use crate::openlineage::NodeId;
+use crate::store::read;
+
+/// Marquez's default depth.
+const DEFAULT_DEPTH: usize = 20;
+
+/// `{graph: [...]}`.
+#[derive(Debug, Serialize)]
+pub struct LineageGraph {
+    graph: Vec<GraphNode>,
+}
+
+/// One node of the graph with the edges that touch it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphNode {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// `null` only if the store lost the entity the projection knows (never expected).
+    data: Option<NodeData>,
+    in_edges: Vec<GraphEdge>,
+    out_edges: Vec<GraphEdge>,
+}
+
+/// The dataset or job object, as its own endpoint answers it.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum NodeData {
+    /// A dataset node.
+    Dataset(Box<DatasetJson>),
+    /// A job node (with `latestRun`, without `latestRuns`).
+    Job(Box<JobJson>),
+}
+
+/// An edge, in the direction data flows.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphEdge {
+    origin: String,
+    destination: String,
+}
+
+fn direction(params: &Params) -> Result<Direction, ApiError> {
+    match params.get("direction").map(str::trim) {
+        None => Ok(Direction::Both),
+        Some(d) if d.eq_ignore_ascii_case("both") => Ok(Direction::Both),
+        Some(d) if d.eq_ignore_ascii_case("upstream") => Ok(Direction::Upstream),
+        Some(d) if d.eq_ignore_ascii_case("downstream") => Ok(Direction::Downstream),
+        Some(other) => Err(ApiError::bad_parameter(format!(
+            "`direction` must be upstream, downstream or both, got {other:?}"
+        ))),
+    }
+}
+
+/// `GET /api/v1/lineage?nodeId=&depth=20&direction=both&includeSiblings=false`:
+/// the datasets and jobs around `nodeId` (`dataset:NS:NAME` or `job:NS:NAME`),
+/// up to `depth` job hops away.
+///
+/// Unlike Marquez, the default walk follows the arrows: upstream and
+/// downstream of the node, not every job that merely reads a dataset on the
+/// way; `includeSiblings=true` gives Marquez's undirected walk.
+pub async fn get_lineage(
+    State(app): State<AppState>,
+    params: Params,
+) -> Result<Json<LineageGraph>, ApiError> {
+    let text = params
+        .get("nodeId")
+        .ok_or_else(|| ApiError::bad_parameter("`nodeId` is required, e.g. dataset:NAMESPACE:NAME"))?;
+    let start = NodeId::parse(text).ok_or_else(|| {
+        ApiError::bad_parameter(format!(
+            "`nodeId` {text:?} is not dataset:NAMESPACE:NAME or job:NAMESPACE:NAME"
+        ))
+    })?;
+    if let NodeId::DatasetField { .. } = start {
+        return Err(ApiError::bad_parameter(format!(
+            "`nodeId` {text:?} names a column: ask /api/v1/column-lineage"
+        )));
+    }
+    let depth = params.count("depth", DEFAULT_DEPTH)?;
+    let direction = direction(&params)?;
+    let siblings = params.flag("includeSiblings", false)?;
+    blocking(move || {
+        // Walk and read job edges under one read lock, then let the writer go
+        // while the store is read.
+        let (subgraph, ios) = {
+            let projection = app.views.projection();
+            let subgraph = projection
+                .lineage(&start, direction, depth, siblings)
+                .ok_or_else(|| ApiError::not_found(format!("node {start} not found")))?;
+            let ios: HashMap<NodeId, JobIo> = subgraph
+                .nodes
+                .iter()
+                .filter_map(|id| match id {
+                    NodeId::Job { namespace, name } => {
+                        Some((id.clone(), job_io(&projection, namespace, name)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            (subgraph, ios)
+        };
+        let mut ins: HashMap<&NodeId, Vec<GraphEdge>> = HashMap::new();
+        let mut outs: HashMap<&NodeId, Vec<GraphEdge>> = HashMap::new();
+        for (from, to) in &subgraph.edges {
+            let edge = GraphEdge {
+                origin: from.to_string(),
+                destination: to.to_string(),
+            };
+            outs.entry(from).or_default().push(edge.clone());
+            ins.entry(to).or_default().push(edge);
+        }
+        let store = app.views.store();
+        let mut graph = Vec::with_capacity(subgraph.nodes.len());
+        for id in &subgraph.nodes {
+            let (kind, data) = match id {
+                NodeId::Dataset { namespace, name } => (
+                    "DATASET",
+                    read::dataset(store, namespace, name)
+                        .map_err(ApiError::internal)?
+                        .map(|ds| NodeData::Dataset(Box::new(ds.into()))),
+                ),
+                NodeId::Job { namespace, name } => (
+                    "JOB",
+                    read::job(store, namespace, name, 1)
+                        .map_err(ApiError::internal)?
+                        .map(|job| {
+                            let io = ios.get(id).cloned().unwrap_or_default();
+                            NodeData::Job(Box::new(JobJson::new(job, io, false)))
+                        }),
+                ),
+                // The projection holds datasets and jobs only.
+                NodeId::DatasetField { .. } => continue,
+            };
+            graph.push(GraphNode {
+                id: id.to_string(),
+                kind,
+                data,
+                in_edges: ins.remove(id).unwrap_or_default(),
+                out_edges: outs.remove(id).unwrap_or_default(),
+            });
+        }
+        Ok(Json(LineageGraph { graph }))
+    })
+    .await
 }
