@@ -28,6 +28,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The namespace, dataset, job, run or node does not exist.
     NotFound,
+    /// The path exists but does not take this HTTP method.
+    MethodNotAllowed,
     /// The server is shutting down and takes no more writes.
     Unavailable,
     /// Something failed inside meshgraph; details are in the server log only.
@@ -46,6 +48,7 @@ impl ErrorCode {
             Self::BadEncoding => "bad_encoding",
             Self::Unauthorized => "unauthorized",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -57,6 +60,7 @@ impl ErrorCode {
             Self::MalformedJson | Self::InvalidParameter | Self::BadEncoding => 400,
             Self::Unauthorized => 401,
             Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::InvalidEvent => 422,
@@ -102,6 +106,7 @@ mod tests {
             ErrorCode::BadEncoding,
             ErrorCode::Unauthorized,
             ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
             ErrorCode::Unavailable,
             ErrorCode::Internal,
         ] {

@@ -19,7 +19,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Each error message already names its cause.
+            eprintln!("error: {err}");
             ExitCode::FAILURE
         }
     }

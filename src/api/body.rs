@@ -70,7 +70,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     };
     let text = value.to_str().unwrap_or("").to_ascii_lowercase();
     let essence = text.split(';').next().unwrap_or("").trim();
-    let json = matches!(essence, "application/json" | "text/json" | "application/x-ndjson")
+    let json = matches!(essence, "application/json" | "text/json")
         || (essence.starts_with("application/") && essence.ends_with("+json"));
     if json {
         Ok(())

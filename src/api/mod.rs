@@ -27,6 +27,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/health", get(get_health))
         .nest("/api/v1", rest::router())
         .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }
@@ -45,4 +46,11 @@ async fn get_health(
 
 async fn fallback(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("no route for {}", uri.path()))
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        crate::error::ErrorCode::MethodNotAllowed,
+        format!("{} does not take {method}", uri.path()),
+    )
 }

@@ -28,6 +28,9 @@ pub enum LogError {
     /// redb failed (I/O, corruption, a full disk).
     #[error("durable log: {0}")]
     Storage(#[from] redb::Error),
+    /// Another process (a running server, a load) has the log open.
+    #[error("in use by another meshgraph process (a running server?): stop it, or send the events to it")]
+    InUse,
     /// A record could not be decoded (unknown kind or bad compression).
     #[error("durable log: record {seq} is unreadable: {reason}")]
     Corrupt {
@@ -134,7 +137,11 @@ pub struct Log {
 impl Log {
     /// Opens (or creates) the log file at `path`.
     pub fn open(path: &Path) -> Result<Self, LogError> {
-        Self::init(Database::create(path)?)
+        match Database::create(path) {
+            Ok(db) => Self::init(db),
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => Err(LogError::InUse),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// A log in memory, for `--memory`: nothing survives the process.

@@ -6,7 +6,9 @@
 //! the log rebuilds the same graph and a re-sent event changes nothing.
 //!
 //! Graph layout (the default graph is the union for queries):
-//! - an entity's graph (its own IRI): identity, `createdAt`, `updatedAt`;
+//! - an entity's graph (its own IRI): identity and `createdAt` (a namespace's,
+//!   dataset's or job's latest event time is kept beside the store, see
+//!   [`GraphWrite::Touch`]);
 //! - a facet's graph (`{owner}/facet/{key}`): the facet verbatim as an
 //!   `rdf:JSON` literal plus what it means in RDF ([`semantic`]); a later
 //!   facet of the same key replaces the whole graph, `_deleted` clears it;
@@ -34,6 +36,18 @@ pub enum GraphWrite {
     Set(Quad),
     /// Adds the quad only if no `(s, p, *, g)` exists yet (first-seen values).
     SetOnce(Quad),
+    /// An event about a namespace, dataset or job happened at `time`: sets
+    /// its `mg:createdAt` once and raises its latest event time, which the
+    /// store keeps in memory rather than as a triple. Rewriting a triple on
+    /// every event would leave a dead version behind each time (oxigraph's
+    /// in-memory store keeps them), slowing every later read of a busy
+    /// dataset's graph.
+    Touch {
+        /// The entity (its graph is its IRI).
+        entity: NamedNode,
+        /// The event time.
+        time: Timestamp,
+    },
     /// Replaces the whole content of a named graph.
     ReplaceGraph {
         /// The graph.
@@ -73,6 +87,7 @@ pub fn quad(
 
 /// Collects the writes of one event.
 struct Writes {
+    event_time: Timestamp,
     time: Literal,
     out: Vec<GraphWrite>,
 }
@@ -93,9 +108,13 @@ impl Writes {
             self.namespace(ns);
             self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
         }
-        self.stamp(iri);
+        self.out.push(GraphWrite::Touch {
+            entity: iri.clone(),
+            time: self.event_time,
+        });
     }
 
+    /// A run's first-seen time; its latest is derived from its transitions.
     fn stamp(&mut self, iri: &NamedNode) {
         self.out.push(GraphWrite::SetOnce(quad(
             iri,
@@ -103,8 +122,6 @@ impl Writes {
             self.time.clone(),
             iri,
         )));
-        self.out
-            .push(GraphWrite::Set(quad(iri, mg::UPDATED_AT, self.time.clone(), iri)));
     }
 
     fn namespace(&mut self, ns: &str) {
@@ -185,7 +202,6 @@ impl Writes {
             self.insert(&usage, prov::ENTITY, ds.clone(), run);
             let owner = semantic::Owner::Io {
                 iri: &usage,
-                run,
                 dataset: &ds,
                 namespace: &input.dataset.namespace,
                 name: &input.dataset.name,
@@ -204,7 +220,6 @@ impl Writes {
             self.insert(&generation, prov::ENTITY, ds.clone(), run);
             let owner = semantic::Owner::Io {
                 iri: &generation,
-                run,
                 dataset: &ds,
                 namespace: &output.dataset.namespace,
                 name: &output.dataset.name,
@@ -217,6 +232,7 @@ impl Writes {
 /// The graph writes that record one event.
 pub fn map_event(event: &Event) -> Vec<GraphWrite> {
     let mut w = Writes {
+        event_time: event.event_time,
         time: time_literal(event.event_time),
         out: Vec::new(),
     };
@@ -266,13 +282,31 @@ pub fn map_event(event: &Event) -> Vec<GraphWrite> {
                 // what an earlier JobEvent declared.
                 let graph = iri::child(&job_iri, "declared", "io");
                 let mut quads = Vec::new();
+                // Their input and output facets hang on the job's declared
+                // input and output, as a run's hang on its usage and generation.
                 for input in inputs {
                     let ds = w.dataset(&input.dataset);
-                    quads.push(quad(&job_iri, mg::READS, ds, &graph));
+                    quads.push(quad(&job_iri, mg::READS, ds.clone(), &graph));
+                    let declared = iri::usage(&job_iri, &input.dataset.namespace, &input.dataset.name);
+                    let owner = semantic::Owner::Io {
+                        iri: &declared,
+                        dataset: &ds,
+                        namespace: &input.dataset.namespace,
+                        name: &input.dataset.name,
+                    };
+                    w.facets(owner, FacetScope::Input, &input.input_facets);
                 }
                 for output in outputs {
                     let ds = w.dataset(&output.dataset);
-                    quads.push(quad(&job_iri, mg::WRITES, ds, &graph));
+                    quads.push(quad(&job_iri, mg::WRITES, ds.clone(), &graph));
+                    let declared = iri::generation(&job_iri, &output.dataset.namespace, &output.dataset.name);
+                    let owner = semantic::Owner::Io {
+                        iri: &declared,
+                        dataset: &ds,
+                        namespace: &output.dataset.namespace,
+                        name: &output.dataset.name,
+                    };
+                    w.facets(owner, FacetScope::Output, &output.output_facets);
                 }
                 w.out.push(GraphWrite::ReplaceGraph {
                     graph,

@@ -63,10 +63,9 @@ pub enum Owner<'a> {
     },
     /// A run's usage of an input or generation of an output (input and output facets).
     Io {
-        /// The `prov:Usage` or `prov:Generation` IRI.
+        /// The `prov:Usage` or `prov:Generation` IRI (or, for a JobEvent,
+        /// the job's declared input or output).
         iri: &'a NamedNode,
-        /// The run.
-        run: &'a NamedNode,
         /// The dataset read or written: per-column metrics name its columns.
         dataset: &'a NamedNode,
         /// The dataset's namespace.
@@ -921,7 +920,6 @@ mod tests {
         let usage = iri::usage(&run, "s3://bucket", "events");
         let io = |iri| Owner::Io {
             iri,
-            run: &run,
             dataset: &ds,
             namespace: "s3://bucket",
             name: "events",

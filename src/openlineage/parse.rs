@@ -120,6 +120,20 @@ pub fn parse_event(text: &str) -> Result<Event, ParseError> {
     })
 }
 
+/// serde reports a missing field at its parent (`run: missing field
+/// `runId``); name the field itself (`run.runId`), as clients expect.
+fn with_missing_field(path: &str, reason: &str) -> String {
+    let missing = reason
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field);
+    match missing {
+        Some(field) if path.is_empty() => field.to_owned(),
+        Some(field) => format!("{path}.{field}"),
+        None => path.to_owned(),
+    }
+}
+
 /// Re-reads a document whose data did not fit, to name the field at fault.
 fn locate(text: &str, fast: &serde_json::Error) -> ParseError {
     let mut de = serde_json::Deserializer::from_str(text);
@@ -128,8 +142,8 @@ fn locate(text: &str, fast: &serde_json::Error) -> ParseError {
             let path = err.path().to_string();
             let inner = err.into_inner();
             let mut located = ParseError::from_json(&inner);
-            if let ParseError::Invalid { path: p, .. } = &mut located {
-                *p = if path == "." { String::new() } else { path };
+            if let ParseError::Invalid { path: p, reason } = &mut located {
+                *p = with_missing_field(if path == "." { "" } else { &path }, reason);
             }
             located
         }
@@ -188,13 +202,11 @@ fn classify(
             output_facets: facets_of(o.output_facets),
         })
         .collect();
+    // The spec's schemas decide: a RunEvent has `run` and `job` (the spec's
+    // own full example also carries a stray `dataset`); a DatasetEvent has
+    // `dataset` and not both of them; a JobEvent has `job` and no `run`.
     match (dataset_field, run, job) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ParseError::invalid(
-            "dataset",
-            "a DatasetEvent has no `run` or `job`; send it separately",
-        )),
-        (Some(ds), None, None) => Ok(EventKind::Dataset { dataset: dataset(ds) }),
-        (None, Some(run), Some(job)) => Ok(EventKind::Run {
+        (_, Some(run), Some(job)) => Ok(EventKind::Run {
             event_type,
             run: Run {
                 run_id: run.run_id,
@@ -208,6 +220,7 @@ fn classify(
             inputs: inputs(),
             outputs,
         }),
+        (Some(ds), _, _) => Ok(EventKind::Dataset { dataset: dataset(ds) }),
         (None, Some(_), None) => Err(ParseError::invalid(
             "job",
             "missing field `job` (a RunEvent needs `run` and `job`)",
@@ -238,7 +251,7 @@ fn check_facets(facets: &Facets, scope: FacetScope, at: &str) -> Result<(), Pars
                 }
                 path.push_str(&err.path);
             }
-            ParseError::invalid(path, err.message)
+            ParseError::invalid(with_missing_field(&path, &err.message), err.message)
         })?;
     }
     Ok(())
@@ -338,7 +351,7 @@ mod tests {
     fn missing_and_mistyped_fields_carry_their_path() {
         assert_eq!(
             invalid_path(&MINIMAL.replace("\"producer\":\"p\"", "\"x\":1")),
-            ""
+            "producer"
         );
         assert_eq!(
             invalid_path(&MINIMAL.replace("43d7db3b-8984-4cda-b237-8c6919b36670", "nope")),
@@ -356,12 +369,15 @@ mod tests {
             "\"producer\"",
             r#""inputs":[{"namespace":"n","name":"a"},{"namespace":"n"}],"producer""#,
         );
-        assert_eq!(invalid_path(&bad_input), "inputs[1]");
+        assert_eq!(invalid_path(&bad_input), "inputs[1].name");
         let bad_facet = MINIMAL.replace(
             "\"producer\"",
             r#""outputs":[{"namespace":"n","name":"a","facets":{"schema":{"fields":[{"type":"int"}]}}}],"producer""#,
         );
-        assert_eq!(invalid_path(&bad_facet), "outputs[0].facets.schema.fields[0]");
+        assert_eq!(
+            invalid_path(&bad_facet),
+            "outputs[0].facets.schema.fields[0].name"
+        );
         assert_eq!(invalid_path(&MINIMAL.replace("\"job\"", "\"jab\"")), "job");
         assert_eq!(
             invalid_path(r#"{"eventTime":"2020-12-28T19:51:01Z","producer":"p"}"#),

@@ -80,21 +80,21 @@ pub fn facet(owner: &NamedNode, key: &str) -> NamedNode {
     child(owner, "facet", key)
 }
 
-/// A run's use of an input dataset (a `prov:Usage`).
-pub fn usage(run: &NamedNode, namespace: &str, name: &str) -> NamedNode {
+/// A run's use of an input dataset (a `prov:Usage`), or a job's declared input.
+pub fn usage(activity: &NamedNode, namespace: &str, name: &str) -> NamedNode {
     node(format!(
         "{}/input/{}/{}",
-        run.as_str(),
+        activity.as_str(),
         segment(namespace),
         segment(name)
     ))
 }
 
-/// A run's generation of an output dataset (a `prov:Generation`).
-pub fn generation(run: &NamedNode, namespace: &str, name: &str) -> NamedNode {
+/// A run's generation of an output dataset (a `prov:Generation`), or a job's declared output.
+pub fn generation(activity: &NamedNode, namespace: &str, name: &str) -> NamedNode {
     node(format!(
         "{}/output/{}/{}",
-        run.as_str(),
+        activity.as_str(),
         segment(namespace),
         segment(name)
     ))

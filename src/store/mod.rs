@@ -10,6 +10,9 @@ pub mod iri;
 pub mod read;
 pub mod vocab;
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::store::{StorageError, Transaction};
 
@@ -30,6 +33,9 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     inner: oxigraph::store::Store,
+    /// The latest event time of each namespace, dataset and job (see
+    /// [`GraphWrite::Touch`]); rebuilt with the store on replay.
+    updated: Arc<RwLock<HashMap<NamedNode, Timestamp>>>,
 }
 
 impl Store {
@@ -37,7 +43,17 @@ impl Store {
     pub fn in_memory() -> Result<Self, StoreError> {
         Ok(Self {
             inner: oxigraph::store::Store::new()?,
+            updated: Arc::default(),
         })
+    }
+
+    /// The latest event time of a namespace, dataset or job.
+    pub fn updated_at(&self, entity: &NamedNode) -> Option<Timestamp> {
+        self.updated
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(entity)
+            .copied()
     }
 
     /// The oxigraph store, for reading (patterns, SPARQL).
@@ -48,10 +64,21 @@ impl Store {
     /// Applies the writes of many events in one transaction, in order.
     pub fn apply<'a>(&self, writes: impl IntoIterator<Item = &'a GraphWrite>) -> Result<(), StoreError> {
         let mut txn = self.inner.start_transaction()?;
+        let mut touched = Vec::new();
         for write in writes {
+            if let GraphWrite::Touch { entity, time } = write {
+                touched.push((entity, *time));
+            }
             apply_one(&mut txn, write)?;
         }
         txn.commit()?;
+        let mut updated = self.updated.write().unwrap_or_else(|e| e.into_inner());
+        for (entity, time) in touched {
+            updated
+                .entry(entity.clone())
+                .and_modify(|latest| *latest = (*latest).max(time))
+                .or_insert(time);
+        }
         Ok(())
     }
 }
@@ -80,6 +107,12 @@ fn apply_one(txn: &mut Transaction<'_>, write: &GraphWrite) -> Result<(), Storag
         GraphWrite::SetOnce(q) => {
             if existing(txn, q)?.is_empty() {
                 txn.insert(q);
+            }
+        }
+        GraphWrite::Touch { entity, time } => {
+            let created = quad(entity, mg::CREATED_AT, time_literal(*time), entity);
+            if existing(txn, &created)?.is_empty() {
+                txn.insert(&created);
             }
         }
         GraphWrite::ReplaceGraph {
@@ -134,6 +167,10 @@ fn resolve_run_state(txn: &mut Transaction<'_>, run: &NamedNode) -> Result<(), S
     set(mg::STATE, status.state.map(|s| Literal::from(s.as_str())))?;
     set(prov::STARTED_AT_TIME, status.started_at.map(time_literal))?;
     set(prov::ENDED_AT_TIME, status.ended_at.map(time_literal))?;
+    let latest = transitions.iter().map(|(_, time)| *time).max();
+    if latest.is_some() {
+        set(mg::UPDATED_AT, latest.map(time_literal))?;
+    }
     Ok(())
 }
 

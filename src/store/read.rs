@@ -215,7 +215,7 @@ pub struct RunInfo {
 
 /// Every namespace, by name.
 pub fn namespaces(store: &Store) -> Result<Vec<NamespaceInfo>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let mut out = Vec::new();
     for ns in r.subjects_in_own_graph(rdf::TYPE, mg::NAMESPACE_CLASS)? {
         out.push(r.namespace_info(&ns)?);
@@ -226,7 +226,7 @@ pub fn namespaces(store: &Store) -> Result<Vec<NamespaceInfo>, StoreError> {
 
 /// One namespace, if known.
 pub fn namespace(store: &Store, name: &str) -> Result<Option<NamespaceInfo>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let ns = iri::namespace(name);
     if !r.is_a(&ns, mg::NAMESPACE_CLASS)? {
         return Ok(None);
@@ -240,7 +240,7 @@ pub fn datasets(
     namespace: &str,
     page: Page,
 ) -> Result<Option<Listing<DatasetInfo>>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let Some(members) = r.members(namespace, mg::DATASET)? else {
         return Ok(None);
     };
@@ -254,7 +254,7 @@ pub fn datasets(
 
 /// One dataset, if known.
 pub fn dataset(store: &Store, namespace: &str, name: &str) -> Result<Option<DatasetInfo>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let ds = iri::dataset(namespace, name);
     if !r.is_a(&ds, mg::DATASET)? {
         return Ok(None);
@@ -270,7 +270,7 @@ pub fn jobs(
     page: Page,
     runs: usize,
 ) -> Result<Option<Listing<JobInfo>>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let Some(members) = r.members(namespace, mg::JOB)? else {
         return Ok(None);
     };
@@ -284,7 +284,7 @@ pub fn jobs(
 
 /// One job with its `runs` newest runs, if known.
 pub fn job(store: &Store, namespace: &str, name: &str, runs: usize) -> Result<Option<JobInfo>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let job = iri::job(namespace, name);
     if !r.is_a(&job, mg::JOB)? {
         return Ok(None);
@@ -299,7 +299,7 @@ pub fn runs(
     job: &str,
     page: Page,
 ) -> Result<Option<Listing<RunInfo>>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let job = iri::job(namespace, job);
     if !r.is_a(&job, mg::JOB)? {
         return Ok(None);
@@ -318,7 +318,7 @@ pub fn runs(
 
 /// One run, if known.
 pub fn run(store: &Store, id: Uuid) -> Result<Option<RunInfo>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let run = iri::run(id);
     if !r.is_a(&run, mg::RUN)? {
         return Ok(None);
@@ -328,7 +328,7 @@ pub fn run(store: &Store, id: Uuid) -> Result<Option<RunInfo>, StoreError> {
 
 /// The current facets of a job, verbatim; `None` if the job is unknown.
 pub fn job_facets(store: &Store, job: &EntityRef) -> Result<Option<FacetMap>, StoreError> {
-    let r = Reader(store.oxigraph());
+    let r = Reader(store);
     let iri = iri::job(&job.namespace, &job.name);
     if !r.is_a(&iri, mg::JOB)? {
         return Ok(None);
@@ -345,7 +345,7 @@ struct Write {
 }
 
 /// Read access to the oxigraph store through quad patterns.
-struct Reader<'a>(&'a oxigraph::store::Store);
+struct Reader<'a>(&'a Store);
 
 impl Reader<'_> {
     fn quads(
@@ -356,6 +356,7 @@ impl Reader<'_> {
         graph: Option<&NamedNode>,
     ) -> impl Iterator<Item = Result<Quad, StoreError>> {
         self.0
+            .oxigraph()
             .quads_for_pattern(
                 subject.map(|s| s.as_ref().into()),
                 Some(predicate),
@@ -440,7 +441,7 @@ impl Reader<'_> {
     }
 
     fn is_a(&self, subject: &NamedNode, class: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        Ok(self.0.contains(QuadRef::new(
+        Ok(self.0.oxigraph().contains(QuadRef::new(
             subject,
             rdf::TYPE,
             class,
@@ -490,7 +491,7 @@ impl Reader<'_> {
         Ok(NamespaceInfo {
             name: self.literal(ns, mg::NAME)?.unwrap_or_default(),
             created_at: self.time(ns, mg::CREATED_AT)?,
-            updated_at: self.time(ns, mg::UPDATED_AT)?,
+            updated_at: self.0.updated_at(ns),
         })
     }
 
@@ -522,7 +523,7 @@ impl Reader<'_> {
         let mut info = DatasetInfo {
             namespace: namespace.to_owned(),
             created_at: self.time(ds, mg::CREATED_AT)?,
-            updated_at: self.time(ds, mg::UPDATED_AT)?,
+            updated_at: self.0.updated_at(ds),
             kind: DatasetKind::Table,
             source_name: None,
             fields: Vec::new(),
@@ -618,7 +619,7 @@ impl Reader<'_> {
             namespace: namespace.to_owned(),
             name,
             created_at: self.time(job, mg::CREATED_AT)?,
-            updated_at: self.time(job, mg::UPDATED_AT)?,
+            updated_at: self.0.updated_at(job),
             kind: JobKind::Batch,
             location: None,
             description: None,

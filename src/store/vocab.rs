@@ -45,7 +45,7 @@ pub mod mg {
         IN_NAMESPACE = "namespace";
         /// When meshgraph first heard of the thing (the event time).
         CREATED_AT = "createdAt";
-        /// The event time of the latest event about the thing.
+        /// The event time of the latest state transition of a run.
         UPDATED_AT = "updatedAt";
 
         // --- facets kept verbatim ---

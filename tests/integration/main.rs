@@ -5,5 +5,6 @@ mod support;
 
 mod durability;
 mod ingest;
+mod load;
 mod read;
 mod shared_events;

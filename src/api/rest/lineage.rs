@@ -25,8 +25,10 @@ pub fn require_api_key(app: &AppState, headers: &HeaderMap) -> Result<(), ApiErr
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
+        // The scheme is case-insensitive (RFC 9110 section 11.1).
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim());
     if given == Some(expected) {
         Ok(())
     } else {
