@@ -13,7 +13,7 @@ use crate::app::{App, AppError};
 use crate::cli::LoadArgs;
 use crate::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
 use crate::log::Appended;
-use crate::openlineage::{ParseError, parse_event, split_body};
+use crate::openlineage::{ParseError, split_body};
 use crate::writer::Accepted;
 
 /// Events handed to the writer at once.
@@ -168,11 +168,8 @@ fn load_file(app: &App, path: &Path, bar: &ProgressBar, summary: &mut LoadSummar
     };
     for (line, part) in events_of(&text) {
         let place = format!("{}:{line}", path.display());
-        match part.and_then(|raw| parse_event(raw).map(|event| (raw, event))) {
-            Ok((raw, event)) => group.push(Accepted {
-                raw: raw.into(),
-                event,
-            }),
+        match part.and_then(Accepted::parse) {
+            Ok(accepted) => group.push(accepted),
             Err(err) => summary.reject(place, &err),
         }
         if group.len() >= GROUP {

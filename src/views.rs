@@ -8,7 +8,6 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
-use crate::mapping::map_event;
 use crate::openlineage::{Event, parse_event};
 use crate::store::{Store, StoreError};
 
@@ -42,8 +41,7 @@ impl Views {
 
     /// Applies events, in order: one store transaction, then the projection.
     pub fn apply(&self, events: &[&Event]) -> Result<(), StoreError> {
-        let writes: Vec<_> = events.iter().flat_map(|e| map_event(e)).collect();
-        self.store.apply(&writes)?;
+        self.store.apply_events(events)?;
         let mut projection = self.projection.write().unwrap_or_else(|e| e.into_inner());
         for event in events {
             projection.observe(event);

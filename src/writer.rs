@@ -13,20 +13,36 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::log::{Appended, Log, LogError, NewRecord, RecordKind};
-use crate::openlineage::Event;
+use crate::openlineage::{Event, ParseError, parse_event};
 use crate::store::StoreError;
 use crate::views::Views;
 
 /// How many events one group commit takes at most.
 const MAX_GROUP: usize = 4_096;
 
-/// A validated event and its exact bytes.
+/// A validated event, with its exact bytes encoded for the log.
 #[derive(Debug)]
 pub struct Accepted {
-    /// The bytes as received (what the log keeps and `/events/lineage` returns).
-    pub raw: Box<str>,
+    /// The bytes as received, hashed and compressed for the log (what
+    /// `/events/lineage` returns).
+    pub record: NewRecord,
     /// The validated event.
     pub event: Event,
+}
+
+impl Accepted {
+    /// Validates one event's JSON text and encodes it for the log. Called
+    /// where the request is handled, so the single writer does no parsing,
+    /// hashing or compression.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let event = parse_event(text)?;
+        let record = NewRecord::new(
+            RecordKind::OpenLineage,
+            text.as_bytes(),
+            Some(event.event_time.unix_nanos()),
+        );
+        Ok(Self { record, event })
+    }
 }
 
 /// Why a write was not acknowledged.
@@ -130,15 +146,7 @@ fn run(log: &Log, views: &Views, mut rx: mpsc::Receiver<Request>) {
 
 fn commit(log: &Log, views: &Views, group: &[Request]) -> Result<Vec<Appended>, WriteError> {
     let accepted: Vec<&Accepted> = group.iter().flat_map(|r| &r.events).collect();
-    let records: Vec<NewRecord<'_>> = accepted
-        .iter()
-        .map(|a| NewRecord {
-            kind: RecordKind::OpenLineage,
-            payload: a.raw.as_bytes(),
-            event_time: Some(a.event.event_time.unix_nanos()),
-        })
-        .collect();
-    let appended = log.append(&records)?;
+    let appended = log.append(accepted.iter().map(|a| &a.record))?;
     let fresh: Vec<&Event> = accepted
         .iter()
         .zip(&appended)

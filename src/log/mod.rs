@@ -74,15 +74,32 @@ impl RecordKind {
     }
 }
 
-/// A record to append.
-#[derive(Debug, Clone, Copy)]
-pub struct NewRecord<'a> {
-    /// What it holds.
-    pub kind: RecordKind,
-    /// The bytes, exactly as received.
-    pub payload: &'a [u8],
+/// A record to append, already hashed and compressed: [`NewRecord::new`]
+/// does that work wherever the record is made (a request handler), so the
+/// single writer only stores bytes.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// SHA-256 of the payload: identical payloads are logged once.
+    digest: [u8; 32],
+    /// The kind byte, then the LZ4-compressed payload.
+    value: Vec<u8>,
     /// For events: the event time in ns since the epoch, indexed for paging.
-    pub event_time: Option<i64>,
+    event_time: Option<i64>,
+}
+
+impl NewRecord {
+    /// Encodes `payload` (the bytes exactly as received) as a record of `kind`.
+    pub fn new(kind: RecordKind, payload: &[u8], event_time: Option<i64>) -> Self {
+        let compressed = lz4_flex::compress_prepend_size(payload);
+        let mut value = Vec::with_capacity(1 + compressed.len());
+        value.push(kind as u8);
+        value.extend_from_slice(&compressed);
+        Self {
+            digest: Sha256::digest(payload).into(),
+            value,
+            event_time,
+        }
+    }
 }
 
 /// What became of an appended record.
@@ -160,26 +177,25 @@ impl Log {
 
     /// Appends records in one transaction and makes them durable (fsync)
     /// before returning: the group commit of every write waiting.
-    pub fn append(&self, records: &[NewRecord<'_>]) -> Result<Vec<Appended>, LogError> {
+    pub fn append<'a>(
+        &self,
+        records: impl IntoIterator<Item = &'a NewRecord>,
+    ) -> Result<Vec<Appended>, LogError> {
         let mut txn = self.db.begin_write()?;
         txn.set_durability(Durability::Immediate)?;
-        let mut results = Vec::with_capacity(records.len());
+        let mut results = Vec::new();
         {
             let mut table = txn.open_table(RECORDS)?;
             let mut digests = txn.open_table(DIGESTS)?;
             let mut times = txn.open_table(EVENT_TIMES)?;
             let mut next = table.last()?.map_or(1, |(seq, _)| seq.value() + 1);
             for record in records {
-                let digest = Sha256::digest(record.payload);
-                if let Some(seq) = digests.get(digest.as_slice())? {
+                if let Some(seq) = digests.get(record.digest.as_slice())? {
                     results.push(Appended::Duplicate(seq.value()));
                     continue;
                 }
-                let mut value = Vec::with_capacity(1 + record.payload.len() / 3);
-                value.push(record.kind as u8);
-                value.extend_from_slice(&lz4_flex::compress_prepend_size(record.payload));
-                table.insert(next, value.as_slice())?;
-                digests.insert(digest.as_slice(), next)?;
+                table.insert(next, record.value.as_slice())?;
+                digests.insert(record.digest.as_slice(), next)?;
                 if let Some(time) = record.event_time {
                     times.insert((time, next), ())?;
                 }
@@ -266,12 +282,8 @@ fn decode(seq: u64, value: &[u8]) -> Result<Record, LogError> {
 mod tests {
     use super::*;
 
-    fn event(payload: &[u8], time: i64) -> NewRecord<'_> {
-        NewRecord {
-            kind: RecordKind::OpenLineage,
-            payload,
-            event_time: Some(time),
-        }
+    fn event(payload: &[u8], time: i64) -> NewRecord {
+        NewRecord::new(RecordKind::OpenLineage, payload, Some(time))
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub enum GraphWrite {
         entity: NamedNode,
         /// The event time.
         time: Timestamp,
+        /// Whether the store already knew the entity (then it has its `createdAt`).
+        known: bool,
     },
     /// Replaces the whole content of a named graph.
     ReplaceGraph {
@@ -54,9 +56,6 @@ pub enum GraphWrite {
         graph: NamedNode,
         /// Its new content (all in `graph`).
         quads: Vec<Quad>,
-        /// A quad whose presence proves the graph already holds exactly this
-        /// content (the facet's JSON literal); the write is then skipped.
-        witness: Option<Quad>,
     },
     /// Removes the whole content of a named graph.
     ClearGraph(NamedNode),
@@ -86,13 +85,15 @@ pub fn quad(
 }
 
 /// Collects the writes of one event.
-struct Writes {
+struct Writes<'a> {
+    held: &'a dyn Fn(&Quad) -> bool,
+    touched: Vec<NamedNode>,
     event_time: Timestamp,
     time: Literal,
     out: Vec<GraphWrite>,
 }
 
-impl Writes {
+impl Writes<'_> {
     fn insert(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>, g: &NamedNode) {
         self.out.push(GraphWrite::Insert(quad(s, p, o, g)));
     }
@@ -100,18 +101,31 @@ impl Writes {
     /// Identity, creation and update time of a namespace, dataset or job,
     /// in the entity's own graph.
     fn entity(&mut self, iri: &NamedNode, classes: &[NamedNodeRef<'_>], name: &str, ns: Option<&str>) {
-        for class in classes {
-            self.insert(iri, rdf::TYPE, class.into_owned(), iri);
+        // Identity never changes: once the store holds the first type triple,
+        // it holds them all, and re-inserting them is wasted work.
+        let typed = quad(iri, rdf::TYPE, classes[0].into_owned(), iri);
+        let known = (self.held)(&typed);
+        if !known {
+            for class in classes {
+                self.insert(iri, rdf::TYPE, class.into_owned(), iri);
+            }
+            self.insert(iri, mg::NAME, Literal::from(name), iri);
         }
-        self.insert(iri, mg::NAME, Literal::from(name), iri);
         if let Some(ns) = ns {
             self.namespace(ns);
-            self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
+            if !known {
+                self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
+            }
         }
-        self.out.push(GraphWrite::Touch {
-            entity: iri.clone(),
-            time: self.event_time,
-        });
+        // A namespace is named by every dataset in it: touch it once.
+        if !self.touched.contains(iri) {
+            self.touched.push(iri.clone());
+            self.out.push(GraphWrite::Touch {
+                entity: iri.clone(),
+                time: self.event_time,
+                known,
+            });
+        }
     }
 
     /// A run's first-seen time; its latest is derived from its transitions.
@@ -162,6 +176,12 @@ impl Writes {
                 Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
                 &graph,
             );
+            // Most facets repeat from run to run (a table's schema, a job's
+            // SQL): when the store already holds this exact facet, its graph
+            // is already what we would write, so skip describing it at all.
+            if (self.held)(&witness) {
+                continue;
+            }
             let mut quads = vec![
                 quad(owner_iri, mg::HAS_FACET, graph.clone(), &graph),
                 quad(&graph, rdf::TYPE, mg::FACET.into_owned(), &graph),
@@ -172,11 +192,7 @@ impl Writes {
             if let Ok(Some(facet)) = facets::standard(scope, key, raw) {
                 semantic::describe(owner, &graph, &facet, &mut quads);
             }
-            self.out.push(GraphWrite::ReplaceGraph {
-                graph,
-                quads,
-                witness: Some(witness),
-            });
+            self.out.push(GraphWrite::ReplaceGraph { graph, quads });
         }
     }
 
@@ -230,8 +246,14 @@ impl Writes {
 }
 
 /// The graph writes that record one event.
-pub fn map_event(event: &Event) -> Vec<GraphWrite> {
+///
+/// `held` says whether the store already holds a quad; the mapping asks it
+/// only about a facet's verbatim JSON, to skip facets that did not change.
+/// Pass `|_| false` for the complete writes of the event.
+pub fn map_event(event: &Event, held: &dyn Fn(&Quad) -> bool) -> Vec<GraphWrite> {
     let mut w = Writes {
+        held,
+        touched: Vec::new(),
         event_time: event.event_time,
         time: time_literal(event.event_time),
         out: Vec::new(),
@@ -308,11 +330,7 @@ pub fn map_event(event: &Event) -> Vec<GraphWrite> {
                     };
                     w.facets(owner, FacetScope::Output, &output.output_facets);
                 }
-                w.out.push(GraphWrite::ReplaceGraph {
-                    graph,
-                    quads,
-                    witness: None,
-                });
+                w.out.push(GraphWrite::ReplaceGraph { graph, quads });
             }
         }
         EventKind::Dataset { dataset } => {
@@ -336,12 +354,12 @@ mod tests {
     #[test]
     fn mapping_is_deterministic() {
         let event = parse_event(EVENT).unwrap();
-        assert_eq!(map_event(&event), map_event(&event));
+        assert_eq!(map_event(&event, &|_| false), map_event(&event, &|_| false));
     }
 
     #[test]
     fn facets_go_verbatim_into_their_own_graph_and_deleted_ones_clear_it() {
-        let writes = map_event(&parse_event(EVENT).unwrap());
+        let writes = map_event(&parse_event(EVENT).unwrap(), &|_| false);
         let job_facet = iri::facet(&iri::job("sched", "j"), "custom");
         let replaced = writes.iter().find_map(|w| match w {
             GraphWrite::ReplaceGraph { graph, quads, .. } if *graph == job_facet => Some(quads),
@@ -355,7 +373,7 @@ mod tests {
 
     #[test]
     fn run_events_record_a_transition_and_resolve_state() {
-        let writes = map_event(&parse_event(EVENT).unwrap());
+        let writes = map_event(&parse_event(EVENT).unwrap(), &|_| false);
         let run = iri::run(uuid::Uuid::parse_str("43d7db3b-8984-4cda-b237-8c6919b36670").unwrap());
         assert_eq!(writes.last(), Some(&GraphWrite::ResolveRunState(run.clone())));
         assert!(writes.iter().any(|w| matches!(w,

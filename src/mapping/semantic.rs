@@ -602,7 +602,6 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::mapping::map_event;
     use crate::openlineage::facets::{self, FacetScope};
     use crate::openlineage::parse_event;
     use crate::store::Store;
@@ -1215,7 +1214,7 @@ mod tests {
         ))
         .unwrap();
         let store = Store::in_memory().unwrap();
-        store.apply(&map_event(&event)).unwrap();
+        store.apply_events(&[&event]).unwrap();
 
         let mut query = SparqlEvaluator::new()
             .parse_query(

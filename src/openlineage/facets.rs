@@ -438,6 +438,11 @@ pub struct FacetError {
 }
 
 fn typed<T: for<'de> Deserialize<'de>>(raw: &RawValue) -> Result<T, FacetError> {
+    // The common case (a valid facet) reads fast; only a failure pays for
+    // the path tracking that names the field at fault.
+    if let Ok(facet) = serde_json::from_str(raw.get()) {
+        return Ok(facet);
+    }
     let mut de = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -456,7 +461,8 @@ pub fn is_deleted(raw: &RawValue) -> bool {
         #[serde(rename = "_deleted", default)]
         deleted: bool,
     }
-    serde_json::from_str::<Marker>(raw.get()).is_ok_and(|m| m.deleted)
+    // Cheap test first: a facet that never says `_deleted` is not a marker.
+    raw.get().contains("\"_deleted\"") && serde_json::from_str::<Marker>(raw.get()).is_ok_and(|m| m.deleted)
 }
 
 /// Reads a facet as the standard facet its key and scope name, if any.

@@ -16,8 +16,8 @@ use std::sync::{Arc, RwLock};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{GraphWrite, quad, run_state, time_literal};
-use crate::openlineage::{EventType, Timestamp};
+use crate::mapping::{GraphWrite, map_event, quad, run_state, time_literal};
+use crate::openlineage::{Event, EventType, Timestamp};
 use vocab::{mg, prov};
 
 /// Errors of the store.
@@ -61,25 +61,52 @@ impl Store {
         &self.inner
     }
 
+    /// Maps and applies events in one transaction, in order. Each event is
+    /// mapped against the transaction's current content, so a facet that an
+    /// earlier event of the same group changed is never wrongly skipped.
+    pub fn apply_events(&self, events: &[&Event]) -> Result<(), StoreError> {
+        let mut txn = self.inner.start_transaction()?;
+        let mut touched = Vec::new();
+        for event in events {
+            // A failed lookup only costs a rewrite of an unchanged facet.
+            let writes = map_event(event, &|q| txn.contains(q).unwrap_or(false));
+            for write in &writes {
+                apply_one(&mut txn, write)?;
+            }
+            touched.extend(writes.into_iter().filter_map(|w| match w {
+                GraphWrite::Touch { entity, time, .. } => Some((entity, time)),
+                _ => None,
+            }));
+        }
+        txn.commit()?;
+        self.raise_updated(touched);
+        Ok(())
+    }
+
     /// Applies the writes of many events in one transaction, in order.
     pub fn apply<'a>(&self, writes: impl IntoIterator<Item = &'a GraphWrite>) -> Result<(), StoreError> {
         let mut txn = self.inner.start_transaction()?;
         let mut touched = Vec::new();
         for write in writes {
-            if let GraphWrite::Touch { entity, time } = write {
-                touched.push((entity, *time));
+            if let GraphWrite::Touch { entity, time, .. } = write {
+                touched.push((entity.clone(), *time));
             }
             apply_one(&mut txn, write)?;
         }
         txn.commit()?;
+        self.raise_updated(touched);
+        Ok(())
+    }
+
+    /// Records, after a commit, the latest event time of touched entities.
+    fn raise_updated(&self, touched: Vec<(NamedNode, Timestamp)>) {
         let mut updated = self.updated.write().unwrap_or_else(|e| e.into_inner());
         for (entity, time) in touched {
             updated
-                .entry(entity.clone())
+                .entry(entity)
                 .and_modify(|latest| *latest = (*latest).max(time))
                 .or_insert(time);
         }
-        Ok(())
     }
 }
 
@@ -109,22 +136,14 @@ fn apply_one(txn: &mut Transaction<'_>, write: &GraphWrite) -> Result<(), Storag
                 txn.insert(q);
             }
         }
-        GraphWrite::Touch { entity, time } => {
+        GraphWrite::Touch { known: true, .. } => {}
+        GraphWrite::Touch { entity, time, .. } => {
             let created = quad(entity, mg::CREATED_AT, time_literal(*time), entity);
             if existing(txn, &created)?.is_empty() {
                 txn.insert(&created);
             }
         }
-        GraphWrite::ReplaceGraph {
-            graph,
-            quads,
-            witness,
-        } => {
-            if let Some(witness) = witness
-                && txn.contains(witness)?
-            {
-                return Ok(());
-            }
+        GraphWrite::ReplaceGraph { graph, quads } => {
             txn.clear_graph(graph)?;
             txn.extend(quads);
         }
@@ -199,4 +218,74 @@ pub fn first_object(
         .next()
         .transpose()?
         .map(|q| q.object))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openlineage::parse_event;
+    use crate::store::vocab::rdf;
+    use oxigraph::model::GraphNameRef;
+
+    fn dataset_event(time: &str, description: &str) -> Event {
+        parse_event(&format!(
+            r#"{{"eventTime":"{time}","producer":"p","dataset":{{"namespace":"n","name":"d",
+            "facets":{{"documentation":{{"description":"{description}"}}}}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    fn facet_json(store: &Store) -> Vec<String> {
+        let graph = iri::facet(&iri::dataset("n", "d"), "documentation");
+        store
+            .oxigraph()
+            .quads_for_pattern(
+                None,
+                Some(mg::FACET_JSON),
+                None,
+                Some(GraphNameRef::NamedNode(graph.as_ref())),
+            )
+            .map(|q| match q.unwrap().object {
+                Term::Literal(l) => {
+                    assert_eq!(l.datatype(), rdf::JSON);
+                    l.value().to_owned()
+                }
+                other => panic!("{other}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unchanged_facet_is_skipped_only_when_it_is_still_current() {
+        let store = Store::in_memory().unwrap();
+        let v1 = dataset_event("2024-01-01T00:00:00Z", "one");
+        store.apply_events(&[&v1]).unwrap();
+        // In one group: v2 replaces v1, then v1 comes back. The second event
+        // must not be skipped for matching what the store held before the group.
+        let v2 = dataset_event("2024-01-02T00:00:00Z", "two");
+        let v1_again = dataset_event("2024-01-03T00:00:00Z", "one");
+        store.apply_events(&[&v2, &v1_again]).unwrap();
+        assert_eq!(facet_json(&store), [r#"{"description":"one"}"#]);
+        let before = store.oxigraph().len().unwrap();
+        store.apply_events(&[&v1_again]).unwrap();
+        assert_eq!(store.oxigraph().len().unwrap(), before);
+    }
+
+    #[test]
+    fn updated_at_is_the_latest_event_time_and_created_at_the_first_seen() {
+        let store = Store::in_memory().unwrap();
+        store
+            .apply_events(&[&dataset_event("2024-01-02T00:00:00Z", "x")])
+            .unwrap();
+        store
+            .apply_events(&[&dataset_event("2024-01-01T00:00:00Z", "x")])
+            .unwrap();
+        let ds = iri::dataset("n", "d");
+        assert_eq!(store.updated_at(&ds), Timestamp::parse("2024-01-02T00:00:00Z"));
+        let created = first_object(store.oxigraph(), ds.as_ref(), mg::CREATED_AT).unwrap();
+        assert_eq!(
+            created,
+            Some(time_literal(Timestamp::parse("2024-01-02T00:00:00Z").unwrap()).into())
+        );
+    }
 }

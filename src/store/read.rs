@@ -847,13 +847,12 @@ fn job_version(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::map_event;
     use crate::openlineage::parse_event;
 
     fn store_with(events: &[&str]) -> Store {
         let store = Store::in_memory().unwrap();
         for event in events {
-            store.apply(&map_event(&parse_event(event).unwrap())).unwrap();
+            store.apply_events(&[&parse_event(event).unwrap()]).unwrap();
         }
         store
     }

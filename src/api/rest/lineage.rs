@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::api::{ApiError, AppState, body};
 use crate::error::ErrorCode;
-use crate::openlineage::{ParseError, parse_event, split_body};
+use crate::openlineage::{ParseError, split_body};
 use crate::writer::{Accepted, WriteError};
 
 /// Refuses a write without the configured API key (`Authorization: Bearer KEY`).
@@ -54,13 +54,6 @@ fn write_error(err: &WriteError) -> ApiError {
     }
 }
 
-fn accept(text: &str) -> Result<Accepted, ParseError> {
-    Ok(Accepted {
-        raw: text.into(),
-        event: parse_event(text)?,
-    })
-}
-
 /// `POST /api/v1/lineage`: one event or a JSON array of events; 201 once
 /// durable, nothing written if any event is refused.
 pub async fn post_lineage(
@@ -77,7 +70,9 @@ pub async fn post_lineage(
         parts
             .iter()
             .enumerate()
-            .map(|(i, raw)| accept(raw.get()).map_err(|e| if many { e.within(&format!("[{i}]")) } else { e }))
+            .map(|(i, raw)| {
+                Accepted::parse(raw.get()).map_err(|e| if many { e.within(&format!("[{i}]")) } else { e })
+            })
             .collect::<Result<Vec<_>, _>>()
     })
     .await
@@ -134,7 +129,7 @@ pub async fn post_lineage_batch(
         let mut failed = Vec::new();
         let mut accepted = Vec::new();
         for (index, raw) in parts.iter().enumerate() {
-            match accept(raw.get()) {
+            match Accepted::parse(raw.get()) {
                 Ok(a) => accepted.push((index, a)),
                 Err(err) => failed.push(FailedEvent {
                     index,
