@@ -84,11 +84,15 @@ impl ParseError {
     }
 }
 
+/// Whether a body is a JSON array (of events), by its first non-blank byte.
+pub fn is_array(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
 /// Splits a request body into its events: one object, or an array of them.
 /// The returned slices are the events' exact bytes.
 pub fn split_body(body: &[u8]) -> Result<Vec<&RawValue>, ParseError> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'[') {
+    if is_array(body) {
         serde_json::from_slice::<Vec<&RawValue>>(body).map_err(|e| ParseError::from_json(&e))
     } else {
         let one: &RawValue = serde_json::from_slice(body).map_err(|e| ParseError::from_json(&e))?;
@@ -165,6 +169,14 @@ fn dataset(raw: RawDataset<Box<RawValue>>) -> Dataset {
     }
 }
 
+fn as_job(raw: RawDataset<Box<RawValue>>) -> Job {
+    Job {
+        namespace: raw.namespace,
+        name: raw.name,
+        facets: facets_of(raw.facets),
+    }
+}
+
 /// Tells the kind of event by its shape: `dataset` makes a DatasetEvent,
 /// `run` a RunEvent, `job` alone a JobEvent (`eventType` is optional and
 /// cannot be relied on).
@@ -212,11 +224,7 @@ fn classify(
                 run_id: run.run_id,
                 facets: facets_of(run.facets),
             },
-            job: Job {
-                namespace: job.namespace,
-                name: job.name,
-                facets: facets_of(job.facets),
-            },
+            job: as_job(job),
             inputs: inputs(),
             outputs,
         }),
@@ -226,11 +234,7 @@ fn classify(
             "missing field `job` (a RunEvent needs `run` and `job`)",
         )),
         (None, None, Some(job)) => Ok(EventKind::Job {
-            job: Job {
-                namespace: job.namespace,
-                name: job.name,
-                facets: facets_of(job.facets),
-            },
+            job: as_job(job),
             inputs: inputs(),
             outputs,
         }),

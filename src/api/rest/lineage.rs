@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::api::{ApiError, AppState, body};
 use crate::error::ErrorCode;
+use crate::openlineage::parse::is_array;
 use crate::openlineage::{ParseError, split_body};
 use crate::writer::{Accepted, WriteError};
 
@@ -66,7 +67,7 @@ pub async fn post_lineage(
     // Parsing a large body takes milliseconds: keep it off the async workers.
     let accepted = tokio::task::spawn_blocking(move || {
         let parts = split_body(&bytes)?;
-        let many = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        let many = is_array(&bytes);
         parts
             .iter()
             .enumerate()
@@ -118,7 +119,7 @@ pub async fn post_lineage_batch(
 ) -> Result<Response, ApiError> {
     require_api_key(&app, &headers)?;
     let bytes = body::read_json(&headers, body, app.config.max_body_bytes).await?;
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+    if !is_array(&bytes) {
         return Err(ApiError::new(
             ErrorCode::InvalidEvent,
             "a batch is a JSON array of events",
