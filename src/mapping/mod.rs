@@ -196,6 +196,25 @@ impl Writes<'_> {
         }
     }
 
+    /// The facets of one read or write (a run's usage or generation, or a
+    /// JobEvent's declared input or output), which may name its columns.
+    fn io_facets(
+        &mut self,
+        io: &NamedNode,
+        ds: &NamedNode,
+        dataset: &Dataset,
+        scope: FacetScope,
+        facets: &Facets,
+    ) {
+        let owner = semantic::Owner::Io {
+            iri: io,
+            dataset: ds,
+            namespace: &dataset.namespace,
+            name: &dataset.name,
+        };
+        self.facets(owner, scope, facets);
+    }
+
     fn job(&mut self, job: &crate::openlineage::event::Job) -> NamedNode {
         let iri = iri::job(&job.namespace, &job.name);
         self.entity(&iri, &[mg::JOB, prov::PLAN], &job.name, Some(&job.namespace));
@@ -216,13 +235,13 @@ impl Writes<'_> {
             self.insert(run, prov::QUALIFIED_USAGE, usage.clone(), run);
             self.insert(&usage, rdf::TYPE, prov::USAGE.into_owned(), run);
             self.insert(&usage, prov::ENTITY, ds.clone(), run);
-            let owner = semantic::Owner::Io {
-                iri: &usage,
-                dataset: &ds,
-                namespace: &input.dataset.namespace,
-                name: &input.dataset.name,
-            };
-            self.facets(owner, FacetScope::Input, &input.input_facets);
+            self.io_facets(
+                &usage,
+                &ds,
+                &input.dataset,
+                FacetScope::Input,
+                &input.input_facets,
+            );
         }
     }
 
@@ -234,13 +253,13 @@ impl Writes<'_> {
             self.insert(run, prov::QUALIFIED_GENERATION, generation.clone(), run);
             self.insert(&generation, rdf::TYPE, prov::GENERATION.into_owned(), run);
             self.insert(&generation, prov::ENTITY, ds.clone(), run);
-            let owner = semantic::Owner::Io {
-                iri: &generation,
-                dataset: &ds,
-                namespace: &output.dataset.namespace,
-                name: &output.dataset.name,
-            };
-            self.facets(owner, FacetScope::Output, &output.output_facets);
+            self.io_facets(
+                &generation,
+                &ds,
+                &output.dataset,
+                FacetScope::Output,
+                &output.output_facets,
+            );
         }
     }
 }
@@ -310,25 +329,25 @@ pub fn map_event(event: &Event, held: &dyn Fn(&Quad) -> bool) -> Vec<GraphWrite>
                     let ds = w.dataset(&input.dataset);
                     quads.push(quad(&job_iri, mg::READS, ds.clone(), &graph));
                     let declared = iri::usage(&job_iri, &input.dataset.namespace, &input.dataset.name);
-                    let owner = semantic::Owner::Io {
-                        iri: &declared,
-                        dataset: &ds,
-                        namespace: &input.dataset.namespace,
-                        name: &input.dataset.name,
-                    };
-                    w.facets(owner, FacetScope::Input, &input.input_facets);
+                    w.io_facets(
+                        &declared,
+                        &ds,
+                        &input.dataset,
+                        FacetScope::Input,
+                        &input.input_facets,
+                    );
                 }
                 for output in outputs {
                     let ds = w.dataset(&output.dataset);
                     quads.push(quad(&job_iri, mg::WRITES, ds.clone(), &graph));
                     let declared = iri::generation(&job_iri, &output.dataset.namespace, &output.dataset.name);
-                    let owner = semantic::Owner::Io {
-                        iri: &declared,
-                        dataset: &ds,
-                        namespace: &output.dataset.namespace,
-                        name: &output.dataset.name,
-                    };
-                    w.facets(owner, FacetScope::Output, &output.output_facets);
+                    w.io_facets(
+                        &declared,
+                        &ds,
+                        &output.dataset,
+                        FacetScope::Output,
+                        &output.output_facets,
+                    );
                 }
                 w.out.push(GraphWrite::ReplaceGraph { graph, quads });
             }
