@@ -169,11 +169,6 @@ impl Projection {
         self.index.get(id).copied()
     }
 
-    /// The node at an index.
-    pub fn node(&self, ix: NodeIndex) -> &Node {
-        &self.graph[ix]
-    }
-
     /// The current inputs (datasets read) and outputs (datasets written) of a job.
     pub fn job_io(&self, job: &NodeId) -> (Vec<NodeId>, Vec<NodeId>) {
         let Some(ix) = self.find(job) else {

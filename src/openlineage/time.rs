@@ -46,11 +46,6 @@ impl Timestamp {
     pub fn to_rfc3339_utc(self) -> String {
         self.to_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true)
     }
-
-    /// The current time.
-    pub fn now() -> Self {
-        Self(Utc::now().fixed_offset())
-    }
 }
 
 impl From<DateTime<Utc>> for Timestamp {

@@ -207,19 +207,6 @@ fn object_literal(
     Ok(None)
 }
 
-/// The first object of `(subject, predicate, *)` in any graph, if any.
-pub fn first_object(
-    store: &oxigraph::store::Store,
-    subject: NamedNodeRef<'_>,
-    predicate: NamedNodeRef<'_>,
-) -> Result<Option<Term>, StoreError> {
-    Ok(store
-        .quads_for_pattern(Some(subject.into()), Some(predicate), None, None)
-        .next()
-        .transpose()?
-        .map(|q| q.object))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +220,19 @@ mod tests {
             "facets":{{"documentation":{{"description":"{description}"}}}}}}}}"#
         ))
         .unwrap()
+    }
+
+    /// The first object of `(subject, predicate, *)` in any graph, if any.
+    fn first_object(
+        store: &oxigraph::store::Store,
+        subject: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Option<Term>, StoreError> {
+        Ok(store
+            .quads_for_pattern(Some(subject.into()), Some(predicate), None, None)
+            .next()
+            .transpose()?
+            .map(|q| q.object))
     }
 
     fn facet_json(store: &Store) -> Vec<String> {
