@@ -1,11 +1,12 @@
 //! The single writer: group commit to the log, then the views, then the ack.
 //!
 //! Request handlers validate events and hand them over; one OS thread takes
-//! whatever is waiting, appends it to the log in one durable transaction
-//! (fsync), applies it to the views in one store transaction and only then
-//! answers each waiter. One fsync thus serves many concurrent requests, and
-//! nothing else ever writes to the store (oxigraph 0.5 does not detect
-//! write conflicts).
+//! whatever is waiting and appends it to the log in one durable transaction
+//! (fsync); a second applies each logged group to the views in one store
+//! transaction and only then answers each waiter. One fsync thus serves many
+//! concurrent requests, the next group's fsync overlaps this group's store
+//! work, and nothing else ever writes to the store (oxigraph 0.5 does not
+//! detect write conflicts).
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -117,7 +118,28 @@ impl Writer {
     }
 }
 
-fn run(log: &Log, views: &Views, mut rx: mpsc::Receiver<Request>) {
+/// A group that went through the log, on its way to the views.
+struct Logged {
+    group: Vec<Request>,
+    outcome: Result<Vec<Appended>, WriteError>,
+}
+
+/// Two stages on two threads: while the views apply one group, the log
+/// already makes the next one durable, so the fsync wait and the log's CPU
+/// overlap with the store's. Groups keep their order through both stages.
+fn run(log: &Log, views: &Views, rx: mpsc::Receiver<Request>) {
+    // One group in flight between the stages keeps both busy and bounds memory.
+    let (to_views, logged) = std::sync::mpsc::sync_channel::<Logged>(1);
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("meshgraph-apply".into())
+            .spawn_scoped(scope, || apply_stage(views, logged))
+            .expect("spawning the apply thread");
+        log_stage(log, rx, to_views);
+    });
+}
+
+fn log_stage(log: &Log, mut rx: mpsc::Receiver<Request>, to_views: std::sync::mpsc::SyncSender<Logged>) {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
         let mut size = group[0].events.len();
@@ -130,7 +152,34 @@ fn run(log: &Log, views: &Views, mut rx: mpsc::Receiver<Request>) {
                 Err(_) => break,
             }
         }
-        let outcome = commit(log, views, &group).map_err(Arc::new);
+        let outcome = log
+            .append(group.iter().flat_map(|r| &r.events).map(|a| &a.record))
+            .map_err(WriteError::from);
+        if to_views.send(Logged { group, outcome }).is_err() {
+            break;
+        }
+    }
+}
+
+fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
+    for Logged { group, outcome } in logged {
+        let outcome = outcome.and_then(|appended| {
+            let fresh: Vec<&Event> = group
+                .iter()
+                .flat_map(|r| &r.events)
+                .zip(&appended)
+                .filter(|(_, outcome)| matches!(outcome, Appended::New(_)))
+                .map(|(a, _)| &a.event)
+                .collect();
+            match views.apply(&fresh) {
+                Ok(()) => Ok(appended),
+                Err(err) => {
+                    tracing::error!(error = %err, "logged events could not be applied to the views");
+                    Err(err.into())
+                }
+            }
+        });
+        let outcome = outcome.map_err(Arc::new);
         let mut offset = 0;
         for request in group {
             let answer = match &outcome {
@@ -142,20 +191,4 @@ fn run(log: &Log, views: &Views, mut rx: mpsc::Receiver<Request>) {
             let _ = request.reply.send(answer);
         }
     }
-}
-
-fn commit(log: &Log, views: &Views, group: &[Request]) -> Result<Vec<Appended>, WriteError> {
-    let accepted: Vec<&Accepted> = group.iter().flat_map(|r| &r.events).collect();
-    let appended = log.append(accepted.iter().map(|a| &a.record))?;
-    let fresh: Vec<&Event> = accepted
-        .iter()
-        .zip(&appended)
-        .filter(|(_, outcome)| matches!(outcome, Appended::New(_)))
-        .map(|(a, _)| &a.event)
-        .collect();
-    if let Err(err) = views.apply(&fresh) {
-        tracing::error!(error = %err, "logged events could not be applied to the views");
-        return Err(err.into());
-    }
-    Ok(appended)
 }

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
 use flate2::read::MultiGzDecoder;
 
@@ -16,7 +16,7 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Reads a JSON request body: refuses other content types (415), inflates
 /// gzip, and refuses bodies larger than `limit` bytes once inflated (413).
-pub async fn read_json(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub async fn read_json(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
     check_content_type(headers)?;
     let gzip_declared = match headers
         .get(header::CONTENT_ENCODING)
@@ -37,9 +37,10 @@ pub async fn read_json(headers: &HeaderMap, body: Body, limit: usize) -> Result<
         .map_err(|_| too_large(limit))?;
     // Older Java clients gzip without saying so: sniff the magic bytes.
     if gzip_declared || raw.starts_with(&GZIP_MAGIC) {
-        inflate(&raw, limit)
+        inflate(&raw, limit).map(Bytes::from)
     } else {
-        Ok(raw.to_vec())
+        // No copy: a batch body can be tens of megabytes.
+        Ok(raw)
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Tables:
 //! - `records`: seq -> kind byte + compressed payload;
-//! - `digests`: SHA-256 of an event's bytes -> seq, so a retried event is
+//! - `digests`: BLAKE3 of an event's bytes -> seq, so a retried event is
 //!   recognised and not logged twice;
 //! - `event_times`: (event time in ns, seq) -> (), to page raw events by time.
 
@@ -15,7 +15,6 @@ use std::path::Path;
 
 use redb::backends::InMemoryBackend;
 use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
-use sha2::{Digest, Sha256};
 
 const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("records");
 const DIGESTS: TableDefinition<&[u8], u64> = TableDefinition::new("digests");
@@ -79,12 +78,18 @@ impl RecordKind {
 /// single writer only stores bytes.
 #[derive(Debug, Clone)]
 pub struct NewRecord {
-    /// SHA-256 of the payload: identical payloads are logged once.
+    /// [`digest`] of the payload: identical payloads are logged once.
     digest: [u8; 32],
     /// The kind byte, then the LZ4-compressed payload.
     value: Vec<u8>,
     /// For events: the event time in ns since the epoch, indexed for paging.
     event_time: Option<i64>,
+}
+
+/// The digest that identifies a record's bytes for deduplication: BLAKE3,
+/// collision-resistant like SHA-256 but several times faster on this path.
+pub fn digest(payload: &[u8]) -> [u8; 32] {
+    blake3::hash(payload).into()
 }
 
 impl NewRecord {
@@ -95,7 +100,7 @@ impl NewRecord {
         value.push(kind as u8);
         value.extend_from_slice(&compressed);
         Self {
-            digest: Sha256::digest(payload).into(),
+            digest: digest(payload),
             value,
             event_time,
         }

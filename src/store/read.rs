@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term};
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::vocab::{mg, prov};
@@ -803,17 +802,17 @@ fn latest_write<'a>(writes: impl Iterator<Item = &'a Write>) -> Option<Uuid> {
     writes.map(|w| (w.created_at, w.run)).max().map(|(_, run)| run)
 }
 
-/// A UUID (version 8) from the SHA-256 of length-prefixed parts, so no two
+/// A UUID (version 8) from the BLAKE3 hash of length-prefixed parts, so no two
 /// different part lists hash alike.
 fn hashed_uuid(parts: &[&str]) -> Uuid {
-    let mut hasher = Sha256::new();
+    let mut hasher = blake3::Hasher::new();
     for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
     let digest = hasher.finalize();
     let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
+    bytes.copy_from_slice(&digest.as_bytes()[..16]);
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
