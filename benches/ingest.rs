@@ -55,7 +55,7 @@ use meshgraph::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
 use meshgraph::generate::{Generator, GeneratorConfig};
 use meshgraph::lineage::Projection;
 use meshgraph::log::{Log, NewRecord, RecordKind};
-use meshgraph::mapping::{GraphWrite, map_event};
+use meshgraph::mapping::{GraphWrite, Nothing, map_event};
 use meshgraph::openlineage::{Event, parse_event};
 use oxigraph::model::Quad;
 
@@ -513,7 +513,9 @@ fn quads_of(writes: &[GraphWrite], out: &mut Vec<Quad>) {
     for write in writes {
         match write {
             GraphWrite::Insert(q) | GraphWrite::Set(q) | GraphWrite::SetOnce(q) => out.push(q.clone()),
-            GraphWrite::ReplaceGraph { quads, .. } => out.extend(quads.iter().cloned()),
+            GraphWrite::ReplaceGraph { quads, .. } | GraphWrite::ReplaceFacet { quads, .. } => {
+                out.extend(quads.iter().cloned())
+            }
             _ => {}
         }
     }
@@ -536,7 +538,7 @@ fn phase_baseline(events: &[String], rows: &mut Vec<Row>) {
     let parsed = parse_all(events);
     let mut quads = Vec::new();
     for event in &parsed {
-        quads_of(&map_event(event, &|_| false), &mut quads);
+        quads_of(&map_event(event, &Nothing), &mut quads);
     }
     drop(parsed);
     let quad_count = quads.len();
@@ -606,12 +608,7 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
         per_event(elapsed),
     );
 
-    let (writes, elapsed) = timed(|| {
-        parsed
-            .iter()
-            .map(|e| map_event(e, &|_| false))
-            .collect::<Vec<_>>()
-    });
+    let (writes, elapsed) = timed(|| parsed.iter().map(|e| map_event(e, &Nothing)).collect::<Vec<_>>());
     // What the writes are, per event: Set/SetOnce look the store up before writing.
     let mut kinds = [0usize; 6];
     for write in writes.iter().flatten() {
@@ -619,8 +616,8 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
             GraphWrite::Insert(_) => 0,
             GraphWrite::Set(_) => 1,
             GraphWrite::SetOnce(_) => 2,
-            GraphWrite::ReplaceGraph { .. } => 3,
-            GraphWrite::ClearGraph(_) => 4,
+            GraphWrite::ReplaceGraph { .. } | GraphWrite::ReplaceFacet { .. } => 3,
+            GraphWrite::ClearFacet(_) => 4,
             _ => 5,
         }] += 1;
     }

@@ -168,7 +168,7 @@ fn load_file(app: &App, path: &Path, bar: &ProgressBar, summary: &mut LoadSummar
     };
     for (line, part) in events_of(&text) {
         let place = format!("{}:{line}", path.display());
-        match part.and_then(Accepted::parse) {
+        match part.and_then(|text| app.writer.accept(text)) {
             Ok(accepted) => group.push(accepted),
             Err(err) => summary.reject(place, &err),
         }

@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::log::{Appended, Log, LogError, NewRecord, RecordKind};
-use crate::openlineage::{Event, ParseError, parse_event};
+use crate::openlineage::{Checked, Event, ParseError, parse_event_with};
 use crate::store::StoreError;
 use crate::views::Views;
 
@@ -33,10 +33,10 @@ pub struct Accepted {
 
 impl Accepted {
     /// Validates one event's JSON text and encodes it for the log. Called
-    /// where the request is handled, so the single writer does no parsing,
-    /// hashing or compression.
-    pub fn parse(text: &str) -> Result<Self, ParseError> {
-        let event = parse_event(text)?;
+    /// where the request is handled (through [`Writer::accept`]), so the
+    /// writer threads do no parsing, hashing or compression.
+    fn parse(text: &str, checked: &Checked) -> Result<Self, ParseError> {
+        let event = parse_event_with(text, checked)?;
         let record = NewRecord::new(
             RecordKind::OpenLineage,
             text.as_bytes(),
@@ -70,6 +70,8 @@ struct Request {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Request>,
+    /// The standard facets that passed validation, shared by every handler.
+    checked: Arc<Checked>,
 }
 
 /// Owns the writer thread; dropping every [`Writer`] and calling
@@ -95,7 +97,13 @@ impl Writer {
             .name("meshgraph-writer".into())
             .spawn(move || run(&log, &views, rx))
             .expect("spawning the writer thread");
-        (Self { tx }, WriterThread { handle })
+        let checked = Arc::default();
+        (Self { tx, checked }, WriterThread { handle })
+    }
+
+    /// Validates one event's JSON text and prepares it for [`Writer::write`].
+    pub fn accept(&self, text: &str) -> Result<Accepted, ParseError> {
+        Accepted::parse(text, &self.checked)
     }
 
     /// Logs and applies events; resolves once they are durable and visible.

@@ -57,8 +57,18 @@ pub enum GraphWrite {
         /// Its new content (all in `graph`).
         quads: Vec<Quad>,
     },
-    /// Removes the whole content of a named graph.
-    ClearGraph(NamedNode),
+    /// Replaces a facet's graph with the facet's new content.
+    ReplaceFacet {
+        /// The facet's graph.
+        graph: NamedNode,
+        /// Its new content (all in `graph`).
+        quads: Vec<Quad>,
+        /// The [`facet_digest`] of the facet's JSON, which the store keeps so
+        /// that [`Held::facet`] can answer without comparing the JSON.
+        digest: FacetDigest,
+    },
+    /// Removes a facet (`_deleted` or `null`): clears its graph.
+    ClearFacet(NamedNode),
     /// Recomputes a run's state and times from its transitions
     /// (see [`run_state::resolve`]).
     ResolveRunState(NamedNode),
@@ -84,9 +94,41 @@ pub fn quad(
     )
 }
 
+/// Identifies a facet's JSON text: XXH3-128 of its bytes. Computing it is
+/// far cheaper than hashing the text into the store for a lookup, and two
+/// different texts agree by accident with probability 2^-128.
+pub type FacetDigest = u128;
+
+/// The [`FacetDigest`] of a facet's JSON text.
+pub fn facet_digest(json: &str) -> FacetDigest {
+    xxhash_rust::xxh3::xxh3_128(json.as_bytes())
+}
+
+/// What the store already holds, as far as the mapping asks, to skip writes
+/// that would change nothing.
+pub trait Held {
+    /// Whether the store holds this quad.
+    fn quad(&self, quad: &Quad) -> bool;
+    /// Whether the facet graph `graph` holds the facet whose JSON has `digest`.
+    fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool;
+}
+
+/// A store that holds nothing: [`map_event`] then gives every write of an event.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nothing;
+
+impl Held for Nothing {
+    fn quad(&self, _: &Quad) -> bool {
+        false
+    }
+    fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
+        false
+    }
+}
+
 /// Collects the writes of one event.
 struct Writes<'a> {
-    held: &'a dyn Fn(&Quad) -> bool,
+    held: &'a dyn Held,
     touched: Vec<NamedNode>,
     event_time: Timestamp,
     time: Literal,
@@ -104,7 +146,7 @@ impl Writes<'_> {
         // Identity never changes: once the store holds the first type triple,
         // it holds them all, and re-inserting them is wasted work.
         let typed = quad(iri, rdf::TYPE, classes[0].into_owned(), iri);
-        let known = (self.held)(&typed);
+        let known = self.held.quad(&typed);
         if !known {
             for class in classes {
                 self.insert(iri, rdf::TYPE, class.into_owned(), iri);
@@ -167,32 +209,32 @@ impl Writes<'_> {
         for (key, raw) in facets {
             let graph = iri::facet(owner_iri, key);
             if raw.get() == "null" || facets::is_deleted(raw) {
-                self.out.push(GraphWrite::ClearGraph(graph));
+                self.out.push(GraphWrite::ClearFacet(graph));
                 continue;
             }
-            let witness = quad(
-                &graph,
-                mg::FACET_JSON,
-                Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
-                &graph,
-            );
             // Most facets repeat from run to run (a table's schema, a job's
             // SQL): when the store already holds this exact facet, its graph
             // is already what we would write, so skip describing it at all.
-            if (self.held)(&witness) {
+            let digest = facet_digest(raw.get());
+            if self.held.facet(&graph, digest) {
                 continue;
             }
             let mut quads = vec![
                 quad(owner_iri, mg::HAS_FACET, graph.clone(), &graph),
                 quad(&graph, rdf::TYPE, mg::FACET.into_owned(), &graph),
                 quad(&graph, mg::FACET_KEY, Literal::from(key.as_str()), &graph),
-                witness.clone(),
+                quad(
+                    &graph,
+                    mg::FACET_JSON,
+                    Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
+                    &graph,
+                ),
             ];
             // Validation already refused broken standard facets.
             if let Ok(Some(facet)) = facets::standard(scope, key, raw) {
                 semantic::describe(owner, &graph, &facet, &mut quads);
             }
-            self.out.push(GraphWrite::ReplaceGraph { graph, quads });
+            self.out.push(GraphWrite::ReplaceFacet { graph, quads, digest });
         }
     }
 
@@ -266,10 +308,10 @@ impl Writes<'_> {
 
 /// The graph writes that record one event.
 ///
-/// `held` says whether the store already holds a quad; the mapping asks it
-/// only about a facet's verbatim JSON, to skip facets that did not change.
-/// Pass `|_| false` for the complete writes of the event.
-pub fn map_event(event: &Event, held: &dyn Fn(&Quad) -> bool) -> Vec<GraphWrite> {
+/// `held` says what the store already holds; the mapping asks it about
+/// entities' identities and facets, to skip what did not change. Pass
+/// [`Nothing`] for the complete writes of the event.
+pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
     let mut w = Writes {
         held,
         touched: Vec::new(),
@@ -373,26 +415,26 @@ mod tests {
     #[test]
     fn mapping_is_deterministic() {
         let event = parse_event(EVENT).unwrap();
-        assert_eq!(map_event(&event, &|_| false), map_event(&event, &|_| false));
+        assert_eq!(map_event(&event, &Nothing), map_event(&event, &Nothing));
     }
 
     #[test]
     fn facets_go_verbatim_into_their_own_graph_and_deleted_ones_clear_it() {
-        let writes = map_event(&parse_event(EVENT).unwrap(), &|_| false);
+        let writes = map_event(&parse_event(EVENT).unwrap(), &Nothing);
         let job_facet = iri::facet(&iri::job("sched", "j"), "custom");
         let replaced = writes.iter().find_map(|w| match w {
-            GraphWrite::ReplaceGraph { graph, quads, .. } if *graph == job_facet => Some(quads),
+            GraphWrite::ReplaceFacet { graph, quads, .. } if *graph == job_facet => Some(quads),
             _ => None,
         });
         let json = Literal::new_typed_literal(r#"{"x":[1,2]}"#, vocab::rdf::JSON);
         assert!(replaced.unwrap().iter().any(|q| q.object == json.clone().into()));
         let deleted = iri::facet(&iri::dataset("pg", "a b\"<c>#d/é"), "old");
-        assert!(writes.contains(&GraphWrite::ClearGraph(deleted)));
+        assert!(writes.contains(&GraphWrite::ClearFacet(deleted)));
     }
 
     #[test]
     fn run_events_record_a_transition_and_resolve_state() {
-        let writes = map_event(&parse_event(EVENT).unwrap(), &|_| false);
+        let writes = map_event(&parse_event(EVENT).unwrap(), &Nothing);
         let run = iri::run(uuid::Uuid::parse_str("43d7db3b-8984-4cda-b237-8c6919b36670").unwrap());
         assert_eq!(writes.last(), Some(&GraphWrite::ResolveRunState(run.clone())));
         assert!(writes.iter().any(|w| matches!(w,

@@ -462,7 +462,8 @@ pub fn is_deleted(raw: &RawValue) -> bool {
         deleted: bool,
     }
     // Cheap test first: a facet that never says `_deleted` is not a marker.
-    raw.get().contains("\"_deleted\"") && serde_json::from_str::<Marker>(raw.get()).is_ok_and(|m| m.deleted)
+    memchr::memmem::find(raw.get().as_bytes(), b"\"_deleted\"").is_some()
+        && serde_json::from_str::<Marker>(raw.get()).is_ok_and(|m| m.deleted)
 }
 
 /// Reads a facet as the standard facet its key and scope name, if any.

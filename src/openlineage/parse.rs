@@ -12,6 +12,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
+use super::checked::Checked;
 use super::event::wire::{RawDataset, RawEvent};
 use super::event::{Dataset, Event, EventKind, Facets, InputDataset, Job, OutputDataset, Run};
 use super::facets::{self, FacetScope};
@@ -102,6 +103,12 @@ pub fn split_body(body: &[u8]) -> Result<Vec<&RawValue>, ParseError> {
 
 /// Parses and validates one event.
 pub fn parse_event(text: &str) -> Result<Event, ParseError> {
+    parse_event_with(text, &Checked::default())
+}
+
+/// Parses and validates one event, skipping the check of standard facets
+/// that `checked` saw pass before.
+pub fn parse_event_with(text: &str, checked: &Checked) -> Result<Event, ParseError> {
     let raw: RawEvent<Box<RawValue>> = match serde_json::from_str(text) {
         Ok(raw) => raw,
         Err(err) if err.is_data() => return Err(locate(text, &err)),
@@ -115,7 +122,7 @@ pub fn parse_event(text: &str) -> Result<Event, ParseError> {
         raw.outputs,
         raw.event_type,
     )?;
-    check_standard_facets(&kind)?;
+    check_standard_facets(&kind, checked)?;
     Ok(Event {
         event_time: raw.event_time,
         producer: raw.producer,
@@ -245,34 +252,40 @@ fn classify(
     }
 }
 
-fn check_facets(facets: &Facets, scope: FacetScope, at: &str) -> Result<(), ParseError> {
+fn check_facets(facets: &Facets, scope: FacetScope, at: &str, checked: &Checked) -> Result<(), ParseError> {
     for (key, raw) in facets {
-        facets::standard(scope, key, raw).map_err(|err| {
-            let mut path = format!("{at}.{key}");
-            if !err.path.is_empty() {
-                if !err.path.starts_with('[') {
-                    path.push('.');
+        checked
+            .check(scope, key, raw.get(), || {
+                facets::standard(scope, key, raw).map(drop)
+            })
+            .map_err(|err| {
+                let mut path = format!("{at}.{key}");
+                if !err.path.is_empty() {
+                    if !err.path.starts_with('[') {
+                        path.push('.');
+                    }
+                    path.push_str(&err.path);
                 }
-                path.push_str(&err.path);
-            }
-            ParseError::invalid(with_missing_field(&path, &err.message), err.message)
-        })?;
+                ParseError::invalid(with_missing_field(&path, &err.message), err.message)
+            })?;
     }
     Ok(())
 }
 
-fn check_standard_facets(kind: &EventKind) -> Result<(), ParseError> {
+fn check_standard_facets(kind: &EventKind, checked: &Checked) -> Result<(), ParseError> {
     let check_io = |inputs: &[InputDataset], outputs: &[OutputDataset]| {
         for (i, input) in inputs.iter().enumerate() {
             check_facets(
                 &input.dataset.facets,
                 FacetScope::Dataset,
                 &format!("inputs[{i}].facets"),
+                checked,
             )?;
             check_facets(
                 &input.input_facets,
                 FacetScope::Input,
                 &format!("inputs[{i}].inputFacets"),
+                checked,
             )?;
         }
         for (i, output) in outputs.iter().enumerate() {
@@ -280,11 +293,13 @@ fn check_standard_facets(kind: &EventKind) -> Result<(), ParseError> {
                 &output.dataset.facets,
                 FacetScope::Dataset,
                 &format!("outputs[{i}].facets"),
+                checked,
             )?;
             check_facets(
                 &output.output_facets,
                 FacetScope::Output,
                 &format!("outputs[{i}].outputFacets"),
+                checked,
             )?;
         }
         Ok::<_, ParseError>(())
@@ -297,16 +312,16 @@ fn check_standard_facets(kind: &EventKind) -> Result<(), ParseError> {
             outputs,
             ..
         } => {
-            check_facets(&run.facets, FacetScope::Run, "run.facets")?;
-            check_facets(&job.facets, FacetScope::Job, "job.facets")?;
+            check_facets(&run.facets, FacetScope::Run, "run.facets", checked)?;
+            check_facets(&job.facets, FacetScope::Job, "job.facets", checked)?;
             check_io(inputs, outputs)
         }
         EventKind::Job { job, inputs, outputs } => {
-            check_facets(&job.facets, FacetScope::Job, "job.facets")?;
+            check_facets(&job.facets, FacetScope::Job, "job.facets", checked)?;
             check_io(inputs, outputs)
         }
         EventKind::Dataset { dataset } => {
-            check_facets(&dataset.facets, FacetScope::Dataset, "dataset.facets")
+            check_facets(&dataset.facets, FacetScope::Dataset, "dataset.facets", checked)
         }
     }
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{GraphWrite, map_event, quad, run_state, time_literal};
+use crate::mapping::{FacetDigest, GraphWrite, Held, map_event, quad, run_state, time_literal};
 use crate::openlineage::{Event, EventType, Timestamp};
 use vocab::{mg, prov};
 
@@ -36,6 +36,39 @@ pub struct Store {
     /// The latest event time of each namespace, dataset and job (see
     /// [`GraphWrite::Touch`]); rebuilt with the store on replay.
     updated: Arc<RwLock<HashMap<NamedNode, Timestamp>>>,
+    /// The digest of the JSON each facet graph holds, by the graph's
+    /// [`graph_key`]: tells an unchanged facet without hashing its text into
+    /// the store. Rebuilt with the store on replay.
+    facets: Arc<RwLock<HashMap<u128, FacetDigest>>>,
+}
+
+/// A facet graph's key in [`Store::facets`]: 16 bytes instead of its IRI.
+fn graph_key(graph: &NamedNode) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(graph.as_str().as_bytes())
+}
+
+/// The store as one transaction sees it: the quads written so far, and the
+/// facet digests as of the last commit plus those the transaction changed.
+struct Pending<'a, 'b> {
+    txn: &'a Transaction<'b>,
+    committed: &'a HashMap<u128, FacetDigest>,
+    changed: &'a HashMap<u128, Option<FacetDigest>>,
+}
+
+impl Held for Pending<'_, '_> {
+    fn quad(&self, quad: &Quad) -> bool {
+        // A failed lookup only costs a rewrite of an unchanged quad.
+        self.txn.contains(quad).unwrap_or(false)
+    }
+
+    fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool {
+        let key = graph_key(graph);
+        let current = match self.changed.get(&key) {
+            Some(changed) => *changed,
+            None => self.committed.get(&key).copied(),
+        };
+        current == Some(digest)
+    }
 }
 
 impl Store {
@@ -44,6 +77,7 @@ impl Store {
         Ok(Self {
             inner: oxigraph::store::Store::new()?,
             updated: Arc::default(),
+            facets: Arc::default(),
         })
     }
 
@@ -67,19 +101,27 @@ impl Store {
     pub fn apply_events(&self, events: &[&Event]) -> Result<(), StoreError> {
         let mut txn = self.inner.start_transaction()?;
         let mut touched = Vec::new();
-        for event in events {
-            // A failed lookup only costs a rewrite of an unchanged facet.
-            let writes = map_event(event, &|q| txn.contains(q).unwrap_or(false));
-            for write in &writes {
-                apply_one(&mut txn, write)?;
+        let mut changed = HashMap::new();
+        {
+            let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
+            for event in events {
+                let pending = Pending {
+                    txn: &txn,
+                    committed: &committed,
+                    changed: &changed,
+                };
+                let writes = map_event(event, &pending);
+                for write in &writes {
+                    apply_one(&mut txn, &mut changed, write)?;
+                }
+                touched.extend(writes.into_iter().filter_map(|w| match w {
+                    GraphWrite::Touch { entity, time, .. } => Some((entity, time)),
+                    _ => None,
+                }));
             }
-            touched.extend(writes.into_iter().filter_map(|w| match w {
-                GraphWrite::Touch { entity, time, .. } => Some((entity, time)),
-                _ => None,
-            }));
         }
         txn.commit()?;
-        self.raise_updated(touched);
+        self.after_commit(touched, changed);
         Ok(())
     }
 
@@ -87,19 +129,33 @@ impl Store {
     pub fn apply<'a>(&self, writes: impl IntoIterator<Item = &'a GraphWrite>) -> Result<(), StoreError> {
         let mut txn = self.inner.start_transaction()?;
         let mut touched = Vec::new();
+        let mut changed = HashMap::new();
         for write in writes {
             if let GraphWrite::Touch { entity, time, .. } = write {
                 touched.push((entity.clone(), *time));
             }
-            apply_one(&mut txn, write)?;
+            apply_one(&mut txn, &mut changed, write)?;
         }
         txn.commit()?;
-        self.raise_updated(touched);
+        self.after_commit(touched, changed);
         Ok(())
     }
 
-    /// Records, after a commit, the latest event time of touched entities.
-    fn raise_updated(&self, touched: Vec<(NamedNode, Timestamp)>) {
+    /// Records, after a commit, the facets it changed and the latest event
+    /// time of the entities it touched.
+    fn after_commit(
+        &self,
+        touched: Vec<(NamedNode, Timestamp)>,
+        changed: HashMap<u128, Option<FacetDigest>>,
+    ) {
+        let mut facets = self.facets.write().unwrap_or_else(|e| e.into_inner());
+        for (key, digest) in changed {
+            match digest {
+                Some(digest) => facets.insert(key, digest),
+                None => facets.remove(&key),
+            };
+        }
+        drop(facets);
         let mut updated = self.updated.write().unwrap_or_else(|e| e.into_inner());
         for (entity, time) in touched {
             updated
@@ -120,7 +176,12 @@ fn existing(txn: &Transaction<'_>, q: &Quad) -> Result<Vec<Quad>, StorageError> 
     .collect()
 }
 
-fn apply_one(txn: &mut Transaction<'_>, write: &GraphWrite) -> Result<(), StorageError> {
+/// Applies one write; records in `changed` what it does to a facet.
+fn apply_one(
+    txn: &mut Transaction<'_>,
+    changed: &mut HashMap<u128, Option<FacetDigest>>,
+    write: &GraphWrite,
+) -> Result<(), StorageError> {
     match write {
         GraphWrite::Insert(q) => txn.insert(q),
         GraphWrite::Set(q) => {
@@ -147,7 +208,15 @@ fn apply_one(txn: &mut Transaction<'_>, write: &GraphWrite) -> Result<(), Storag
             txn.clear_graph(graph)?;
             txn.extend(quads);
         }
-        GraphWrite::ClearGraph(graph) => txn.clear_graph(graph)?,
+        GraphWrite::ReplaceFacet { graph, quads, digest } => {
+            txn.clear_graph(graph)?;
+            txn.extend(quads);
+            changed.insert(graph_key(graph), Some(*digest));
+        }
+        GraphWrite::ClearFacet(graph) => {
+            txn.clear_graph(graph)?;
+            changed.insert(graph_key(graph), None);
+        }
         GraphWrite::ResolveRunState(run) => resolve_run_state(txn, run)?,
     }
     Ok(())
@@ -175,11 +244,17 @@ fn resolve_run_state(txn: &mut Transaction<'_>, run: &NamedNode) -> Result<(), S
         let old: Vec<Quad> = txn
             .quads_for_pattern(Some(run.as_ref().into()), Some(predicate), None, Some(graph))
             .collect::<Result<_, _>>()?;
+        let new = value.map(|value| quad(run, predicate, value, run));
+        // Most events leave these as they were; rewriting them anyway would
+        // leave a dead version behind in the store each time.
+        if old.len() == usize::from(new.is_some()) && new.as_ref().is_none_or(|n| old[0] == *n) {
+            return Ok(());
+        }
         for q in old {
             txn.remove(&q);
         }
-        if let Some(value) = value {
-            txn.insert(&quad(run, predicate, value, run));
+        if let Some(new) = new {
+            txn.insert(&new);
         }
         Ok(())
     };

@@ -16,7 +16,7 @@ use crate::api::{ApiError, AppState, body};
 use crate::error::ErrorCode;
 use crate::openlineage::parse::is_array;
 use crate::openlineage::{ParseError, split_body};
-use crate::writer::{Accepted, WriteError};
+use crate::writer::WriteError;
 
 /// Refuses a write without the configured API key (`Authorization: Bearer KEY`).
 pub fn require_api_key(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -65,6 +65,7 @@ pub async fn post_lineage(
     require_api_key(&app, &headers)?;
     let bytes = body::read_json(&headers, body, app.config.max_body_bytes).await?;
     // Parsing a large body takes milliseconds: keep it off the async workers.
+    let writer = app.writer.clone();
     let accepted = tokio::task::spawn_blocking(move || {
         let parts = split_body(&bytes)?;
         let many = is_array(&bytes);
@@ -72,7 +73,9 @@ pub async fn post_lineage(
             .iter()
             .enumerate()
             .map(|(i, raw)| {
-                Accepted::parse(raw.get()).map_err(|e| if many { e.within(&format!("[{i}]")) } else { e })
+                writer
+                    .accept(raw.get())
+                    .map_err(|e| if many { e.within(&format!("[{i}]")) } else { e })
             })
             .collect::<Result<Vec<_>, _>>()
     })
@@ -125,12 +128,13 @@ pub async fn post_lineage_batch(
             "a batch is a JSON array of events",
         ));
     }
+    let writer = app.writer.clone();
     let (received, mut failed, accepted) = tokio::task::spawn_blocking(move || {
         let parts = split_body(&bytes)?;
         let mut failed = Vec::new();
         let mut accepted = Vec::new();
         for (index, raw) in parts.iter().enumerate() {
-            match Accepted::parse(raw.get()) {
+            match writer.accept(raw.get()) {
                 Ok(a) => accepted.push((index, a)),
                 Err(err) => failed.push(FailedEvent {
                     index,
