@@ -1,34 +1,35 @@
-//! The lineage projection: datasets and jobs as an in-memory graph.
+//! The lineage projection: datasets, jobs and columns as an in-memory graph.
 //!
 //! A `petgraph` [`StableDiGraph`] whose edges point the way data flows
-//! (dataset -> job that reads it -> dataset it writes), with identities
-//! interned to node indices, so traversals are breadth-first over integers
-//! rather than SPARQL property paths. The writer updates it on every event
-//! and it is rebuilt from the log at start-up.
+//! (dataset -> job that reads it -> dataset it writes; input column -> output
+//! column derived from it), with identities interned to integers ([`ids`]),
+//! so traversals are breadth-first over integers rather than SPARQL property
+//! paths. The writer updates it on every event and the start-up replay of
+//! the log rebuilds it.
 //!
-//! A job's current edges are those of its latest completed run (a job that
-//! stops reading a table no longer has it upstream); before any run
-//! completes, those of its latest run; without runs, what a JobEvent declared.
+//! Every edge carries the job that asserted it and the time span over which
+//! it held ([`history`]): a job's current edges are those of its latest
+//! completed run, and older edges stay, closed, for lineage "as of" a past
+//! time. Symlinks make two identities one dataset.
 
+pub mod history;
+pub mod ids;
+pub mod impact;
 mod traverse;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
-use uuid::Uuid;
 
-use crate::openlineage::event::{EventKind, InputDataset, OutputDataset};
-use crate::openlineage::{Event, EventType, NodeId, Timestamp};
+use crate::mapping::{FacetDigest, facet_digest};
+use crate::openlineage::event::{Dataset, EventKind, Facets};
+use crate::openlineage::facets::{self, FacetScope, StandardFacet};
+use crate::openlineage::{Event, EventType, NodeId};
+use history::{Derivation, IoSet, JobHistory, Transform, Version};
+use ids::{Id, Ids, Kind};
 
 pub use traverse::{Direction, Subgraph};
-
-/// A node of the projection: a dataset or a job.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Node {
-    /// The node's identity.
-    pub id: NodeId,
-}
 
 /// What an edge says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,49 +38,62 @@ pub enum EdgeKind {
     Read,
     /// job -> dataset: the job writes the dataset.
     Write,
+    /// input column -> output column: the output is derived from the input.
+    Derive(Transform),
 }
 
-/// What one run of a job read and wrote.
-#[derive(Debug, Default, Clone)]
-struct RunIo {
-    inputs: BTreeSet<NodeIndex>,
-    outputs: BTreeSet<NodeIndex>,
-    /// The latest event time seen for the run.
-    last_seen: Option<Timestamp>,
-    /// The event time of its COMPLETE, if any.
-    completed: Option<Timestamp>,
+/// An edge of the projection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// What it says.
+    pub kind: EdgeKind,
+    /// The job whose runs asserted it.
+    pub job: Id,
+    /// Held from (ns since the epoch, inclusive).
+    pub since: i64,
+    /// Held until (exclusive); `i64::MAX` while current.
+    pub until: i64,
 }
 
-/// Per job: its runs' inputs and outputs, and what JobEvents declared.
-#[derive(Debug, Default, Clone)]
-struct JobIo {
-    runs: HashMap<Uuid, RunIo>,
-    declared: Option<(BTreeSet<NodeIndex>, BTreeSet<NodeIndex>)>,
-}
-
-impl JobIo {
-    /// The inputs and outputs that make the job's current edges.
-    fn current(&self) -> (BTreeSet<NodeIndex>, BTreeSet<NodeIndex>) {
-        let latest_completed = self
-            .runs
-            .values()
-            .filter(|r| r.completed.is_some())
-            .max_by_key(|r| r.completed);
-        let latest = latest_completed.or_else(|| self.runs.values().max_by_key(|r| r.last_seen));
-        match (latest, &self.declared) {
-            (Some(run), _) => (run.inputs.clone(), run.outputs.clone()),
-            (None, Some(declared)) => declared.clone(),
-            (None, None) => Default::default(),
+impl Edge {
+    /// Whether the edge held at `at` (ns since the epoch), or holds now if `None`.
+    pub fn holds(&self, at: Option<i64>) -> bool {
+        match at {
+            None => self.until == i64::MAX,
+            Some(t) => self.since <= t && t < self.until,
         }
     }
+}
+
+/// A job's history and the edges it put in the graph, one group per version.
+#[derive(Debug, Default)]
+struct JobEdges {
+    history: JobHistory,
+    versions: Vec<Version>,
+    groups: Vec<Vec<EdgeIndex>>,
+}
+
+/// An owner named by an `ownership` facet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Owner {
+    /// The owner, e.g. `team:data-platform`.
+    pub name: Box<str>,
+    /// Its kind of ownership, e.g. `MAINTAINER`, if given.
+    pub kind: Option<Box<str>>,
 }
 
 /// The in-memory lineage graph.
 #[derive(Debug, Default)]
 pub struct Projection {
-    graph: StableDiGraph<Node, EdgeKind>,
-    index: HashMap<NodeId, NodeIndex>,
-    jobs: HashMap<NodeIndex, JobIo>,
+    ids: Ids,
+    graph: StableDiGraph<(), Edge, u32>,
+    jobs: HashMap<Id, JobEdges>,
+    /// Distinct owners, and who each dataset and job is owned by.
+    owner_list: Vec<Owner>,
+    owners: HashMap<Id, Vec<u32>>,
+    /// The last `columnLineage` facet seen on each output dataset, by digest,
+    /// with the derivations it says: most runs repeat it word for word.
+    column_lineage: HashMap<Id, (FacetDigest, Vec<Derivation>)>,
 }
 
 impl Projection {
@@ -88,26 +102,160 @@ impl Projection {
         Self::default()
     }
 
-    fn intern(&mut self, id: NodeId) -> NodeIndex {
-        if let Some(&ix) = self.index.get(&id) {
-            return ix;
-        }
-        let ix = self.graph.add_node(Node { id: id.clone() });
-        self.index.insert(id, ix);
-        ix
+    /// The interned identities.
+    pub fn ids(&self) -> &Ids {
+        &self.ids
     }
 
-    fn datasets<'a>(
+    /// The graph (node index = [`Id`]).
+    pub fn graph(&self) -> &StableDiGraph<(), Edge, u32> {
+        &self.graph
+    }
+
+    /// Adds graph nodes for identities interned since, so that node index = id.
+    fn sync_nodes(&mut self) {
+        while self.graph.node_count() < self.ids.len() {
+            self.graph.add_node(());
+        }
+    }
+
+    fn dataset(&mut self, dataset: &Dataset) -> Id {
+        let id = self.ids.entity(Kind::Dataset, &dataset.namespace, &dataset.name);
+        self.sync_nodes();
+        self.dataset_facets(id, &dataset.facets);
+        id
+    }
+
+    /// Ownership and symlinks of a dataset.
+    fn dataset_facets(&mut self, id: Id, facets: &Facets) {
+        self.ownership(id, FacetScope::Dataset, facets);
+        let Some(raw) = facets.get("symlinks") else { return };
+        let Ok(Some(StandardFacet::Symlinks(f))) = facets::standard(FacetScope::Dataset, "symlinks", raw)
+        else {
+            return;
+        };
+        for alias in &f.identifiers {
+            let alias = self.ids.entity(Kind::Dataset, &alias.namespace, &alias.name);
+            let moved = self.ids.union(alias, id);
+            self.sync_nodes();
+            if !moved.is_empty() {
+                self.rebuild_around(&moved);
+            }
+        }
+    }
+
+    /// Who owns a dataset or job, from its `ownership` facet.
+    fn ownership(&mut self, id: Id, scope: FacetScope, facets: &Facets) {
+        let Some(raw) = facets.get("ownership") else {
+            return;
+        };
+        match facets::standard(scope, "ownership", raw) {
+            Ok(Some(StandardFacet::Ownership(f))) => {
+                let mut list = Vec::with_capacity(f.owners.len());
+                for owner in f.owners {
+                    let owner = Owner {
+                        name: owner.name.into(),
+                        kind: owner.owner_type.map(Into::into),
+                    };
+                    let index = match self.owner_list.iter().position(|o| *o == owner) {
+                        Some(i) => i,
+                        None => {
+                            self.owner_list.push(owner);
+                            self.owner_list.len() - 1
+                        }
+                    };
+                    list.push(index as u32);
+                }
+                self.owners.insert(id, list);
+            }
+            // `_deleted` or `null`: the facet is gone, and so are the owners.
+            Ok(None) => {
+                self.owners.remove(&id);
+            }
+            _ => {}
+        }
+    }
+
+    /// The owners of a dataset or job (a column's are its dataset's).
+    pub fn owners(&self, id: Id) -> impl Iterator<Item = &Owner> {
+        let id = self.ids.dataset_of(id).unwrap_or(id);
+        let id = self.ids.find(id);
+        self.owners
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.owner_list[i as usize])
+    }
+
+    /// The column derivations an output's `columnLineage` facet states.
+    fn derivations(&mut self, output: Id, facets: &Facets) -> Vec<Derivation> {
+        let Some(raw) = facets.get("columnLineage") else {
+            return Vec::new();
+        };
+        let digest = facet_digest(raw.get());
+        if let Some((known, derivations)) = self.column_lineage.get(&output)
+            && *known == digest
+        {
+            return derivations.clone();
+        }
+        let mut derivations = Vec::new();
+        if let Ok(Some(StandardFacet::ColumnLineage(f))) =
+            facets::standard(FacetScope::Dataset, "columnLineage", raw)
+        {
+            for (field, lineage) in &f.fields {
+                let to = self.ids.column(output, field);
+                for input in &lineage.input_fields {
+                    let dataset = self.ids.entity(Kind::Dataset, &input.namespace, &input.name);
+                    let from = self.ids.column(dataset, &input.field);
+                    if input.transformations.is_empty() {
+                        // The pre-1.0 facet types the field, not each input.
+                        let (kind, subtype, masking) = match lineage.transformation_type.as_deref() {
+                            Some("IDENTITY") => (Some("DIRECT"), Some("IDENTITY"), Some(false)),
+                            Some("MASKED") => (Some("DIRECT"), Some("TRANSFORMATION"), Some(true)),
+                            other => (None, other, None),
+                        };
+                        let transform = Transform::new(kind, subtype, masking);
+                        derivations.push(Derivation { from, to, transform });
+                    }
+                    for t in &input.transformations {
+                        let transform = Transform::new(Some(&t.kind), t.subtype.as_deref(), t.masking);
+                        derivations.push(Derivation { from, to, transform });
+                    }
+                }
+            }
+        }
+        self.sync_nodes();
+        self.column_lineage.insert(output, (digest, derivations.clone()));
+        derivations
+    }
+
+    /// What one event's inputs and outputs say.
+    fn io_set<'a>(
         &mut self,
-        datasets: impl Iterator<Item = &'a crate::openlineage::event::Dataset>,
-    ) -> BTreeSet<NodeIndex> {
-        datasets
-            .map(|d| self.intern(NodeId::dataset(&d.namespace, &d.name)))
-            .collect()
+        inputs: impl Iterator<Item = &'a Dataset>,
+        outputs: impl Iterator<Item = &'a Dataset>,
+    ) -> IoSet {
+        let inputs: Vec<Id> = inputs.map(|d| self.dataset(d)).collect();
+        let mut derivations = Vec::new();
+        let mut outs = Vec::new();
+        for d in outputs {
+            let id = self.dataset(d);
+            derivations.extend(self.derivations(id, &d.facets));
+            outs.push(id);
+        }
+        IoSet::new(inputs, outs, derivations)
+    }
+
+    fn job(&mut self, job: &crate::openlineage::event::Job) -> Id {
+        let id = self.ids.entity(Kind::Job, &job.namespace, &job.name);
+        self.sync_nodes();
+        self.ownership(id, FacetScope::Job, &job.facets);
+        id
     }
 
     /// Takes one event into the projection.
     pub fn observe(&mut self, event: &Event) {
+        let time = event.event_time.unix_nanos();
         match &event.kind {
             EventKind::Run {
                 event_type,
@@ -116,83 +264,173 @@ impl Projection {
                 inputs,
                 outputs,
             } => {
-                let job_ix = self.intern(NodeId::job(&job.namespace, &job.name));
-                let ins = self.datasets(inputs.iter().map(|i: &InputDataset| &i.dataset));
-                let outs = self.datasets(outputs.iter().map(|o: &OutputDataset| &o.dataset));
-                let io = self.jobs.entry(job_ix).or_default();
-                let run_io = io.runs.entry(run.run_id).or_default();
-                run_io.inputs.extend(ins);
-                run_io.outputs.extend(outs);
-                run_io.last_seen = run_io.last_seen.max(Some(event.event_time));
-                if *event_type == Some(EventType::Complete) {
-                    run_io.completed = run_io.completed.max(Some(event.event_time));
-                }
-                self.rewire(job_ix);
+                let job = self.job(job);
+                let io = self.io_set(
+                    inputs.iter().map(|i| &i.dataset),
+                    outputs.iter().map(|o| &o.dataset),
+                );
+                let complete = *event_type == Some(EventType::Complete);
+                let entry = self.jobs.entry(job).or_default();
+                entry.history.run_event(run.run_id, time, complete, io);
+                self.rewire(job, false);
             }
             EventKind::Job { job, inputs, outputs } => {
-                let job_ix = self.intern(NodeId::job(&job.namespace, &job.name));
+                let job = self.job(job);
                 if !inputs.is_empty() || !outputs.is_empty() {
-                    let ins = self.datasets(inputs.iter().map(|i| &i.dataset));
-                    let outs = self.datasets(outputs.iter().map(|o| &o.dataset));
-                    self.jobs.entry(job_ix).or_default().declared = Some((ins, outs));
-                    self.rewire(job_ix);
+                    let io = self.io_set(
+                        inputs.iter().map(|i| &i.dataset),
+                        outputs.iter().map(|o| &o.dataset),
+                    );
+                    self.jobs.entry(job).or_default().history.declare(time, io);
+                    self.rewire(job, false);
                 }
             }
             EventKind::Dataset { dataset } => {
-                self.intern(NodeId::dataset(&dataset.namespace, &dataset.name));
+                self.dataset(dataset);
             }
         }
     }
 
-    /// Replaces a job's edges with its current inputs and outputs.
-    fn rewire(&mut self, job: NodeIndex) {
-        let (inputs, outputs) = self.jobs.get(&job).map(JobIo::current).unwrap_or_default();
-        let stale: Vec<_> = self
-            .graph
-            .edges_directed(job, petgraph::Direction::Incoming)
-            .chain(self.graph.edges_directed(job, petgraph::Direction::Outgoing))
-            .map(|e| e.id())
-            .collect();
-        for edge in stale {
-            self.graph.remove_edge(edge);
+    /// Brings a job's edges in line with its history: versions that did not
+    /// change keep their edges (only a closing time may move), the rest are
+    /// replaced. `all` replaces every version (after a symlink merge).
+    fn rewire(&mut self, job: Id, all: bool) {
+        let Some(state) = self.jobs.get_mut(&job) else {
+            return;
+        };
+        let new = state.history.versions();
+        let keep = if all {
+            0
+        } else {
+            state
+                .versions
+                .iter()
+                .zip(&new)
+                .take_while(|(old, new)| old.since == new.since && old.set == new.set)
+                .count()
+        };
+        for (i, group) in state.groups.iter().enumerate().take(keep) {
+            if state.versions[i].until != new[i].until {
+                for &e in group {
+                    self.graph[e].until = new[i].until;
+                }
+            }
         }
-        for input in inputs {
-            self.graph.add_edge(input, job, EdgeKind::Read);
+        for group in state.groups.drain(keep..) {
+            for e in group {
+                self.graph.remove_edge(e);
+            }
         }
-        for output in outputs {
-            self.graph.add_edge(job, output, EdgeKind::Write);
+        let ids = &self.ids;
+        let node = |id: Id| NodeIndex::new(ids.find(id) as usize);
+        let job_node = node(job);
+        for v in &new[keep..] {
+            let set = state.history.set(v.set);
+            let edge = |kind| Edge {
+                kind,
+                job,
+                since: v.since,
+                until: v.until,
+            };
+            let mut group = Vec::with_capacity(set.edges());
+            for &input in &set.inputs {
+                group.push(self.graph.add_edge(node(input), job_node, edge(EdgeKind::Read)));
+            }
+            for &output in &set.outputs {
+                group.push(self.graph.add_edge(job_node, node(output), edge(EdgeKind::Write)));
+            }
+            for d in &set.derivations {
+                group.push(self.graph.add_edge(
+                    node(d.from),
+                    node(d.to),
+                    edge(EdgeKind::Derive(d.transform)),
+                ));
+            }
+            state.groups.push(group);
+        }
+        state.versions = new;
+    }
+
+    /// Re-adds the edges of every job touching identities a symlink merged,
+    /// so that they attach to the canonical nodes.
+    fn rebuild_around(&mut self, moved: &[Id]) {
+        let mut jobs: Vec<Id> = Vec::new();
+        for &id in moved {
+            let node = NodeIndex::new(id as usize);
+            for dir in [petgraph::Direction::Incoming, petgraph::Direction::Outgoing] {
+                jobs.extend(self.graph.edges_directed(node, dir).map(|e| e.weight().job));
+            }
+        }
+        jobs.sort_unstable();
+        jobs.dedup();
+        for job in jobs {
+            self.rewire(job, true);
         }
     }
 
-    /// The node index of an identity, if the projection knows it.
-    pub fn find(&self, id: &NodeId) -> Option<NodeIndex> {
-        self.index.get(id).copied()
+    /// The id of a node, canonical (symlinks resolved), if the projection knows it.
+    pub fn find(&self, id: &NodeId) -> Option<Id> {
+        self.ids.lookup(id).map(|i| self.ids.find(i))
     }
 
     /// The current inputs (datasets read) and outputs (datasets written) of a job.
     pub fn job_io(&self, job: &NodeId) -> (Vec<NodeId>, Vec<NodeId>) {
-        let Some(ix) = self.find(job) else {
+        let Some(id) = self.find(job) else {
             return Default::default();
         };
-        let ids = |dir| {
+        let node = NodeIndex::new(id as usize);
+        let ids = |dir, kind| {
             let mut ids: Vec<NodeId> = self
                 .graph
-                .neighbors_directed(ix, dir)
-                .map(|n| self.graph[n].id.clone())
+                .edges_directed(node, dir)
+                .filter(|e| e.weight().kind == kind && e.weight().holds(None))
+                .map(|e| {
+                    let other = if dir == petgraph::Direction::Incoming {
+                        e.source()
+                    } else {
+                        e.target()
+                    };
+                    self.ids.node_id(other.index() as Id)
+                })
                 .collect();
             ids.sort();
             ids.dedup();
             ids
         };
         (
-            ids(petgraph::Direction::Incoming),
-            ids(petgraph::Direction::Outgoing),
+            ids(petgraph::Direction::Incoming, EdgeKind::Read),
+            ids(petgraph::Direction::Outgoing, EdgeKind::Write),
         )
     }
 
     /// How many nodes and edges the projection holds.
     pub fn size(&self) -> (usize, usize) {
         (self.graph.node_count(), self.graph.edge_count())
+    }
+
+    /// Approximate heap bytes the projection holds.
+    pub fn heap_bytes(&self) -> usize {
+        let node = std::mem::size_of::<u32>() * 2 + 4;
+        let edge = std::mem::size_of::<Option<Edge>>() + std::mem::size_of::<u32>() * 4;
+        self.ids.heap_bytes()
+            + self.graph.capacity().0 * node
+            + self.graph.capacity().1 * edge
+            + self
+                .jobs
+                .values()
+                .map(|j| {
+                    j.history.heap_bytes()
+                        + j.versions.capacity() * std::mem::size_of::<Version>()
+                        + j.groups.iter().map(|g| g.capacity() * 4 + 24).sum::<usize>()
+                        + 64
+                })
+                .sum::<usize>()
+            + self.owners.values().map(|o| o.capacity() * 4 + 40).sum::<usize>()
+            + self
+                .column_lineage
+                .values()
+                .map(|(_, d)| d.capacity() * std::mem::size_of::<Derivation>() + 48)
+                .sum::<usize>()
     }
 }
 

@@ -4,8 +4,9 @@ use std::collections::{HashSet, VecDeque};
 
 use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 
-use super::Projection;
+use super::{EdgeKind, Projection};
 use crate::openlineage::NodeId;
 
 /// Which way to walk from the start node.
@@ -29,7 +30,8 @@ pub struct Subgraph {
 }
 
 impl Projection {
-    /// The lineage around `start`, up to `depth` job hops away.
+    /// The current lineage around `start` (datasets and jobs), up to `depth`
+    /// job hops away.
     ///
     /// A job hop is dataset -> job -> dataset; so from a dataset, depth 1
     /// reaches the jobs that read or write it and their other datasets. With
@@ -43,7 +45,7 @@ impl Projection {
         depth: usize,
         siblings: bool,
     ) -> Option<Subgraph> {
-        let start = self.find(start)?;
+        let start = NodeIndex::new(self.find(start)? as usize);
         let max_edges = depth.saturating_mul(2);
         let mut seen: HashSet<NodeIndex> = HashSet::from([start]);
         let mut order = vec![start];
@@ -59,20 +61,35 @@ impl Projection {
                 self.walk(start, &[dir], max_edges, &mut seen, &mut order);
             }
         }
+        let ids = self.ids();
         let mut edges = Vec::new();
         for &from in &order {
-            for to in self.graph.neighbors_directed(from, Outgoing) {
-                if seen.contains(&to) {
-                    edges.push((self.graph[from].id.clone(), self.graph[to].id.clone()));
+            for e in self.current_io(from, Outgoing) {
+                if seen.contains(&e.target()) {
+                    edges.push((
+                        ids.node_id(from.index() as u32),
+                        ids.node_id(e.target().index() as u32),
+                    ));
                 }
             }
         }
         edges.sort();
         edges.dedup();
         Some(Subgraph {
-            nodes: order.iter().map(|&ix| self.graph[ix].id.clone()).collect(),
+            nodes: order.iter().map(|&ix| ids.node_id(ix.index() as u32)).collect(),
             edges,
         })
+    }
+
+    /// The current read and write edges of a node in one direction.
+    fn current_io(
+        &self,
+        node: NodeIndex,
+        dir: petgraph::Direction,
+    ) -> impl Iterator<Item = petgraph::stable_graph::EdgeReference<'_, super::Edge>> {
+        self.graph()
+            .edges_directed(node, dir)
+            .filter(|e| !matches!(e.weight().kind, EdgeKind::Derive(_)) && e.weight().holds(None))
     }
 
     fn walk(
@@ -90,7 +107,8 @@ impl Projection {
                 continue;
             }
             for &dir in dirs {
-                for next in self.graph.neighbors_directed(node, dir) {
+                for e in self.current_io(node, dir) {
+                    let next = if dir == Incoming { e.source() } else { e.target() };
                     if local.insert(next) {
                         if seen.insert(next) {
                             order.push(next);
