@@ -276,3 +276,460 @@ impl OwnerGroup {
         self.datasets + self.jobs + self.columns
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openlineage::parse_event;
+    use serde_json::json;
+
+    /// A COMPLETE run of `job` at minute `minute` of 2024-01-01, reading
+    /// `ins` and writing `outs`; `columns` maps an output to
+    /// `(output field, input dataset, input field, type, subtype, masking)`.
+    struct Run<'a> {
+        job: &'a str,
+        minute: u32,
+        ins: &'a [&'a str],
+        outs: &'a [&'a str],
+        columns: &'a [(&'a str, &'a str, &'a str, &'a str, &'a str, &'a str, bool)],
+        symlink: Option<(&'a str, &'a str)>,
+        owner: Option<(&'a str, &'a str)>,
+    }
+
+    impl Default for Run<'_> {
+        fn default() -> Self {
+            Self {
+                job: "j",
+                minute: 0,
+                ins: &[],
+                outs: &[],
+                columns: &[],
+                symlink: None,
+                owner: None,
+            }
+        }
+    }
+
+    fn time(minute: u32) -> String {
+        format!("2024-01-01T{:02}:{:02}:00Z", minute / 60, minute % 60)
+    }
+
+    fn observe(p: &mut Projection, run: Run<'_>) {
+        let dataset = |name: &str, output: bool| {
+            let mut facets = serde_json::Map::new();
+            if output {
+                let mut fields = serde_json::Map::new();
+                for (out, field, input, in_field, ty, subtype, masking) in run.columns {
+                    if *out != name {
+                        continue;
+                    }
+                    let entry = fields
+                        .entry(field.to_string())
+                        .or_insert_with(|| json!({"inputFields": []}));
+                    entry["inputFields"].as_array_mut().unwrap().push(json!({
+                        "namespace": "db", "name": input, "field": in_field,
+                        "transformations": [{"type": ty, "subtype": subtype, "masking": masking}]
+                    }));
+                }
+                if !fields.is_empty() {
+                    facets.insert("columnLineage".into(), json!({"fields": fields}));
+                }
+            }
+            if let Some((ds, alias)) = run.symlink
+                && ds == name
+            {
+                facets.insert(
+                    "symlinks".into(),
+                    json!({"identifiers": [{"namespace": "warehouse", "name": alias, "type": "TABLE"}]}),
+                );
+            }
+            if let Some((ds, owner)) = run.owner
+                && ds == name
+            {
+                facets.insert(
+                    "ownership".into(),
+                    json!({"owners": [{"name": owner, "type": "MAINTAINER"}]}),
+                );
+            }
+            json!({"namespace": "db", "name": name, "facets": facets})
+        };
+        let event = json!({
+            "eventTime": time(run.minute), "eventType": "COMPLETE", "producer": "p",
+            "run": {"runId": uuid::Uuid::from_u128(u128::from(run.minute) << 32 | u128::from(run.job.len() as u32) << 8 | u128::from(run.job.as_bytes()[0])).to_string()},
+            "job": {"namespace": "s", "name": run.job},
+            "inputs": run.ins.iter().map(|n| dataset(n, false)).collect::<Vec<_>>(),
+            "outputs": run.outs.iter().map(|n| dataset(n, true)).collect::<Vec<_>>(),
+        });
+        p.observe(&parse_event(&event.to_string()).unwrap());
+    }
+
+    fn ds(name: &str) -> NodeId {
+        NodeId::dataset("db", name)
+    }
+
+    /// The reached nodes as `id@distance`, sorted.
+    fn reached(p: &Projection, impact: &Impact) -> Vec<String> {
+        let mut v: Vec<String> = impact
+            .nodes
+            .iter()
+            .map(|r| format!("{}@{}", p.ids().node_id(r.id), r.distance))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn down(p: &Projection, start: &NodeId) -> Vec<String> {
+        reached(p, &p.impact(start, &ImpactQuery::default()).unwrap())
+    }
+
+    /// a -> j1 -> b, a -> j2 -> c, (b, c) -> j3 -> d: a diamond.
+    fn diamond() -> Projection {
+        let mut p = Projection::new();
+        observe(
+            &mut p,
+            Run {
+                job: "j1",
+                minute: 1,
+                ins: &["a"],
+                outs: &["b"],
+                ..Default::default()
+            },
+        );
+        observe(
+            &mut p,
+            Run {
+                job: "j2",
+                minute: 2,
+                ins: &["a"],
+                outs: &["c"],
+                ..Default::default()
+            },
+        );
+        observe(
+            &mut p,
+            Run {
+                job: "j3",
+                minute: 3,
+                ins: &["b", "c"],
+                outs: &["d"],
+                ..Default::default()
+            },
+        );
+        p
+    }
+
+    #[test]
+    fn a_diamond_is_reached_once_with_shortest_distances() {
+        let p = diamond();
+        assert_eq!(
+            down(&p, &ds("a")),
+            [
+                "dataset:db:b@1",
+                "dataset:db:c@1",
+                "dataset:db:d@2",
+                "job:s:j1@1",
+                "job:s:j2@1",
+                "job:s:j3@2"
+            ]
+        );
+        let up = p
+            .impact(
+                &ds("d"),
+                &ImpactQuery {
+                    towards: Towards::Upstream,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(reached(&p, &up).len(), 6);
+        // From a job: the job is the first hop of every path.
+        assert_eq!(
+            down(&p, &NodeId::job("s", "j1")),
+            ["dataset:db:b@1", "dataset:db:d@2", "job:s:j3@2"]
+        );
+    }
+
+    #[test]
+    fn paths_lead_back_to_the_start() {
+        let p = diamond();
+        let impact = p.impact(&ds("a"), &ImpactQuery::default()).unwrap();
+        let by_id: HashMap<Id, Reached> = impact.nodes.iter().map(|r| (r.id, *r)).collect();
+        let d = p.find(&ds("d")).unwrap();
+        let path: Vec<String> = p
+            .path_to(&impact, &by_id, d)
+            .into_iter()
+            .map(|id| p.ids().node_id(id).to_string())
+            .collect();
+        assert_eq!(path.len(), 5);
+        assert_eq!(path[0], "dataset:db:a");
+        assert_eq!(path[4], "dataset:db:d");
+        assert!(path[2] == "dataset:db:b" || path[2] == "dataset:db:c");
+    }
+
+    #[test]
+    fn depth_limits_say_they_cut() {
+        let p = diamond();
+        let q = ImpactQuery {
+            depth: Some(1),
+            ..Default::default()
+        };
+        let one = p.impact(&ds("a"), &q).unwrap();
+        assert_eq!(
+            reached(&p, &one),
+            ["dataset:db:b@1", "dataset:db:c@1", "job:s:j1@1", "job:s:j2@1"]
+        );
+        assert!(one.truncated);
+        let q = ImpactQuery {
+            depth: Some(2),
+            ..Default::default()
+        };
+        assert!(
+            !p.impact(&ds("a"), &q).unwrap().truncated,
+            "nothing lies beyond 2"
+        );
+        assert!(!p.impact(&ds("a"), &ImpactQuery::default()).unwrap().truncated);
+    }
+
+    #[test]
+    fn cycles_never_loop() {
+        let mut p = Projection::new();
+        // A job that reads and writes the same table, and a two-job loop.
+        observe(
+            &mut p,
+            Run {
+                job: "merge",
+                minute: 1,
+                ins: &["t"],
+                outs: &["t", "u"],
+                ..Default::default()
+            },
+        );
+        observe(
+            &mut p,
+            Run {
+                job: "back",
+                minute: 2,
+                ins: &["u"],
+                outs: &["t"],
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            down(&p, &ds("t")),
+            ["dataset:db:u@1", "job:s:back@2", "job:s:merge@1"]
+        );
+    }
+
+    #[test]
+    fn a_job_that_changes_its_inputs_changes_lineage_from_then_on() {
+        let mut p = Projection::new();
+        observe(
+            &mut p,
+            Run {
+                job: "j",
+                minute: 10,
+                ins: &["old"],
+                outs: &["out"],
+                ..Default::default()
+            },
+        );
+        observe(
+            &mut p,
+            Run {
+                job: "j",
+                minute: 20,
+                ins: &["new"],
+                outs: &["out"],
+                ..Default::default()
+            },
+        );
+        assert!(down(&p, &ds("old")).is_empty(), "no longer read");
+        assert_eq!(down(&p, &ds("new")), ["dataset:db:out@1", "job:s:j@1"]);
+        let at = |minute: u32| ImpactQuery {
+            as_of: Some(
+                crate::openlineage::Timestamp::parse(&time(minute))
+                    .unwrap()
+                    .unix_nanos(),
+            ),
+            ..Default::default()
+        };
+        let before = p.impact(&ds("old"), &at(15)).unwrap();
+        assert_eq!(reached(&p, &before), ["dataset:db:out@1", "job:s:j@1"]);
+        assert!(p.impact(&ds("new"), &at(15)).unwrap().nodes.is_empty());
+        assert!(
+            p.impact(&ds("old"), &at(20)).unwrap().nodes.is_empty(),
+            "the change holds from its completion"
+        );
+        assert!(
+            p.impact(&ds("old"), &at(5)).unwrap().nodes.is_empty(),
+            "nothing before the first run"
+        );
+        // The same set again changes nothing.
+        let edges = p.size().1;
+        observe(
+            &mut p,
+            Run {
+                job: "j",
+                minute: 30,
+                ins: &["new"],
+                outs: &["out"],
+                ..Default::default()
+            },
+        );
+        assert_eq!(p.size().1, edges);
+    }
+
+    #[test]
+    fn symlinks_make_two_names_one_dataset() {
+        let mut p = Projection::new();
+        // Lineage under the alias first, then the symlink, then under the name.
+        observe(
+            &mut p,
+            Run {
+                job: "load",
+                minute: 1,
+                ins: &["raw"],
+                outs: &["orders"],
+                ..Default::default()
+            },
+        );
+        let alias = NodeId::dataset("warehouse", "orders_tbl");
+        let event = json!({"eventTime": time(2), "eventType": "COMPLETE", "producer": "p",
+            "run": {"runId": uuid::Uuid::from_u128(99).to_string()},
+            "job": {"namespace": "s", "name": "report"},
+            "inputs": [{"namespace": "warehouse", "name": "orders_tbl"}],
+            "outputs": [{"namespace": "db", "name": "report"}]});
+        p.observe(&parse_event(&event.to_string()).unwrap());
+        assert!(down(&p, &ds("orders")).is_empty(), "not linked yet");
+        observe(
+            &mut p,
+            Run {
+                job: "touch",
+                minute: 3,
+                ins: &[],
+                outs: &["orders"],
+                symlink: Some(("orders", "orders_tbl")),
+                ..Default::default()
+            },
+        );
+        assert_eq!(down(&p, &ds("orders")), ["dataset:db:report@1", "job:s:report@1"]);
+        assert_eq!(p.find(&alias), p.find(&ds("orders")));
+        assert!(down(&p, &ds("raw")).contains(&"dataset:db:report@2".to_owned()));
+    }
+
+    #[test]
+    fn column_level_follows_derivations_with_filters() {
+        let mut p = Projection::new();
+        observe(
+            &mut p,
+            Run {
+                job: "j1",
+                minute: 1,
+                ins: &["src"],
+                outs: &["mid"],
+                columns: &[
+                    ("mid", "id", "src", "id", "DIRECT", "IDENTITY", false),
+                    (
+                        "mid",
+                        "email_hash",
+                        "src",
+                        "email",
+                        "DIRECT",
+                        "TRANSFORMATION",
+                        true,
+                    ),
+                    ("mid", "total", "src", "status", "INDIRECT", "FILTER", false),
+                ],
+                ..Default::default()
+            },
+        );
+        observe(
+            &mut p,
+            Run {
+                job: "j2",
+                minute: 2,
+                ins: &["mid"],
+                outs: &["out"],
+                columns: &[
+                    ("out", "id", "mid", "id", "DIRECT", "IDENTITY", false),
+                    ("out", "h", "mid", "email_hash", "DIRECT", "IDENTITY", false),
+                ],
+                ..Default::default()
+            },
+        );
+        let column = |d: &str, f: &str| NodeId::DatasetField {
+            namespace: "db".into(),
+            name: d.into(),
+            field: f.into(),
+        };
+        let q = ImpactQuery {
+            level: Level::Column,
+            ..Default::default()
+        };
+        assert_eq!(
+            reached(&p, &p.impact(&column("src", "id"), &q).unwrap()),
+            ["datasetField:db:mid:id@1", "datasetField:db:out:id@2"]
+        );
+        let all = p.impact(&ds("src"), &q).unwrap();
+        assert_eq!(all.start.len(), 3, "a dataset starts from its columns");
+        assert_eq!(all.nodes.len(), 5);
+        let strict = ImpactQuery {
+            level: Level::Column,
+            exclude_indirect: true,
+            exclude_masked: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            reached(&p, &p.impact(&ds("src"), &strict).unwrap()),
+            ["datasetField:db:mid:id@1", "datasetField:db:out:id@2"]
+        );
+        assert_eq!(
+            p.impact(&NodeId::job("s", "j1"), &q).unwrap_err(),
+            ImpactError::ColumnLevelFromJob
+        );
+        let up = ImpactQuery {
+            level: Level::Column,
+            towards: Towards::Upstream,
+            ..Default::default()
+        };
+        assert_eq!(
+            reached(&p, &p.impact(&column("out", "h"), &up).unwrap()),
+            ["datasetField:db:mid:email_hash@1", "datasetField:db:src:email@2"]
+        );
+    }
+
+    #[test]
+    fn filters_and_owner_groups() {
+        let mut p = diamond();
+        observe(
+            &mut p,
+            Run {
+                job: "j3",
+                minute: 4,
+                ins: &["b", "c"],
+                outs: &["d"],
+                owner: Some(("d", "team:finance")),
+                ..Default::default()
+            },
+        );
+        let q = ImpactQuery {
+            kinds: vec![Kind::Dataset],
+            ..Default::default()
+        };
+        let impact = p.impact(&ds("a"), &q).unwrap();
+        assert_eq!(
+            reached(&p, &impact),
+            ["dataset:db:b@1", "dataset:db:c@1", "dataset:db:d@2"]
+        );
+        assert_eq!(impact.reached, 6);
+        let groups = p.owner_groups(&impact.nodes);
+        assert_eq!(groups.len(), 1);
+        assert_eq!((&*groups[0].owner.name, groups[0].datasets), ("team:finance", 1));
+        let q = ImpactQuery {
+            namespaces: vec!["s".into()],
+            ..Default::default()
+        };
+        assert_eq!(p.impact(&ds("a"), &q).unwrap().nodes.len(), 3, "the jobs");
+        assert!(matches!(p.impact(&ds("nope"), &q), Err(ImpactError::Unknown(_))));
+    }
+}
