@@ -12,6 +12,7 @@
 //! completed run, and older edges stay, closed, for lineage "as of" a past
 //! time. Symlinks make two identities one dataset.
 
+pub mod diff;
 pub mod history;
 pub mod ids;
 pub mod impact;

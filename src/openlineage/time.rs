@@ -36,6 +36,11 @@ impl Timestamp {
         })
     }
 
+    /// The instant `nanos` nanoseconds after the Unix epoch.
+    pub fn from_unix_nanos(nanos: i64) -> Self {
+        Self::from(DateTime::from_timestamp_nanos(nanos))
+    }
+
     /// The instant in UTC.
     pub fn to_utc(self) -> DateTime<Utc> {
         self.0.to_utc()

@@ -7,6 +7,7 @@
 
 pub mod datasets;
 pub mod events;
+pub mod impact;
 pub mod jobs;
 pub mod lineage;
 pub mod namespaces;
@@ -29,6 +30,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/lineage", get(lineage::get_lineage).post(lineage::post_lineage))
         .route("/lineage/batch", axum::routing::post(lineage::post_lineage_batch))
+        .route("/lineage/diff", get(impact::get_lineage_diff))
+        .route("/impact", get(impact::get_impact))
         .route("/namespaces", get(namespaces::get_namespaces))
         .route("/namespaces/{namespace}", get(namespaces::get_namespace))
         .route("/namespaces/{namespace}/datasets", get(datasets::get_datasets))
