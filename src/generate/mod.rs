@@ -398,6 +398,13 @@ mod tests {
     }
 
     #[test]
+    fn fewer_days_write_the_first_days_of_more() {
+        let one = ndjson(small(1, 1));
+        let three = ndjson(small(1, 3));
+        assert!(three.len() > 2 * one.len() && three.starts_with(&one));
+    }
+
+    #[test]
     fn sizes_out_of_range_are_raised() {
         let config = GeneratorConfig {
             domains: 0,

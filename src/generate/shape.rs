@@ -964,18 +964,22 @@ fn pick(rng: &mut Rng, pools: &[&[u32]], n: usize, inputs: &mut Vec<u32>) {
     }
 }
 
-/// A change of `inputs` on a day within the `horizon`: one input dropped for
-/// another table of `pools`; none when there is no other table or no later day.
+/// A change of `inputs` on a day after the first and before the `horizon`:
+/// one input dropped for another table of `pools`; none when there is no
+/// other table or no such day.
+///
+/// It draws the same numbers whatever the horizon, so the rest of the mesh
+/// does not depend on the number of days: `--days 1` writes the first day
+/// of `--days 2`, byte for byte.
 fn change(rng: &mut Rng, horizon: u32, inputs: &[u32], pools: &[&[u32]]) -> Option<Change> {
-    if horizon < 2 || inputs.is_empty() {
-        return None;
-    }
     let mut candidates = inputs.to_vec();
     pick(rng, pools, 1, &mut candidates);
+    let (draw, position) = (rng.next_u64(), rng.below(inputs.len().max(1)));
     let table = *candidates.get(inputs.len())?;
+    let later_days = horizon.checked_sub(1).filter(|&d| d > 0)?;
     Some(Change {
-        day: rng.between(1, horizon as usize - 1) as u32,
-        position: rng.below(inputs.len()),
+        day: 1 + (draw % u64::from(later_days)) as u32,
+        position,
         table,
     })
 }
