@@ -154,7 +154,7 @@ pub(super) struct Job {
     /// Where this job's column derivations come from.
     seed: u64,
     /// How many jobs of its own DAG must finish before it can start, at most.
-    pub(super) level: u32,
+    level: u32,
 }
 
 /// An Airflow DAG: the parent of its jobs' runs.
