@@ -31,8 +31,8 @@
 //! | --- | --- | --- |
 //! | `MESHGRAPH_BENCH_EVENTS` | 20000 | events in the workload |
 //! | `MESHGRAPH_BENCH_SEED` | 42 | generator seed |
-//! | `MESHGRAPH_BENCH_JOBS` | 100 | jobs in the synthetic platform |
-//! | `MESHGRAPH_BENCH_TABLES` | 250 | tables in the synthetic platform |
+//! | `MESHGRAPH_BENCH_JOBS` | 100 | jobs in the synthetic mesh |
+//! | `MESHGRAPH_BENCH_TABLES` | 250 | tables (datasets) in the synthetic mesh |
 //! | `MESHGRAPH_BENCH_COLUMNS` | `20-50` | columns per table, `MIN-MAX` (event size grows with it) |
 //! | `MESHGRAPH_BENCH_CLIENTS` | 8 | concurrent clients posting single events |
 //! | `MESHGRAPH_BENCH_BATCH` | 500 | events per array / batch request |
@@ -855,7 +855,7 @@ fn main() {
     let config = GeneratorConfig {
         seed: settings.seed,
         jobs: settings.jobs,
-        tables: settings.tables,
+        datasets: settings.tables,
         min_columns: settings.columns.0,
         max_columns: settings.columns.1,
         ..Default::default()

@@ -1,14 +1,17 @@
-//! The command line: `meshgraph serve` and `meshgraph load`.
+//! The command line: `meshgraph serve`, `meshgraph load` and `meshgraph generate`.
 //!
 //! Every flag can also be set by a `MESHGRAPH_*` environment variable, so the
 //! server is configured the same way in a shell, a container or systemd.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
+use crate::generate::GeneratorConfig;
 
 /// meshgraph: the lineage and knowledge graph of a data mesh.
 #[derive(Debug, Parser)]
@@ -38,6 +41,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Ingest OpenLineage events from files (JSON, JSON arrays, NDJSON) into the data directory.
     Load(LoadArgs),
+    /// Write a synthetic data mesh as OpenLineage events (NDJSON), for benchmarks and demos.
+    Generate(GenerateArgs),
 }
 
 /// Where the data lives.
@@ -98,6 +103,101 @@ pub struct LoadArgs {
     pub quiet: bool,
 }
 
+/// Flags of `meshgraph generate`; the defaults make a small mesh.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Where to write the events, one per line; `-` or absent for standard output.
+    #[arg(long, short, env = "MESHGRAPH_GENERATE_OUT")]
+    pub out: Option<PathBuf>,
+    /// The seed: the same seed and sizes give the same bytes.
+    #[arg(long, env = "MESHGRAPH_GENERATE_SEED", default_value_t = GeneratorConfig::default().seed)]
+    pub seed: u64,
+    /// Business domains, each with its own databases, warehouse and pipelines.
+    #[arg(long, env = "MESHGRAPH_GENERATE_DOMAINS", default_value_t = GeneratorConfig::default().domains)]
+    pub domains: usize,
+    /// Datasets: sources plus the jobs' outputs (each job writes one or two).
+    #[arg(long, env = "MESHGRAPH_GENERATE_DATASETS", default_value_t = GeneratorConfig::default().datasets)]
+    pub datasets: usize,
+    /// Jobs (Airflow tasks, dbt models, Spark jobs), not counting their DAGs.
+    #[arg(long, env = "MESHGRAPH_GENERATE_JOBS", default_value_t = GeneratorConfig::default().jobs)]
+    pub jobs: usize,
+    /// Simulated days; every job runs once a day.
+    #[arg(long, env = "MESHGRAPH_GENERATE_DAYS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub days: u32,
+    /// Columns per table, `MIN-MAX` (or one number).
+    #[arg(long, env = "MESHGRAPH_GENERATE_COLUMNS", default_value = "10-50")]
+    pub columns: ColumnRange,
+    /// Shared dimensions (customer, date, product, ...) that jobs of every domain join, the first the most.
+    #[arg(long, env = "MESHGRAPH_GENERATE_HUBS", default_value_t = GeneratorConfig::default().hubs)]
+    pub hubs: usize,
+    /// Long chains of 50-200 jobs, each reading the previous one's output.
+    #[arg(long, env = "MESHGRAPH_GENERATE_CHAINS", default_value_t = GeneratorConfig::default().chains)]
+    pub chains: usize,
+    /// Share of pipeline jobs (0 to 1) that drop an input for another on some day after the first.
+    #[arg(long, env = "MESHGRAPH_GENERATE_CHANGING_SHARE", default_value_t = 0.05, value_parser = share)]
+    pub changing_share: f64,
+}
+
+impl GenerateArgs {
+    /// The generator configuration these flags describe.
+    pub fn config(&self) -> GeneratorConfig {
+        GeneratorConfig {
+            seed: self.seed,
+            domains: self.domains,
+            datasets: self.datasets,
+            jobs: self.jobs,
+            min_columns: self.columns.min,
+            max_columns: self.columns.max,
+            hubs: self.hubs,
+            chains: self.chains,
+            changing_per_mille: (self.changing_share * 1_000.0).round() as u32,
+            days: Some(self.days),
+            ..GeneratorConfig::default()
+        }
+    }
+}
+
+/// A number of columns, from `min` to `max`, written `MIN-MAX` or `N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnRange {
+    /// Fewest columns.
+    pub min: usize,
+    /// Most columns.
+    pub max: usize,
+}
+
+impl FromStr for ColumnRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (min, max) = text.split_once('-').unwrap_or((text, text));
+        let parse = |s: &str| {
+            s.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| (1..=1_000).contains(&n))
+        };
+        match (parse(min), parse(max)) {
+            (Some(min), Some(max)) if min <= max => Ok(Self { min, max }),
+            _ => Err(format!("{text:?}: expected MIN-MAX with 1 <= MIN <= MAX <= 1000")),
+        }
+    }
+}
+
+impl fmt::Display for ColumnRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.min, self.max)
+    }
+}
+
+/// A share from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("{text:?}: expected a number from 0 to 1")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +223,51 @@ mod tests {
         };
         assert_eq!(args.config().storage, Storage::Memory);
         assert_eq!(args.config().api_key.as_deref(), Some("k"));
+    }
+
+    #[test]
+    fn generate_flags_make_a_generator_config() {
+        let cli = Cli::try_parse_from(["meshgraph", "generate"]).unwrap();
+        let Command::Generate(args) = cli.command else {
+            panic!()
+        };
+        let config = args.config();
+        assert_eq!(config.days, Some(2));
+        assert_eq!((config.min_columns, config.max_columns), (10, 50));
+        assert_eq!(config.changing_per_mille, 50);
+        assert_eq!(args.out, None);
+        let cli = Cli::try_parse_from([
+            "meshgraph",
+            "generate",
+            "--out",
+            "mesh.ndjson",
+            "--datasets",
+            "100000",
+            "--jobs",
+            "90000",
+            "--columns",
+            "20",
+            "--changing-share",
+            "0.1",
+        ])
+        .unwrap();
+        let Command::Generate(args) = cli.command else {
+            panic!()
+        };
+        let config = args.config();
+        assert_eq!((config.datasets, config.jobs), (100_000, 90_000));
+        assert_eq!((config.min_columns, config.max_columns), (20, 20));
+        assert_eq!(config.changing_per_mille, 100);
+        for bad in [
+            ["--columns", "50-10"],
+            ["--columns", "0"],
+            ["--changing-share", "2"],
+            ["--days", "0"],
+        ] {
+            assert!(
+                Cli::try_parse_from(["meshgraph", "generate", bad[0], bad[1]]).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 }

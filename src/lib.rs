@@ -20,7 +20,8 @@
 //! - [`writer`]: the single writer: group commit to the log, then the views.
 //! - [`app`]: wires the pieces together, rebuilds views at start-up.
 //! - [`api`]: HTTP transport (axum); the only module that knows HTTP.
-//! - [`generate`]: synthetic OpenLineage events for benchmarks and demos.
+//! - [`generate`]: `meshgraph generate`, a synthetic data mesh as OpenLineage
+//!   events, for benchmarks and demos.
 //! - [`cli`], [`config`]: the command line and its configuration.
 
 pub mod api;

@@ -45,6 +45,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(2)
             })
         }
+        Command::Generate(args) => {
+            let summary = meshgraph::generate::generate(&args)?;
+            // Standard output may be the events themselves.
+            eprintln!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

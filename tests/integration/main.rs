@@ -4,6 +4,7 @@
 mod support;
 
 mod durability;
+mod generate;
 mod ingest;
 mod load;
 mod read;
