@@ -43,6 +43,47 @@ pub enum Command {
     Load(LoadArgs),
     /// Write a synthetic data mesh as OpenLineage events (NDJSON), for benchmarks and demos.
     Generate(GenerateArgs),
+    /// Impact analysis over the data directory: what a change to a dataset, column or job affects.
+    Impact(ImpactArgs),
+}
+
+/// How `meshgraph impact` prints its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    /// A text table.
+    Table,
+    /// The JSON of `/api/v1/impact`.
+    Json,
+    /// One CSV line per affected node.
+    Csv,
+}
+
+/// Flags of `meshgraph impact`.
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    /// The node: dataset:NAMESPACE:NAME, datasetField:NAMESPACE:NAME:FIELD or job:NAMESPACE:NAME.
+    pub node_id: String,
+    /// Walk upstream (what the node comes from) instead of downstream (what it affects).
+    #[arg(long)]
+    pub upstream: bool,
+    /// At most this many hops (jobs, or column derivations); no limit by default.
+    #[arg(long)]
+    pub depth: Option<u32>,
+    /// Walk column derivations (implied by a datasetField node).
+    #[arg(long)]
+    pub column: bool,
+    /// The lineage as it was at this time (ISO 8601), instead of now.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ImpactFormat::Table)]
+    pub format: ImpactFormat,
+    /// Nodes listed by the table and JSON formats: a number, or `all` (CSV lists all).
+    #[arg(long, default_value = "50")]
+    pub limit: String,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// Where the data lives.

@@ -16,7 +16,7 @@ impl Storage {
     /// The log file, for on-disk storage.
     pub fn log_path(&self) -> Option<PathBuf> {
         match self {
-            Self::Dir(dir) => Some(dir.join("log.redb")),
+            Self::Dir(dir) => Some(dir.join(LOG_FILE)),
             Self::Memory => None,
         }
     }
@@ -46,6 +46,9 @@ impl Config {
         }
     }
 }
+
+/// The durable log's file name inside a data directory.
+pub const LOG_FILE: &str = "log.redb";
 
 /// 32 MiB: large Spark events with logical plans fit comfortably.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;

@@ -17,6 +17,7 @@
 //! - [`lineage`]: the in-memory lineage projection and its traversals.
 //! - [`views`]: the store and projection, and how a logged event reaches them.
 //! - [`load`]: `meshgraph load`, events from files.
+//! - [`impact_command`]: `meshgraph impact`, impact analysis from the terminal.
 //! - [`writer`]: the single writer: group commit to the log, then the views.
 //! - [`app`]: wires the pieces together, rebuilds views at start-up.
 //! - [`api`]: HTTP transport (axum); the only module that knows HTTP.
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod generate;
+pub mod impact_command;
 pub mod lineage;
 pub mod load;
 pub mod log;

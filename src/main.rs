@@ -45,6 +45,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(2)
             })
         }
+        Command::Impact(args) => {
+            print!("{}", meshgraph::impact_command::run(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate(args) => {
             let summary = meshgraph::generate::generate(&args)?;
             // Standard output may be the events themselves.

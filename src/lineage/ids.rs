@@ -254,7 +254,7 @@ impl Ids {
             + self.parents.capacity() * 4
             + strings(&self.namespaces)
             + strings(&self.fields)
-            + self.entities.iter().map(|(k, _)| k.2.len() + 40).sum::<usize>()
+            + self.entities.keys().map(|k| k.2.len() + 40).sum::<usize>()
             + self
                 .names
                 .iter()

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod history;
 pub mod ids;
 pub mod impact;
+pub mod report;
 mod traverse;
 
 use std::collections::HashMap;

@@ -5,8 +5,6 @@
 //! `GET /api/v1/lineage/diff`: the lineage edges that appeared or
 //! disappeared between two times.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -14,95 +12,19 @@ use serde::Serialize;
 
 use super::{Params, blocking};
 use crate::api::{ApiError, AppState};
-use crate::lineage::Projection;
 use crate::lineage::ids::{Id, Kind};
-use crate::lineage::impact::{Impact, ImpactError, ImpactQuery, Level, Reached, Towards};
+use crate::lineage::impact::{ImpactError, ImpactQuery, Level, Towards};
+use crate::lineage::report::{self, Listing};
 use crate::openlineage::{NodeId, Timestamp};
 
 /// Nodes listed per page unless `limit` says otherwise.
 const DEFAULT_LIMIT: usize = 100;
 
-/// The JSON answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ImpactJson {
-    node_id: String,
-    direction: &'static str,
-    level: &'static str,
-    depth: Option<u32>,
-    as_of: Option<String>,
-    /// Where the walk started (a dataset's columns at column level).
-    start: Vec<String>,
-    /// Whether the depth limit left nodes out.
-    truncated: bool,
-    counts: Counts,
-    groups: Groups,
-    nodes: Vec<NodeJson>,
-    page: PageJson,
-}
-
-#[derive(Debug, Serialize)]
-struct Counts {
-    /// Every node the walk reached.
-    reached: usize,
-    /// Those the filters kept.
-    listed: usize,
-    datasets: usize,
-    jobs: usize,
-    columns: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct Groups {
-    owners: Vec<OwnerJson>,
-    /// Data products exposing affected datasets (from DPROD descriptions).
-    products: Vec<serde_json::Value>,
-    /// Their domains.
-    domains: Vec<serde_json::Value>,
-}
-
-#[derive(Debug, Serialize)]
-struct OwnerJson {
-    name: String,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    datasets: usize,
-    jobs: usize,
-    columns: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct NodeJson {
-    id: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    namespace: String,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<String>,
-    distance: u32,
-    /// The node before this one on a shortest path from the start.
-    via: String,
-    /// The whole path, start first (unless `paths=false`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<Vec<String>>,
-    owners: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct PageJson {
-    offset: usize,
-    limit: Option<usize>,
-    total: usize,
-}
-
 /// The query string of `/impact`.
 struct Ask {
     start: NodeId,
     query: ImpactQuery,
-    offset: usize,
-    limit: Option<usize>,
-    paths: bool,
+    listing: Listing,
 }
 
 fn ask(params: &Params) -> Result<Ask, ApiError> {
@@ -187,9 +109,11 @@ fn ask(params: &Params) -> Result<Ask, ApiError> {
             namespaces: list("namespaces"),
             kinds,
         },
-        offset: params.count("offset", 0)?,
-        limit,
-        paths: params.flag("paths", true)?,
+        listing: Listing {
+            offset: params.count("offset", 0)?,
+            limit,
+            paths: params.flag("paths", true)?,
+        },
     })
 }
 
@@ -220,135 +144,16 @@ pub async fn get_impact(
         let projection = app.views.projection();
         let impact = projection.impact(&ask.start, &ask.query).map_err(impact_error)?;
         if csv {
-            let body = to_csv(&projection, &impact).map_err(ApiError::internal)?;
+            let body = report::csv(&projection, &impact).map_err(ApiError::internal)?;
             drop(projection);
             return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
         }
-        let answer = to_json(&projection, &impact, &ask);
+        let answer = report::report(&projection, &ask.start, &ask.query, &impact, &ask.listing);
         drop(projection);
         let body = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
         Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
     })
     .await
-}
-
-fn to_json(projection: &Projection, impact: &Impact, ask: &Ask) -> ImpactJson {
-    let ids = projection.ids();
-    let name = |id: Id| ids.node_id(id).to_string();
-    let by_id: HashMap<Id, Reached> = if ask.paths {
-        impact.nodes.iter().map(|r| (r.id, *r)).collect()
-    } else {
-        HashMap::new()
-    };
-    let end = ask.limit.map_or(impact.nodes.len(), |l| {
-        ask.offset.saturating_add(l).min(impact.nodes.len())
-    });
-    let page = impact.nodes.get(ask.offset.min(end)..end).unwrap_or_default();
-    let nodes = page
-        .iter()
-        .map(|r| NodeJson {
-            id: name(r.id),
-            kind: ids.kind(r.id).as_str(),
-            namespace: ids.namespace(r.id).to_owned(),
-            name: ids.name(r.id).to_owned(),
-            field: ids.field(r.id).map(str::to_owned),
-            distance: r.distance,
-            via: name(r.via),
-            path: ask.paths.then(|| {
-                projection
-                    .path_to(impact, &by_id, r.id)
-                    .into_iter()
-                    .map(name)
-                    .collect()
-            }),
-            owners: projection.owners(r.id).map(|o| o.name.to_string()).collect(),
-        })
-        .collect();
-    let count = |kind| impact.nodes.iter().filter(|r| ids.kind(r.id) == kind).count();
-    let owners = projection
-        .owner_groups(&impact.nodes)
-        .into_iter()
-        .map(|g| OwnerJson {
-            name: g.owner.name.to_string(),
-            kind: g.owner.kind.as_deref().map(str::to_owned),
-            datasets: g.datasets,
-            jobs: g.jobs,
-            columns: g.columns,
-        })
-        .collect();
-    ImpactJson {
-        node_id: ask.start.to_string(),
-        direction: match ask.query.towards {
-            Towards::Downstream => "downstream",
-            Towards::Upstream => "upstream",
-        },
-        level: match ask.query.level {
-            Level::Dataset => "dataset",
-            Level::Column => "column",
-        },
-        depth: ask.query.depth,
-        as_of: ask
-            .query
-            .as_of
-            .map(|t| Timestamp::from_unix_nanos(t).to_rfc3339_utc()),
-        start: impact.start.iter().map(|&id| name(id)).collect(),
-        truncated: impact.truncated,
-        counts: Counts {
-            reached: impact.reached,
-            listed: impact.nodes.len(),
-            datasets: count(Kind::Dataset),
-            jobs: count(Kind::Job),
-            columns: count(Kind::Column),
-        },
-        groups: Groups {
-            owners,
-            products: Vec::new(),
-            domains: Vec::new(),
-        },
-        nodes,
-        page: PageJson {
-            offset: ask.offset,
-            limit: ask.limit,
-            total: impact.nodes.len(),
-        },
-    }
-}
-
-/// Every listed node, one per line: `id,type,namespace,name,field,distance,via,owners`.
-fn to_csv(projection: &Projection, impact: &Impact) -> Result<Vec<u8>, csv::Error> {
-    let ids = projection.ids();
-    let mut out = csv::Writer::from_writer(Vec::with_capacity(impact.nodes.len() * 96));
-    out.write_record([
-        "id",
-        "type",
-        "namespace",
-        "name",
-        "field",
-        "distance",
-        "via",
-        "owners",
-    ])?;
-    let mut owners = String::new();
-    for r in &impact.nodes {
-        owners.clear();
-        for (i, o) in projection.owners(r.id).enumerate() {
-            if i > 0 {
-                owners.push(';');
-            }
-            owners.push_str(&o.name);
-        }
-        out.write_record([
-            ids.node_id(r.id).to_string().as_str(),
-            ids.kind(r.id).as_str(),
-            ids.namespace(r.id),
-            ids.name(r.id),
-            ids.field(r.id).unwrap_or(""),
-            r.distance.to_string().as_str(),
-            ids.node_id(r.via).to_string().as_str(),
-            owners.as_str(),
-        ])?;
-    }
-    out.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// One edge of a diff.
@@ -401,6 +206,149 @@ pub async fn get_lineage_diff(State(app): State<AppState>, params: Params) -> Re
             "disappeared": links(&diff.disappeared),
         });
         Ok(axum::Json(answer).into_response())
+    })
+    .await
+}
+
+/// One column of a Marquez column-lineage graph.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ColumnNode {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    data: ColumnData,
+    in_edges: Vec<ColumnEdge>,
+    out_edges: Vec<ColumnEdge>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ColumnData {
+    namespace: String,
+    dataset: String,
+    field: String,
+    field_type: Option<String>,
+    transformation_description: Option<String>,
+    transformation_type: Option<&'static str>,
+    input_fields: Vec<InputFieldJson>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InputFieldJson {
+    namespace: String,
+    dataset: String,
+    field: String,
+    transformation_description: Option<String>,
+    transformation_type: Option<&'static str>,
+    /// `DIRECT` or `INDIRECT`, with the subtype in `transformationType`.
+    transformation_kind: Option<&'static str>,
+    masking: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ColumnEdge {
+    origin: String,
+    destination: String,
+}
+
+/// `GET /api/v1/column-lineage?nodeId=…&depth=20&withDownstream=false`, as
+/// Marquez answers it: the columns upstream of a column (or of every column
+/// of a dataset), and downstream too if asked, with their current derivations.
+pub async fn get_column_lineage(State(app): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let text = params.get("nodeId").ok_or_else(|| {
+        ApiError::bad_parameter(
+            "`nodeId` is required, e.g. datasetField:NAMESPACE:NAME:FIELD or dataset:NAMESPACE:NAME",
+        )
+    })?;
+    let start = NodeId::parse(text).ok_or_else(|| {
+        ApiError::bad_parameter(format!(
+            "`nodeId` {text:?} is not datasetField:NAMESPACE:NAME:FIELD or dataset:NAMESPACE:NAME"
+        ))
+    })?;
+    let depth = u32::try_from(params.count("depth", 20)?).unwrap_or(u32::MAX);
+    let downstream = params.flag("withDownstream", false)?;
+    blocking(move || {
+        let projection = app.views.projection();
+        let walk = |towards| {
+            let query = ImpactQuery {
+                towards,
+                depth: Some(depth),
+                level: Level::Column,
+                ..Default::default()
+            };
+            projection.impact(&start, &query).map_err(impact_error)
+        };
+        let up = walk(Towards::Upstream)?;
+        let mut members: Vec<Id> = up.start.clone();
+        members.extend(up.nodes.iter().map(|r| r.id));
+        if downstream {
+            members.extend(walk(Towards::Downstream)?.nodes.iter().map(|r| r.id));
+        }
+        let mut seen = std::collections::HashSet::new();
+        members.retain(|id| seen.insert(*id));
+        let ids = projection.ids();
+        let graph = projection.graph();
+        let mut nodes = Vec::with_capacity(members.len());
+        for &id in &members {
+            use petgraph::visit::EdgeRef;
+            let node = petgraph::stable_graph::NodeIndex::new(id as usize);
+            let derivations = |dir| {
+                graph
+                    .edges_directed(node, dir)
+                    .filter_map(|e| match e.weight().kind {
+                        crate::lineage::EdgeKind::Derive(t) if e.weight().holds(None) => {
+                            Some((e.source(), e.target(), t))
+                        }
+                        _ => None,
+                    })
+            };
+            let mut input_fields = Vec::new();
+            let mut in_edges = Vec::new();
+            for (from, _, t) in derivations(petgraph::Direction::Incoming) {
+                let from = from.index() as Id;
+                input_fields.push(InputFieldJson {
+                    namespace: ids.namespace(from).to_owned(),
+                    dataset: ids.name(from).to_owned(),
+                    field: ids.field(from).unwrap_or_default().to_owned(),
+                    transformation_description: None,
+                    transformation_type: t.subtype().or(t.kind()),
+                    transformation_kind: t.kind(),
+                    masking: t.masking,
+                });
+                if seen.contains(&from) {
+                    in_edges.push(ColumnEdge {
+                        origin: ids.node_id(from).to_string(),
+                        destination: ids.node_id(id).to_string(),
+                    });
+                }
+            }
+            let out_edges = derivations(petgraph::Direction::Outgoing)
+                .map(|(_, to, _)| to.index() as Id)
+                .filter(|to| seen.contains(to))
+                .map(|to| ColumnEdge {
+                    origin: ids.node_id(id).to_string(),
+                    destination: ids.node_id(to).to_string(),
+                })
+                .collect();
+            nodes.push(ColumnNode {
+                id: ids.node_id(id).to_string(),
+                kind: "DATASET_FIELD",
+                data: ColumnData {
+                    namespace: ids.namespace(id).to_owned(),
+                    dataset: ids.name(id).to_owned(),
+                    field: ids.field(id).unwrap_or_default().to_owned(),
+                    field_type: None,
+                    transformation_description: None,
+                    transformation_type: input_fields.first().and_then(|f| f.transformation_type),
+                    input_fields,
+                },
+                in_edges,
+                out_edges,
+            });
+        }
+        Ok(axum::Json(serde_json::json!({ "graph": nodes })).into_response())
     })
     .await
 }

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/lineage/batch", axum::routing::post(lineage::post_lineage_batch))
         .route("/lineage/diff", get(impact::get_lineage_diff))
         .route("/impact", get(impact::get_impact))
+        .route("/column-lineage", get(impact::get_column_lineage))
         .route("/namespaces", get(namespaces::get_namespaces))
         .route("/namespaces/{namespace}", get(namespaces::get_namespace))
         .route("/namespaces/{namespace}/datasets", get(datasets::get_datasets))
