@@ -405,6 +405,30 @@ impl Projection {
         )
     }
 
+    /// Every edge as a line of text (from, to, kind, job, time span), sorted:
+    /// a canonical listing, to compare two projections.
+    pub fn edge_list(&self) -> Vec<String> {
+        use petgraph::visit::IntoEdgeReferences;
+        let mut lines: Vec<String> = self
+            .graph
+            .edge_references()
+            .map(|e| {
+                let w = e.weight();
+                format!(
+                    "{} -> {} {:?} by {} [{}, {})",
+                    self.ids.node_id(e.source().index() as Id),
+                    self.ids.node_id(e.target().index() as Id),
+                    w.kind,
+                    self.ids.node_id(w.job),
+                    w.since,
+                    w.until
+                )
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
     /// How many nodes and edges the projection holds.
     pub fn size(&self) -> (usize, usize) {
         (self.graph.node_count(), self.graph.edge_count())

@@ -5,6 +5,7 @@ mod support;
 
 mod durability;
 mod generate;
+mod impact;
 mod ingest;
 mod load;
 mod read;
