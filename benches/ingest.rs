@@ -36,20 +36,22 @@
 //! | `MESHGRAPH_BENCH_COLUMNS` | `20-50` | columns per table, `MIN-MAX` (event size grows with it) |
 //! | `MESHGRAPH_BENCH_CLIENTS` | 8 | concurrent clients posting single events |
 //! | `MESHGRAPH_BENCH_BATCH` | 500 | events per array / batch request |
-//! | `MESHGRAPH_BENCH_BATCH_CLIENTS` | 2 | concurrent clients posting batches |
+//! | `MESHGRAPH_BENCH_BATCH_CLIENTS` | 4 | concurrent clients posting batches |
 //! | `MESHGRAPH_BENCH_PHASES` | `single,array,batch,baseline,breakdown,http` | phases to run, comma-separated |
 //! | `MESHGRAPH_BENCH_DIR` | the system temp dir | where the servers' data directories are made |
 //!
 //! A quick run: `MESHGRAPH_BENCH_EVENTS=2000 cargo bench --bench ingest`.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+mod common;
+
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::Client;
 use meshgraph::app::{AppError, serve_on};
 use meshgraph::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
 use meshgraph::generate::{Generator, GeneratorConfig};
@@ -105,7 +107,7 @@ impl Settings {
             },
             clients: env("MESHGRAPH_BENCH_CLIENTS", 8_usize).max(1),
             batch: env("MESHGRAPH_BENCH_BATCH", 500_usize).max(1),
-            batch_clients: env("MESHGRAPH_BENCH_BATCH_CLIENTS", 2_usize).max(1),
+            batch_clients: env("MESHGRAPH_BENCH_BATCH_CLIENTS", 4_usize).max(1),
             phases: env(
                 "MESHGRAPH_BENCH_PHASES",
                 "single,array,batch,baseline,breakdown,http".to_owned(),
@@ -119,96 +121,6 @@ impl Settings {
 
     fn runs(&self, phase: &str) -> bool {
         self.phases.iter().any(|p| p == phase)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// A tiny HTTP/1.1 keep-alive client (blocking, one connection per thread).
-
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    line: String,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> io::Result<Self> {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_nodelay(true)?;
-        Ok(Self {
-            reader: BufReader::with_capacity(64 * 1024, stream.try_clone()?),
-            writer: stream,
-            line: String::new(),
-        })
-    }
-
-    /// Sends one request and reads the whole answer: (status, body).
-    fn request(&mut self, method: &str, path: &str, body: &[u8]) -> io::Result<(u16, Vec<u8>)> {
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        if body.len() <= 256 * 1024 {
-            // One write, so a small request is one segment.
-            let mut buf = Vec::with_capacity(head.len() + body.len());
-            buf.extend_from_slice(head.as_bytes());
-            buf.extend_from_slice(body);
-            self.writer.write_all(&buf)?;
-        } else {
-            self.writer.write_all(head.as_bytes())?;
-            self.writer.write_all(body)?;
-        }
-        let status_line = self.read_line()?;
-        let status = status_line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse::<u16>().ok())
-            .ok_or_else(|| io::Error::other(format!("bad status line {status_line:?}")))?;
-        let mut length = None;
-        let mut chunked = false;
-        loop {
-            let line = self.read_line()?;
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                let value = value.trim();
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.parse::<usize>().ok();
-                } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                    chunked = value.to_ascii_lowercase().contains("chunked");
-                }
-            }
-        }
-        let mut answer = Vec::new();
-        if chunked {
-            loop {
-                let size = self.read_line()?;
-                let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
-                    .map_err(|_| io::Error::other(format!("bad chunk size {size:?}")))?;
-                if size == 0 {
-                    while !self.read_line()?.is_empty() {}
-                    break;
-                }
-                let start = answer.len();
-                answer.resize(start + size, 0);
-                self.reader.read_exact(&mut answer[start..])?;
-                self.read_line()?;
-            }
-        } else {
-            answer.resize(length.unwrap_or(0), 0);
-            self.reader.read_exact(&mut answer)?;
-        }
-        Ok((status, answer))
-    }
-
-    /// One line without its CRLF; an error at end of stream.
-    fn read_line(&mut self) -> io::Result<String> {
-        self.line.clear();
-        if self.reader.read_line(&mut self.line)? == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
-        }
-        Ok(self.line.trim_end_matches(['\r', '\n']).to_owned())
     }
 }
 

@@ -3,22 +3,24 @@
 //! # Architecture
 //!
 //! ```text
-//!  POST /api/v1/lineage ─► validate ─► writer (one thread) ─► durable log (redb, fsync)
-//!                                           │                    │
-//!                                           │  group commit      └─► apply ─► oxigraph Store (RDF)
-//!                                           └─ ack (201) after log + apply   └► lineage projection
-//!  readers (REST) ─► Store and projection, never the log (but raw events)
+//!  POST /api/v1/lineage ─► validate ─► log thread ─► durable log (redb, fsync)
+//!                                           │  group commit      │
+//!                                           │                    └─► apply thread ─► oxigraph Store (RDF)
+//!                                           └─ ack (201) after log + apply       └► lineage projection
+//!  readers (REST, CLI) ─► Store and projection, never the log (but raw events)
 //! ```
 //!
 //! - [`openlineage`]: event types, validation, node ids.
 //! - [`log`]: the durable log of every accepted write; the source of truth.
 //! - [`mapping`]: pure functions from an event to RDF graph writes.
 //! - [`store`]: the oxigraph store, its vocabulary and the readers over it.
-//! - [`lineage`]: the in-memory lineage projection and its traversals.
+//! - [`lineage`]: the in-memory lineage projection (datasets, jobs, columns
+//!   through time), impact analysis, diffs and the Marquez lineage walk.
 //! - [`views`]: the store and projection, and how a logged event reaches them.
 //! - [`load`]: `meshgraph load`, events from files.
 //! - [`impact_command`]: `meshgraph impact`, impact analysis from the terminal.
-//! - [`writer`]: the single writer: group commit to the log, then the views.
+//! - [`writer`]: the single writer: group commit to the log, then the views
+//!   (two threads, pipelined).
 //! - [`app`]: wires the pieces together, rebuilds views at start-up.
 //! - [`api`]: HTTP transport (axum); the only module that knows HTTP.
 //! - [`generate`]: `meshgraph generate`, a synthetic data mesh as OpenLineage

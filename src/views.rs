@@ -42,11 +42,18 @@ impl Views {
     /// Applies events, in order: one store transaction, then the projection.
     pub fn apply(&self, events: &[&Event]) -> Result<(), StoreError> {
         self.store.apply_events(events)?;
+        self.project(events);
+        Ok(())
+    }
+
+    /// Takes events into the projection only, leaving the store as it is:
+    /// for tools that need lineage without its RDF (the impact benchmark
+    /// serves a mesh too large for the store of a small machine this way).
+    pub fn project(&self, events: &[&Event]) {
         let mut projection = self.projection.write().unwrap_or_else(|e| e.into_inner());
         for event in events {
             projection.observe(event);
         }
-        Ok(())
     }
 
     /// Rebuilds the views from every record of the log; returns how many

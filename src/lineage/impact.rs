@@ -164,8 +164,10 @@ impl Projection {
                         } else {
                             e.source()
                         };
-                        let next = next.index() as Id;
-                        (next, hops + u32::from(ids.kind(next) == Kind::Job))
+                        // The edge tells the kind of node it leads to: a job
+                        // downstream of a read, upstream of a write.
+                        let into_job = (edge.kind == EdgeKind::Read) == (dir == petgraph::Direction::Outgoing);
+                        (next.index() as Id, hops + u32::from(into_job))
                     }
                     (Level::Column, EdgeKind::Derive(t)) => {
                         if (query.exclude_indirect && t.direct == Some(false))

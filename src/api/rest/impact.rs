@@ -48,19 +48,11 @@ fn ask(params: &Params) -> Result<Ask, ApiError> {
             )));
         }
     };
-    let level = match params.get("level").map(str::trim) {
-        None => match start {
-            NodeId::DatasetField { .. } => Level::Column,
-            _ => Level::Dataset,
-        },
-        Some(l) if l.eq_ignore_ascii_case("dataset") => Level::Dataset,
-        Some(l) if l.eq_ignore_ascii_case("column") => Level::Column,
-        Some(other) => {
-            return Err(ApiError::bad_parameter(format!(
-                "`level` must be dataset or column, got {other:?}"
-            )));
-        }
+    let implied = match start {
+        NodeId::DatasetField { .. } => Level::Column,
+        _ => Level::Dataset,
     };
+    let level = level(params, implied)?;
     if level == Level::Dataset && matches!(start, NodeId::DatasetField { .. }) {
         return Err(ApiError::bad_parameter(
             "a datasetField starts a column-level walk: drop `level` or say level=column",
@@ -115,6 +107,18 @@ fn ask(params: &Params) -> Result<Ask, ApiError> {
             paths: params.flag("paths", true)?,
         },
     })
+}
+
+/// `level=dataset|column`.
+fn level(params: &Params, default: Level) -> Result<Level, ApiError> {
+    match params.get("level").map(str::trim) {
+        None => Ok(default),
+        Some(l) if l.eq_ignore_ascii_case("dataset") => Ok(Level::Dataset),
+        Some(l) if l.eq_ignore_ascii_case("column") => Ok(Level::Column),
+        Some(other) => Err(ApiError::bad_parameter(format!(
+            "`level` must be dataset or column, got {other:?}"
+        ))),
+    }
 }
 
 fn impact_error(err: ImpactError) -> ApiError {
@@ -174,16 +178,7 @@ pub async fn get_lineage_diff(State(app): State<AppState>, params: Params) -> Re
     if to.is_some_and(|to| to.unix_nanos() < from.unix_nanos()) {
         return Err(ApiError::bad_parameter("`to` is before `from`"));
     }
-    let level = match params.get("level").map(str::trim) {
-        None => Level::Dataset,
-        Some(l) if l.eq_ignore_ascii_case("dataset") => Level::Dataset,
-        Some(l) if l.eq_ignore_ascii_case("column") => Level::Column,
-        Some(other) => {
-            return Err(ApiError::bad_parameter(format!(
-                "`level` must be dataset or column, got {other:?}"
-            )));
-        }
-    };
+    let level = level(&params, Level::Dataset)?;
     blocking(move || {
         let projection = app.views.projection();
         let diff = projection.diff(from.unix_nanos(), to.map(Timestamp::unix_nanos), level);

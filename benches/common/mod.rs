@@ -1,0 +1,108 @@
+//! What the benchmarks share: a tiny HTTP/1.1 client, so that the
+//! measured requests go through a real socket without a client library's
+//! own costs in the figures.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+
+/// A blocking HTTP/1.1 keep-alive client on one connection.
+pub struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    line: String,
+}
+
+impl Client {
+    /// Connects to a server.
+    pub fn connect(addr: SocketAddr) -> io::Result<Self> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            reader: BufReader::with_capacity(64 * 1024, stream.try_clone()?),
+            writer: stream,
+            line: String::new(),
+        })
+    }
+
+    /// Sends one request and reads the whole answer: (status, body).
+    pub fn request(&mut self, method: &str, path: &str, body: &[u8]) -> io::Result<(u16, Vec<u8>)> {
+        self.request_with(method, path, &[], body)
+    }
+
+    /// [`Client::request`] with extra headers.
+    pub fn request_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<(u16, Vec<u8>)> {
+        let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n",
+            body.len()
+        );
+        if body.len() <= 256 * 1024 {
+            // One write, so a small request is one segment.
+            let mut buf = Vec::with_capacity(head.len() + body.len());
+            buf.extend_from_slice(head.as_bytes());
+            buf.extend_from_slice(body);
+            self.writer.write_all(&buf)?;
+        } else {
+            self.writer.write_all(head.as_bytes())?;
+            self.writer.write_all(body)?;
+        }
+        let status_line = self.read_line()?;
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse::<u16>().ok())
+            .ok_or_else(|| io::Error::other(format!("bad status line {status_line:?}")))?;
+        let mut length = None;
+        let mut chunked = false;
+        loop {
+            let line = self.read_line()?;
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                let value = value.trim();
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.parse::<usize>().ok();
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.to_ascii_lowercase().contains("chunked");
+                }
+            }
+        }
+        let mut answer = Vec::new();
+        if chunked {
+            loop {
+                let size = self.read_line()?;
+                let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
+                    .map_err(|_| io::Error::other(format!("bad chunk size {size:?}")))?;
+                if size == 0 {
+                    while !self.read_line()?.is_empty() {}
+                    break;
+                }
+                let start = answer.len();
+                answer.resize(start + size, 0);
+                self.reader.read_exact(&mut answer[start..])?;
+                self.read_line()?;
+            }
+        } else {
+            answer.resize(length.unwrap_or(0), 0);
+            self.reader.read_exact(&mut answer)?;
+        }
+        Ok((status, answer))
+    }
+
+    /// One line without its CRLF; an error at end of stream.
+    fn read_line(&mut self) -> io::Result<String> {
+        self.line.clear();
+        if self.reader.read_line(&mut self.line)? == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+        }
+        Ok(self.line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
