@@ -55,13 +55,20 @@ use meshgraph::store::iri;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 
 fn env<T: FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Resident memory of this process, in bytes.
 fn resident() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     pages * 4096
 }
 
@@ -106,7 +113,10 @@ fn main() {
     let random_starts: usize = env("MESHGRAPH_BENCH_STARTS", 200);
     let sparql_starts: usize = env("MESHGRAPH_BENCH_SPARQL_STARTS", 40);
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("meshgraph impact benchmark ({cpus} CPUs, load average {})", load_average());
+    println!(
+        "meshgraph impact benchmark ({cpus} CPUs, load average {})",
+        load_average()
+    );
 
     let started = Instant::now();
     let generator = Generator::new(config.clone());
@@ -155,11 +165,7 @@ fn main() {
     let rebuild = t.elapsed();
     let grown = resident().saturating_sub(before);
     let (nodes, edges) = projection.size();
-    let column_edges = projection
-        .graph()
-        .edge_weights()
-        .filter(|e| matches!(e.kind, meshgraph::lineage::EdgeKind::Derive(_)))
-        .count();
+    let column_edges = projection.columns().edge_count();
     println!(
         "projection: {nodes} nodes, {edges} edges ({column_edges} column derivations); rebuilt from the events in {:.2} s \
          ({:.2} s of it parsing JSON, {:.2} s observing); heap estimate {:.0} bytes/edge; resident growth {:.0} bytes/edge",
@@ -243,7 +249,10 @@ fn main() {
     row(
         "a. in-process, dataset level",
         dataset_times.clone(),
-        &format!("largest answer {largest} nodes; median {} nodes", median(&dataset_sizes)),
+        &format!(
+            "largest answer {largest} nodes; median {} nodes",
+            median(&dataset_sizes)
+        ),
     );
     let (column_times, column_sizes) = timed(Level::Column, &columns);
     row(
@@ -277,7 +286,9 @@ fn main() {
     let mut ours_dataset = Vec::new();
     let mut sparql_sizes = Vec::new();
     for (i, node) in starts.iter().take(sparql_starts).enumerate() {
-        let NodeId::Dataset { namespace, name } = node else { continue };
+        let NodeId::Dataset { namespace, name } = node else {
+            continue;
+        };
         let query = format!(
             "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ <{}> (^<{prov}used>/<{prov}generated>)+ ?x }}",
             iri::dataset(namespace, name).as_str()
@@ -303,7 +314,14 @@ fn main() {
     let mut sparql_column = Vec::new();
     let mut ours_column = Vec::new();
     for (i, node) in columns.iter().take(sparql_starts).enumerate() {
-        let NodeId::DatasetField { namespace, name, field } = node else { continue };
+        let NodeId::DatasetField {
+            namespace,
+            name,
+            field,
+        } = node
+        else {
+            continue;
+        };
         let query = format!(
             "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{prov}wasDerivedFrom>+ <{}> }}",
             iri::field(namespace, name, field).as_str()
@@ -347,7 +365,9 @@ fn main() {
     let mut summary = Vec::new();
     for node in &starts {
         let t = Instant::now();
-        let (status, _) = client.request("GET", &path(node, "&limit=100"), b"").expect("answer");
+        let (status, _) = client
+            .request("GET", &path(node, "&limit=100"), b"")
+            .expect("answer");
         summary.push(t.elapsed());
         assert_eq!(status, 200);
     }
@@ -360,7 +380,11 @@ fn main() {
     biggest.sort_by(|a, b| b.0.cmp(&a.0));
     biggest.truncate(5);
     for (accept, query, name) in [
-        ("application/json", "&limit=all&paths=false", "JSON (distance + via)"),
+        (
+            "application/json",
+            "&limit=all&paths=false",
+            "JSON (distance + via)",
+        ),
         ("application/json", "&limit=all", "JSON with whole paths"),
         ("text/csv", "", "CSV"),
     ] {
@@ -401,7 +425,10 @@ fn lineage_quads(text: &str, out: &mut Vec<oxigraph::model::Quad>) {
     use oxigraph::model::{GraphName, NamedNode, Quad};
     let prov = |local: &str| NamedNode::new_unchecked(format!("http://www.w3.org/ns/prov#{local}"));
     let event: serde_json::Value = serde_json::from_str(text).expect("JSON");
-    let Some(run) = event["run"]["runId"].as_str().and_then(|r| uuid::Uuid::parse_str(r).ok()) else {
+    let Some(run) = event["run"]["runId"]
+        .as_str()
+        .and_then(|r| uuid::Uuid::parse_str(r).ok())
+    else {
         return;
     };
     let run = iri::run(run);
@@ -414,14 +441,28 @@ fn lineage_quads(text: &str, out: &mut Vec<oxigraph::model::Quad>) {
     };
     for d in event["inputs"].as_array().into_iter().flatten() {
         let (ns, n) = name(d);
-        out.push(Quad::new(run.clone(), prov("used"), iri::dataset(&ns, &n), graph.clone()));
+        out.push(Quad::new(
+            run.clone(),
+            prov("used"),
+            iri::dataset(&ns, &n),
+            graph.clone(),
+        ));
     }
     for d in event["outputs"].as_array().into_iter().flatten() {
         let (ns, n) = name(d);
         let ds = iri::dataset(&ns, &n);
-        out.push(Quad::new(run.clone(), prov("generated"), ds.clone(), graph.clone()));
+        out.push(Quad::new(
+            run.clone(),
+            prov("generated"),
+            ds.clone(),
+            graph.clone(),
+        ));
         let facet = GraphName::NamedNode(iri::facet(&ds, "columnLineage"));
-        for (field, lineage) in d["facets"]["columnLineage"]["fields"].as_object().into_iter().flatten() {
+        for (field, lineage) in d["facets"]["columnLineage"]["fields"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
             for input in lineage["inputFields"].as_array().into_iter().flatten() {
                 let (ins, inn) = name(input);
                 out.push(Quad::new(

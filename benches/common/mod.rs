@@ -105,4 +105,3 @@ impl Client {
         Ok(self.line.trim_end_matches(['\r', '\n']).to_owned())
     }
 }
-

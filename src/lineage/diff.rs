@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 
+use super::Projection;
 use super::ids::Id;
 use super::impact::Level;
-use super::{EdgeKind, Projection};
 
 /// A lineage edge as the diff names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,16 +37,17 @@ impl Projection {
     /// The links of `level` that changed between `from` and `to` (ns since
     /// the epoch; `to = None` means now).
     pub fn diff(&self, from: i64, to: Option<i64>, level: Level) -> Diff {
+        let graph = match level {
+            Level::Dataset => self.entities(),
+            Level::Column => self.columns(),
+        };
         let held = |at: Option<i64>| -> BTreeSet<Link> {
-            self.graph()
+            graph
                 .edge_references()
-                .filter(|e| {
-                    let column = matches!(e.weight().kind, EdgeKind::Derive(_));
-                    column == (level == Level::Column) && e.weight().holds(at)
-                })
+                .filter(|e| e.weight().holds(at))
                 .map(|e| Link {
-                    from: e.source().index() as Id,
-                    to: e.target().index() as Id,
+                    from: graph[e.source()],
+                    to: graph[e.target()],
                     job: e.weight().job,
                 })
                 .collect()

@@ -106,13 +106,13 @@ impl Marks {
         Self(vec![0; nodes.div_ceil(64)])
     }
 
-    fn is_marked(&self, id: Id) -> bool {
-        self.0[(id / 64) as usize] & (1u64 << (id % 64)) != 0
+    fn is_marked(&self, node: usize) -> bool {
+        self.0[node / 64] & (1u64 << (node % 64)) != 0
     }
 
     /// Marks a node; whether it was unmarked.
-    fn mark(&mut self, id: Id) -> bool {
-        let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+    fn mark(&mut self, node: usize) -> bool {
+        let (word, bit) = (node / 64, 1u64 << (node % 64));
         let fresh = self.0[word] & bit == 0;
         self.0[word] |= bit;
         fresh
@@ -136,13 +136,18 @@ impl Projection {
             }
             _ => vec![id],
         };
-        let mut marks = Marks::new(self.ids().len());
-        let mut queue: VecDeque<(Id, u32)> = VecDeque::new();
+        let graph = match query.level {
+            Level::Dataset => self.entities(),
+            Level::Column => self.columns(),
+        };
+        let mut marks = Marks::new(graph.node_count());
+        let mut queue: VecDeque<(NodeIndex, Id, u32)> = VecDeque::new();
         for &seed in &seeds {
-            marks.mark(seed);
+            let node = self.node(seed);
+            marks.mark(node.index());
             // A job at the start is the first job on every path.
             let hops = u32::from(ids.kind(seed) == Kind::Job);
-            queue.push_back((seed, hops));
+            queue.push_back((node, seed, hops));
         }
         let dir = match query.towards {
             Towards::Downstream => petgraph::Direction::Outgoing,
@@ -151,53 +156,48 @@ impl Projection {
         let limit = query.depth.unwrap_or(u32::MAX);
         let mut nodes = Vec::new();
         let mut truncated = false;
-        while let Some((node, hops)) = queue.pop_front() {
-            for e in self.graph().edges_directed(NodeIndex::new(node as usize), dir) {
+        while let Some((node, id, hops)) = queue.pop_front() {
+            for e in graph.edges_directed(node, dir) {
                 let edge = e.weight();
                 if !edge.holds(query.as_of) {
                     continue;
                 }
-                let step = match (query.level, edge.kind) {
-                    (Level::Dataset, EdgeKind::Read | EdgeKind::Write) => {
-                        let next = if dir == petgraph::Direction::Outgoing {
-                            e.target()
-                        } else {
-                            e.source()
-                        };
-                        // The edge tells the kind of node it leads to: a job
-                        // downstream of a read, upstream of a write.
-                        let into_job = (edge.kind == EdgeKind::Read) == (dir == petgraph::Direction::Outgoing);
-                        (next.index() as Id, hops + u32::from(into_job))
+                let distance = match edge.kind {
+                    // The edge tells the kind of node it leads to: a job
+                    // downstream of a read, upstream of a write.
+                    EdgeKind::Read | EdgeKind::Write => {
+                        let into_job =
+                            (edge.kind == EdgeKind::Read) == (dir == petgraph::Direction::Outgoing);
+                        hops + u32::from(into_job)
                     }
-                    (Level::Column, EdgeKind::Derive(t)) => {
+                    EdgeKind::Derive(t) => {
                         if (query.exclude_indirect && t.direct == Some(false))
                             || (query.exclude_masked && t.masking)
                         {
                             continue;
                         }
-                        let next = if dir == petgraph::Direction::Outgoing {
-                            e.target()
-                        } else {
-                            e.source()
-                        };
-                        (next.index() as Id, hops + 1)
+                        hops + 1
                     }
-                    _ => continue,
                 };
-                let (next, distance) = step;
+                let next = if dir == petgraph::Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                };
                 if distance > limit {
                     // BFS meets every node first at its least distance: an
                     // unmarked node here lies beyond the limit.
-                    truncated |= !marks.is_marked(next);
+                    truncated |= !marks.is_marked(next.index());
                     continue;
                 }
-                if marks.mark(next) {
+                if marks.mark(next.index()) {
+                    let next_id = graph[next];
                     nodes.push(Reached {
-                        id: next,
+                        id: next_id,
                         distance,
-                        via: node,
+                        via: id,
                     });
-                    queue.push_back((next, distance));
+                    queue.push_back((next, next_id, distance));
                 }
             }
         }

@@ -1,11 +1,14 @@
 //! The lineage projection: datasets, jobs and columns as an in-memory graph.
 //!
-//! A `petgraph` [`StableDiGraph`] whose edges point the way data flows
-//! (dataset -> job that reads it -> dataset it writes; input column -> output
-//! column derived from it), with identities interned to integers ([`ids`]),
-//! so traversals are breadth-first over integers rather than SPARQL property
-//! paths. The writer updates it on every event and the start-up replay of
-//! the log rebuilds it.
+//! Two `petgraph` [`StableDiGraph`]s whose edges point the way data flows:
+//! the entity graph (dataset -> job that reads it -> dataset it writes) and
+//! the column graph (input column -> output column derived from it). Each
+//! numbers its own nodes densely, so a dataset-level walk touches a small,
+//! cache-friendly graph and not the ten times larger column graph.
+//! Identities are interned to integers ([`ids`]), so traversals are
+//! breadth-first over integers rather than SPARQL property paths. The writer
+//! updates the projection on every event and the start-up replay of the log
+//! rebuilds it.
 //!
 //! Every edge carries the job that asserted it and the time span over which
 //! it held ([`history`]): a job's current edges are those of its latest
@@ -67,12 +70,24 @@ impl Edge {
     }
 }
 
-/// A job's history and the edges it put in the graph, one group per version.
+/// A lineage graph: node weights are the identities' [`Id`]s.
+pub type Graph = StableDiGraph<Id, Edge, u32>;
+
+/// The edges one version of a job put in the graphs.
+#[derive(Debug, Default)]
+struct EdgeGroup {
+    /// Reads and writes, in the entity graph.
+    entity: Vec<EdgeIndex>,
+    /// Derivations, in the column graph.
+    column: Vec<EdgeIndex>,
+}
+
+/// A job's history and the edges it put in the graphs, one group per version.
 #[derive(Debug, Default)]
 struct JobEdges {
     history: JobHistory,
     versions: Vec<Version>,
-    groups: Vec<Vec<EdgeIndex>>,
+    groups: Vec<EdgeGroup>,
 }
 
 /// An owner named by an `ownership` facet.
@@ -88,7 +103,12 @@ pub struct Owner {
 #[derive(Debug, Default)]
 pub struct Projection {
     ids: Ids,
-    graph: StableDiGraph<(), Edge, u32>,
+    /// Datasets and jobs, with reads and writes.
+    entities: Graph,
+    /// Columns, with derivations.
+    columns: Graph,
+    /// Each identity's node index in its graph.
+    slots: Vec<u32>,
     jobs: HashMap<Id, JobEdges>,
     /// Distinct owners, and who each dataset and job is owned by.
     owner_list: Vec<Owner>,
@@ -109,15 +129,38 @@ impl Projection {
         &self.ids
     }
 
-    /// The graph (node index = [`Id`]).
-    pub fn graph(&self) -> &StableDiGraph<(), Edge, u32> {
-        &self.graph
+    /// The graph of datasets and jobs, with reads and writes.
+    pub fn entities(&self) -> &Graph {
+        &self.entities
     }
 
-    /// Adds graph nodes for identities interned since, so that node index = id.
+    /// The graph of columns, with derivations.
+    pub fn columns(&self) -> &Graph {
+        &self.columns
+    }
+
+    /// The graph an identity lives in.
+    pub fn graph_of(&self, id: Id) -> &Graph {
+        match self.ids.kind(id) {
+            Kind::Column => &self.columns,
+            Kind::Dataset | Kind::Job => &self.entities,
+        }
+    }
+
+    /// The node of an identity (of its canonical identity, if symlinked) in its graph.
+    pub fn node(&self, id: Id) -> NodeIndex {
+        NodeIndex::new(self.slots[self.ids.find(id) as usize] as usize)
+    }
+
+    /// Adds graph nodes for identities interned since.
     fn sync_nodes(&mut self) {
-        while self.graph.node_count() < self.ids.len() {
-            self.graph.add_node(());
+        for id in self.slots.len()..self.ids.len() {
+            let id = id as Id;
+            let graph = match self.ids.kind(id) {
+                Kind::Column => &mut self.columns,
+                Kind::Dataset | Kind::Job => &mut self.entities,
+            };
+            self.slots.push(graph.add_node(id).index() as u32);
         }
     }
 
@@ -313,18 +356,24 @@ impl Projection {
         };
         for (i, group) in state.groups.iter().enumerate().take(keep) {
             if state.versions[i].until != new[i].until {
-                for &e in group {
-                    self.graph[e].until = new[i].until;
+                for &e in &group.entity {
+                    self.entities[e].until = new[i].until;
+                }
+                for &e in &group.column {
+                    self.columns[e].until = new[i].until;
                 }
             }
         }
         for group in state.groups.drain(keep..) {
-            for e in group {
-                self.graph.remove_edge(e);
+            for e in group.entity {
+                self.entities.remove_edge(e);
+            }
+            for e in group.column {
+                self.columns.remove_edge(e);
             }
         }
-        let ids = &self.ids;
-        let node = |id: Id| NodeIndex::new(ids.find(id) as usize);
+        let (ids, slots) = (&self.ids, &self.slots);
+        let node = |id: Id| NodeIndex::new(slots[ids.find(id) as usize] as usize);
         let job_node = node(job);
         for v in &new[keep..] {
             let set = state.history.set(v.set);
@@ -334,19 +383,24 @@ impl Projection {
                 since: v.since,
                 until: v.until,
             };
-            let mut group = Vec::with_capacity(set.edges());
+            let mut group = EdgeGroup::default();
             for &input in &set.inputs {
-                group.push(self.graph.add_edge(node(input), job_node, edge(EdgeKind::Read)));
+                let e = self
+                    .entities
+                    .add_edge(node(input), job_node, edge(EdgeKind::Read));
+                group.entity.push(e);
             }
             for &output in &set.outputs {
-                group.push(self.graph.add_edge(job_node, node(output), edge(EdgeKind::Write)));
+                let e = self
+                    .entities
+                    .add_edge(job_node, node(output), edge(EdgeKind::Write));
+                group.entity.push(e);
             }
             for d in &set.derivations {
-                group.push(self.graph.add_edge(
-                    node(d.from),
-                    node(d.to),
-                    edge(EdgeKind::Derive(d.transform)),
-                ));
+                let e = self
+                    .columns
+                    .add_edge(node(d.from), node(d.to), edge(EdgeKind::Derive(d.transform)));
+                group.column.push(e);
             }
             state.groups.push(group);
         }
@@ -358,9 +412,11 @@ impl Projection {
     fn rebuild_around(&mut self, moved: &[Id]) {
         let mut jobs: Vec<Id> = Vec::new();
         for &id in moved {
-            let node = NodeIndex::new(id as usize);
+            // The moved identity's own node, not its new canonical one.
+            let node = NodeIndex::new(self.slots[id as usize] as usize);
+            let graph = self.graph_of(id);
             for dir in [petgraph::Direction::Incoming, petgraph::Direction::Outgoing] {
-                jobs.extend(self.graph.edges_directed(node, dir).map(|e| e.weight().job));
+                jobs.extend(graph.edges_directed(node, dir).map(|e| e.weight().job));
             }
         }
         jobs.sort_unstable();
@@ -380,10 +436,10 @@ impl Projection {
         let Some(id) = self.find(job) else {
             return Default::default();
         };
-        let node = NodeIndex::new(id as usize);
+        let node = self.node(id);
         let ids = |dir, kind| {
             let mut ids: Vec<NodeId> = self
-                .graph
+                .entities
                 .edges_directed(node, dir)
                 .filter(|e| e.weight().kind == kind && e.weight().holds(None))
                 .map(|e| {
@@ -392,7 +448,7 @@ impl Projection {
                     } else {
                         e.target()
                     };
-                    self.ids.node_id(other.index() as Id)
+                    self.ids.node_id(self.entities[other])
                 })
                 .collect();
             ids.sort();
@@ -405,24 +461,48 @@ impl Projection {
         )
     }
 
+    /// The current derivations into (`Incoming`) or out of (`Outgoing`) a
+    /// column: the column at the other end, and how.
+    pub fn derivations_of(
+        &self,
+        column: Id,
+        dir: petgraph::Direction,
+    ) -> impl Iterator<Item = (Id, Transform)> + '_ {
+        self.columns
+            .edges_directed(self.node(column), dir)
+            .filter(|e| e.weight().holds(None))
+            .filter_map(move |e| {
+                let EdgeKind::Derive(t) = e.weight().kind else {
+                    return None;
+                };
+                let other = if dir == petgraph::Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                Some((self.columns[other], t))
+            })
+    }
+
     /// Every edge as a line of text (from, to, kind, job, time span), sorted:
     /// a canonical listing, to compare two projections.
     pub fn edge_list(&self) -> Vec<String> {
         use petgraph::visit::IntoEdgeReferences;
-        let mut lines: Vec<String> = self
-            .graph
-            .edge_references()
-            .map(|e| {
-                let w = e.weight();
-                format!(
-                    "{} -> {} {:?} by {} [{}, {})",
-                    self.ids.node_id(e.source().index() as Id),
-                    self.ids.node_id(e.target().index() as Id),
-                    w.kind,
-                    self.ids.node_id(w.job),
-                    w.since,
-                    w.until
-                )
+        let mut lines: Vec<String> = [&self.entities, &self.columns]
+            .into_iter()
+            .flat_map(|graph| {
+                graph.edge_references().map(|e| {
+                    let w = e.weight();
+                    format!(
+                        "{} -> {} {:?} by {} [{}, {})",
+                        self.ids.node_id(graph[e.source()]),
+                        self.ids.node_id(graph[e.target()]),
+                        w.kind,
+                        self.ids.node_id(w.job),
+                        w.since,
+                        w.until
+                    )
+                })
             })
             .collect();
         lines.sort();
@@ -431,23 +511,31 @@ impl Projection {
 
     /// How many nodes and edges the projection holds.
     pub fn size(&self) -> (usize, usize) {
-        (self.graph.node_count(), self.graph.edge_count())
+        (
+            self.ids.len(),
+            self.entities.edge_count() + self.columns.edge_count(),
+        )
     }
 
     /// Approximate heap bytes the projection holds.
     pub fn heap_bytes(&self) -> usize {
-        let node = std::mem::size_of::<u32>() * 2 + 4;
+        let node = std::mem::size_of::<Option<Id>>() + std::mem::size_of::<u32>() * 2;
         let edge = std::mem::size_of::<Option<Edge>>() + std::mem::size_of::<u32>() * 4;
+        let graph = |g: &Graph| g.capacity().0 * node + g.capacity().1 * edge;
         self.ids.heap_bytes()
-            + self.graph.capacity().0 * node
-            + self.graph.capacity().1 * edge
+            + graph(&self.entities)
+            + graph(&self.columns)
+            + self.slots.capacity() * 4
             + self
                 .jobs
                 .values()
                 .map(|j| {
                     j.history.heap_bytes()
                         + j.versions.capacity() * std::mem::size_of::<Version>()
-                        + j.groups.iter().map(|g| g.capacity() * 4 + 24).sum::<usize>()
+                        + j.groups
+                            .iter()
+                            .map(|g| (g.entity.capacity() + g.column.capacity()) * 4 + 48)
+                            .sum::<usize>()
                         + 64
                 })
                 .sum::<usize>()

@@ -45,7 +45,11 @@ impl Projection {
         depth: usize,
         siblings: bool,
     ) -> Option<Subgraph> {
-        let start = NodeIndex::new(self.find(start)? as usize);
+        let start = self.find(start)?;
+        if self.ids().kind(start) == super::ids::Kind::Column {
+            return None;
+        }
+        let start = self.node(start);
         let max_edges = depth.saturating_mul(2);
         let mut seen: HashSet<NodeIndex> = HashSet::from([start]);
         let mut order = vec![start];
@@ -67,8 +71,8 @@ impl Projection {
             for e in self.current_io(from, Outgoing) {
                 if seen.contains(&e.target()) {
                     edges.push((
-                        ids.node_id(from.index() as u32),
-                        ids.node_id(e.target().index() as u32),
+                        ids.node_id(self.entities()[from]),
+                        ids.node_id(self.entities()[e.target()]),
                     ));
                 }
             }
@@ -76,7 +80,7 @@ impl Projection {
         edges.sort();
         edges.dedup();
         Some(Subgraph {
-            nodes: order.iter().map(|&ix| ids.node_id(ix.index() as u32)).collect(),
+            nodes: order.iter().map(|&ix| ids.node_id(self.entities()[ix])).collect(),
             edges,
         })
     }
@@ -87,7 +91,7 @@ impl Projection {
         node: NodeIndex,
         dir: petgraph::Direction,
     ) -> impl Iterator<Item = petgraph::stable_graph::EdgeReference<'_, super::Edge>> {
-        self.graph()
+        self.entities()
             .edges_directed(node, dir)
             .filter(|e| !matches!(e.weight().kind, EdgeKind::Derive(_)) && e.weight().holds(None))
     }

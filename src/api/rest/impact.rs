@@ -284,25 +284,11 @@ pub async fn get_column_lineage(State(app): State<AppState>, params: Params) -> 
         let mut seen = std::collections::HashSet::new();
         members.retain(|id| seen.insert(*id));
         let ids = projection.ids();
-        let graph = projection.graph();
         let mut nodes = Vec::with_capacity(members.len());
         for &id in &members {
-            use petgraph::visit::EdgeRef;
-            let node = petgraph::stable_graph::NodeIndex::new(id as usize);
-            let derivations = |dir| {
-                graph
-                    .edges_directed(node, dir)
-                    .filter_map(|e| match e.weight().kind {
-                        crate::lineage::EdgeKind::Derive(t) if e.weight().holds(None) => {
-                            Some((e.source(), e.target(), t))
-                        }
-                        _ => None,
-                    })
-            };
             let mut input_fields = Vec::new();
             let mut in_edges = Vec::new();
-            for (from, _, t) in derivations(petgraph::Direction::Incoming) {
-                let from = from.index() as Id;
+            for (from, t) in projection.derivations_of(id, petgraph::Direction::Incoming) {
                 input_fields.push(InputFieldJson {
                     namespace: ids.namespace(from).to_owned(),
                     dataset: ids.name(from).to_owned(),
@@ -319,8 +305,9 @@ pub async fn get_column_lineage(State(app): State<AppState>, params: Params) -> 
                     });
                 }
             }
-            let out_edges = derivations(petgraph::Direction::Outgoing)
-                .map(|(_, to, _)| to.index() as Id)
+            let out_edges = projection
+                .derivations_of(id, petgraph::Direction::Outgoing)
+                .map(|(to, _)| to)
                 .filter(|to| seen.contains(to))
                 .map(|to| ColumnEdge {
                     origin: ids.node_id(id).to_string(),
