@@ -377,7 +377,7 @@ fn main() {
         "every start, dataset level",
     );
     let mut biggest: Vec<(usize, &NodeId)> = dataset_sizes.iter().copied().zip(&starts).collect();
-    biggest.sort_by(|a, b| b.0.cmp(&a.0));
+    biggest.sort_by_key(|b| std::cmp::Reverse(b.0));
     biggest.truncate(5);
     for (accept, query, name) in [
         (
