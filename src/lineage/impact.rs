@@ -119,9 +119,51 @@ impl Marks {
     }
 }
 
+/// Reached nodes after which a current dataset-level walk moves to the snapshot.
+const SNAPSHOT_AFTER: usize = 2_000;
+
+/// The state of one breadth-first walk, over one graph's node numbering.
+struct Walk {
+    marks: Marks,
+    /// (node, its identity, its distance)
+    queue: VecDeque<(u32, Id, u32)>,
+    nodes: Vec<Reached>,
+    truncated: bool,
+    limit: u32,
+}
+
+impl Walk {
+    /// Reaches `next` (whose identity `id_of` gives) at `distance`, from `via`.
+    fn visit(&mut self, next: u32, id_of: impl FnOnce() -> Id, distance: u32, via: Id) {
+        if distance > self.limit {
+            // BFS meets every node first at its least distance: an unmarked
+            // node here lies beyond the limit.
+            self.truncated |= !self.marks.is_marked(next as usize);
+            return;
+        }
+        if self.marks.mark(next as usize) {
+            let id = id_of();
+            self.nodes.push(Reached { id, distance, via });
+            self.queue.push_back((next, id, distance));
+        }
+    }
+}
+
 impl Projection {
     /// Everything reachable from `start` as `query` asks.
     pub fn impact(&self, start: &NodeId, query: &ImpactQuery) -> Result<Impact, ImpactError> {
+        self.impact_walk(start, query, SNAPSHOT_AFTER)
+    }
+
+    /// [`Projection::impact`], switching a current dataset-level walk to the
+    /// contiguous snapshot ([`super::csr`]) once it has reached `switch_at`
+    /// nodes: small walks never pay for building it, large ones run on it.
+    fn impact_walk(
+        &self,
+        start: &NodeId,
+        query: &ImpactQuery,
+        switch_at: usize,
+    ) -> Result<Impact, ImpactError> {
         let id = self
             .find(start)
             .ok_or_else(|| ImpactError::Unknown(start.to_string()))?;
@@ -140,24 +182,39 @@ impl Projection {
             Level::Dataset => self.entities(),
             Level::Column => self.columns(),
         };
-        let mut marks = Marks::new(graph.node_count());
-        let mut queue: VecDeque<(NodeIndex, Id, u32)> = VecDeque::new();
+        let mut walk = Walk {
+            marks: Marks::new(graph.node_count()),
+            queue: VecDeque::new(),
+            nodes: Vec::new(),
+            truncated: false,
+            limit: query.depth.unwrap_or(u32::MAX),
+        };
         for &seed in &seeds {
             let node = self.node(seed);
-            marks.mark(node.index());
+            walk.marks.mark(node.index());
             // A job at the start is the first job on every path.
             let hops = u32::from(ids.kind(seed) == Kind::Job);
-            queue.push_back((node, seed, hops));
+            walk.queue.push_back((node.index() as u32, seed, hops));
         }
         let dir = match query.towards {
             Towards::Downstream => petgraph::Direction::Outgoing,
             Towards::Upstream => petgraph::Direction::Incoming,
         };
-        let limit = query.depth.unwrap_or(u32::MAX);
-        let mut nodes = Vec::new();
-        let mut truncated = false;
-        while let Some((node, id, hops)) = queue.pop_front() {
-            for e in graph.edges_directed(node, dir) {
+        let may_switch = query.level == Level::Dataset && query.as_of.is_none();
+        let mut snapshot = None;
+        while let Some((node, id, hops)) = walk.queue.pop_front() {
+            if snapshot.is_none() && may_switch && walk.nodes.len() >= switch_at {
+                snapshot = Some(self.snapshot());
+            }
+            if let Some(csr) = &snapshot {
+                // The graph alternates: a dataset leads to jobs, a job to datasets.
+                let distance = hops + u32::from(!csr.is_job[node as usize]);
+                for &next in csr.neighbours(node as usize, dir) {
+                    walk.visit(next, || csr.ids[next as usize], distance, id);
+                }
+                continue;
+            }
+            for e in graph.edges_directed(NodeIndex::new(node as usize), dir) {
                 let edge = e.weight();
                 if !edge.holds(query.as_of) {
                     continue;
@@ -184,23 +241,12 @@ impl Projection {
                 } else {
                     e.source()
                 };
-                if distance > limit {
-                    // BFS meets every node first at its least distance: an
-                    // unmarked node here lies beyond the limit.
-                    truncated |= !marks.is_marked(next.index());
-                    continue;
-                }
-                if marks.mark(next.index()) {
-                    let next_id = graph[next];
-                    nodes.push(Reached {
-                        id: next_id,
-                        distance,
-                        via: id,
-                    });
-                    queue.push_back((next, next_id, distance));
-                }
+                walk.visit(next.index() as u32, || graph[next], distance, id);
             }
         }
+        let Walk {
+            mut nodes, truncated, ..
+        } = walk;
         let reached = nodes.len();
         if !query.namespaces.is_empty() || !query.kinds.is_empty() {
             nodes.retain(|r| {
@@ -698,6 +744,52 @@ mod tests {
             reached(&p, &p.impact(&column("out", "h"), &up).unwrap()),
             ["datasetField:db:mid:email_hash@1", "datasetField:db:src:email@2"]
         );
+    }
+
+    #[test]
+    fn the_snapshot_walks_like_the_graph() {
+        let mut p = Projection::new();
+        let events: Vec<String> = crate::generate::Generator::new(crate::generate::GeneratorConfig {
+            datasets: 150,
+            jobs: 90,
+            min_columns: 2,
+            max_columns: 3,
+            changing_per_mille: 300,
+            days: Some(3),
+            ..Default::default()
+        })
+        .collect();
+        for e in &events {
+            p.observe(&parse_event(e).unwrap());
+        }
+        let mut compared = 0;
+        for id in 0..p.ids().len() as Id {
+            if p.ids().kind(id) == Kind::Column {
+                continue;
+            }
+            let node = p.ids().node_id(id);
+            for towards in [Towards::Downstream, Towards::Upstream] {
+                for depth in [None, Some(2)] {
+                    let q = ImpactQuery {
+                        towards,
+                        depth,
+                        ..Default::default()
+                    };
+                    let (graph, snapshot) = (
+                        p.impact_walk(&node, &q, usize::MAX).unwrap(),
+                        p.impact_walk(&node, &q, 0).unwrap(),
+                    );
+                    assert_eq!(
+                        reached(&p, &graph),
+                        reached(&p, &snapshot),
+                        "{node} {towards:?} {depth:?}"
+                    );
+                    assert_eq!(graph.truncated, snapshot.truncated);
+                    compared += graph.nodes.len();
+                }
+            }
+        }
+        assert!(compared > 1_000);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! completed run, and older edges stay, closed, for lineage "as of" a past
 //! time. Symlinks make two identities one dataset.
 
+mod csr;
 pub mod diff;
 pub mod history;
 pub mod ids;
@@ -23,6 +24,7 @@ pub mod report;
 mod traverse;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -116,6 +118,9 @@ pub struct Projection {
     /// The last `columnLineage` facet seen on each output dataset, by digest,
     /// with the derivations it says: most runs repeat it word for word.
     column_lineage: HashMap<Id, (FacetDigest, Vec<Derivation>)>,
+    /// The contiguous snapshot of the current entity graph, built by the
+    /// first large walk after a change and dropped at the next change.
+    snapshot: Mutex<Option<Arc<csr::Csr>>>,
 }
 
 impl Projection {
@@ -152,13 +157,22 @@ impl Projection {
         NodeIndex::new(self.slots[self.ids.find(id) as usize] as usize)
     }
 
+    /// The snapshot of the current entity graph, built if the graph changed.
+    fn snapshot(&self) -> Arc<csr::Csr> {
+        let mut snapshot = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(snapshot.get_or_insert_with(|| Arc::new(csr::Csr::new(&self.entities))))
+    }
+
     /// Adds graph nodes for identities interned since.
     fn sync_nodes(&mut self) {
         for id in self.slots.len()..self.ids.len() {
             let id = id as Id;
             let graph = match self.ids.kind(id) {
                 Kind::Column => &mut self.columns,
-                Kind::Dataset | Kind::Job => &mut self.entities,
+                Kind::Dataset | Kind::Job => {
+                    *self.snapshot.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
+                    &mut self.entities
+                }
             };
             self.slots.push(graph.add_node(id).index() as u32);
         }
