@@ -68,7 +68,7 @@ pub fn run(args: &ImpactArgs) -> anyhow::Result<String> {
                 let listing = Listing {
                     offset: 0,
                     limit,
-                    paths: format == ImpactFormat::Json,
+                    paths: format == ImpactFormat::Json && limit.is_some(),
                 };
                 let report = report::report(&projection, &start, &query, &impact, &listing);
                 if format == ImpactFormat::Json {

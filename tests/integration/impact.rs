@@ -283,8 +283,12 @@ async fn answers_page_filter_export_and_explain_paths() {
     assert_eq!(page["page"]["total"], total);
     assert_eq!(page["truncated"], false);
     assert_eq!(page["groups"]["products"], Value::Array(vec![]));
-    let all = impact(&app, &start, "").await;
+    let all = impact(&app, &start, "&paths=true").await;
     assert_eq!(page["nodes"][0], all["nodes"][2]);
+    assert!(
+        impact(&app, &start, "").await["nodes"][0].get("path").is_none(),
+        "a full export gives `via` only"
+    );
     for node in all["nodes"].as_array().unwrap() {
         let path = node["path"].as_array().unwrap();
         assert_eq!(path[0], start.as_str());

@@ -104,7 +104,9 @@ fn ask(params: &Params) -> Result<Ask, ApiError> {
         listing: Listing {
             offset: params.count("offset", 0)?,
             limit,
-            paths: params.flag("paths", true)?,
+            // Whole paths for a page; a full export gives `via`, the same
+            // paths in compact form, unless asked.
+            paths: params.flag("paths", limit.is_some())?,
         },
     })
 }
