@@ -258,11 +258,6 @@ impl JobHistory {
         versions
     }
 
-    /// The index of the set current now, if any.
-    pub fn current(&self) -> Option<u32> {
-        self.versions().last().map(|v| v.set)
-    }
-
     /// Approximate heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.runs.capacity() * (16 + std::mem::size_of::<RunRecord>() + 8)
@@ -317,7 +312,7 @@ mod tests {
         h.run_event(run(2), 30, true, io(&[2], &[3]));
         h.run_event(run(1), 10, true, io(&[1], &[3]));
         let v = h.versions();
-        assert_eq!(h.set(h.current().unwrap()), &io(&[2], &[3]));
+        assert_eq!(h.set(h.versions().last().unwrap().set), &io(&[2], &[3]));
         assert_eq!(v.len(), 2);
         assert_eq!(h.set(v[0].set), &io(&[1], &[3]));
     }
