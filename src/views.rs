@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
-use crate::openlineage::{Event, parse_event};
+use crate::openlineage::{Checked, Event, parse_event_with};
 use crate::store::{Store, StoreError};
 
 /// The store and the projection, shared by the writer and every reader.
@@ -70,12 +70,15 @@ impl Views {
             Ok(())
         };
         let mut failure = None;
+        // Logged events repeat their facets as they did when they arrived:
+        // check each distinct standard facet once, as the writer does.
+        let checked = Checked::default();
         log.scan(1, |record| {
             match record.kind {
                 RecordKind::OpenLineage => {
                     let parsed = std::str::from_utf8(&record.payload)
                         .map_err(|e| e.to_string())
-                        .and_then(|text| parse_event(text).map_err(|e| e.to_string()));
+                        .and_then(|text| parse_event_with(text, &checked).map_err(|e| e.to_string()));
                     match parsed {
                         Ok(event) => pending.push(event),
                         // Accepted once, so this only happens if validation

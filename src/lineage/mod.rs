@@ -118,6 +118,8 @@ pub struct Projection {
     /// The last `columnLineage` facet seen on each output dataset, by digest,
     /// with the derivations it says: most runs repeat it word for word.
     column_lineage: HashMap<Id, (FacetDigest, Vec<Derivation>)>,
+    /// The digest of the last `ownership` and `symlinks` facet of each entity.
+    last_facets: HashMap<(Id, &'static str), FacetDigest>,
     /// The contiguous snapshot of the current entity graph, built by the
     /// first large walk after a change and dropped at the next change.
     snapshot: Mutex<Option<Arc<csr::Csr>>>,
@@ -189,6 +191,9 @@ impl Projection {
     fn dataset_facets(&mut self, id: Id, facets: &Facets) {
         self.ownership(id, FacetScope::Dataset, facets);
         let Some(raw) = facets.get("symlinks") else { return };
+        if !self.facet_changed(id, "symlinks", raw.get()) {
+            return;
+        }
         let Ok(Some(StandardFacet::Symlinks(f))) = facets::standard(FacetScope::Dataset, "symlinks", raw)
         else {
             return;
@@ -203,11 +208,22 @@ impl Projection {
         }
     }
 
+    /// Whether an entity's facet differs from the one it last came with
+    /// (remembered by digest): most events repeat their entities' facets,
+    /// and reading one again would change nothing.
+    fn facet_changed(&mut self, id: Id, key: &'static str, json: &str) -> bool {
+        let digest = facet_digest(json);
+        self.last_facets.insert((id, key), digest) != Some(digest)
+    }
+
     /// Who owns a dataset or job, from its `ownership` facet.
     fn ownership(&mut self, id: Id, scope: FacetScope, facets: &Facets) {
         let Some(raw) = facets.get("ownership") else {
             return;
         };
+        if !self.facet_changed(id, "ownership", raw.get()) {
+            return;
+        }
         match facets::standard(scope, "ownership", raw) {
             Ok(Some(StandardFacet::Ownership(f))) => {
                 let mut list = Vec::with_capacity(f.owners.len());
@@ -559,6 +575,7 @@ impl Projection {
                 .values()
                 .map(|(_, d)| d.capacity() * std::mem::size_of::<Derivation>() + 48)
                 .sum::<usize>()
+            + self.last_facets.capacity() * 48
     }
 }
 

@@ -1,7 +1,7 @@
 //! The RDF store: an oxigraph [`Store`](oxigraph::store::Store) behind a small
 //! interface, its vocabulary and the deterministic IRIs of what it holds.
 //!
-//! Only the writer changes it, through [`Store::apply`], one transaction per
+//! Only the writer changes it, through [`Store::apply_events`], one transaction per
 //! group commit (oxigraph 0.5 does not detect write conflicts, so nothing else
 //! may write). Readers use [`Store::oxigraph`] for patterns and queries, from
 //! blocking tasks: oxigraph is synchronous.
@@ -119,22 +119,6 @@ impl Store {
                     _ => None,
                 }));
             }
-        }
-        txn.commit()?;
-        self.after_commit(touched, changed);
-        Ok(())
-    }
-
-    /// Applies the writes of many events in one transaction, in order.
-    pub fn apply<'a>(&self, writes: impl IntoIterator<Item = &'a GraphWrite>) -> Result<(), StoreError> {
-        let mut txn = self.inner.start_transaction()?;
-        let mut touched = Vec::new();
-        let mut changed = HashMap::new();
-        for write in writes {
-            if let GraphWrite::Touch { entity, time, .. } = write {
-                touched.push((entity.clone(), *time));
-            }
-            apply_one(&mut txn, &mut changed, write)?;
         }
         txn.commit()?;
         self.after_commit(touched, changed);
