@@ -32,6 +32,17 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The server is shutting down and takes no more writes.
     Unavailable,
+    /// A SPARQL query or update does not parse.
+    MalformedQuery,
+    /// An RDF document does not parse (the message names line and column).
+    MalformedRdf,
+    /// None of the media types the `Accept` header allows can express the answer.
+    NotAcceptable,
+    /// The request is understood but refused (a `SERVICE` outside the
+    /// allow-list, a `LOAD` in an update).
+    Forbidden,
+    /// A query ran longer than the configured timeout and was cancelled.
+    QueryTimeout,
     /// Something failed inside meshgraph; details are in the server log only.
     Internal,
 }
@@ -50,6 +61,11 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable => "unavailable",
+            Self::MalformedQuery => "malformed_query",
+            Self::MalformedRdf => "malformed_rdf",
+            Self::NotAcceptable => "not_acceptable",
+            Self::Forbidden => "forbidden",
+            Self::QueryTimeout => "query_timeout",
             Self::Internal => "internal",
         }
     }
@@ -57,15 +73,21 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub fn status(self) -> u16 {
         match self {
-            Self::MalformedJson | Self::InvalidParameter | Self::BadEncoding => 400,
+            Self::MalformedJson
+            | Self::InvalidParameter
+            | Self::BadEncoding
+            | Self::MalformedQuery
+            | Self::MalformedRdf => 400,
             Self::Unauthorized => 401,
+            Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
+            Self::NotAcceptable => 406,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::InvalidEvent => 422,
             Self::Internal => 500,
-            Self::Unavailable => 503,
+            Self::Unavailable | Self::QueryTimeout => 503,
         }
     }
 }
@@ -108,6 +130,11 @@ mod tests {
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,
             ErrorCode::Unavailable,
+            ErrorCode::MalformedQuery,
+            ErrorCode::MalformedRdf,
+            ErrorCode::NotAcceptable,
+            ErrorCode::Forbidden,
+            ErrorCode::QueryTimeout,
             ErrorCode::Internal,
         ] {
             assert_eq!(
