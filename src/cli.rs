@@ -133,9 +133,20 @@ impl ServeArgs {
 /// Flags of `meshgraph load`.
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// Files to load: a JSON event, a JSON array of events, or NDJSON (one event per line).
+    /// Files to load: OpenLineage events (`.json`: one event or an array;
+    /// `.ndjson`/`.jsonl`: one per line) or RDF documents (`.ttl`, `.trig`,
+    /// `.nt`, `.nq`, `.rdf`/`.owl`/`.xml`, `.jsonld`), each into its own graph.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// The format of every file, instead of guessing from the extension: a
+    /// media type (`text/turtle`), an RDF extension (`ttl`), or `openlineage`.
+    #[arg(long, env = "MESHGRAPH_LOAD_FORMAT")]
+    pub format: Option<String>,
+    /// The named graph an RDF document goes into (replacing it); by default
+    /// the document's own `file:` URL, so reloading a file replaces what it
+    /// loaded before. Only with a single RDF file.
+    #[arg(long, env = "MESHGRAPH_LOAD_GRAPH")]
+    pub graph: Option<String>,
     /// Where the data lives.
     #[command(flatten)]
     pub data: DataArgs,

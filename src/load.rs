@@ -1,11 +1,22 @@
-//! `meshgraph load`: OpenLineage events from files into the data directory.
+//! `meshgraph load`: OpenLineage events and RDF documents from files into
+//! the data directory.
 //!
-//! A file is one JSON event, a JSON array of events, or NDJSON (one event per
-//! line). Events go through the same validation and the same writer as HTTP
-//! ingestion, in groups, so a load is as durable and idempotent as a POST.
+//! An events file is one JSON event, a JSON array of events, or NDJSON (one
+//! event per line). Events go through the same validation and the same
+//! writer as HTTP ingestion, in groups, so a load is as durable and
+//! idempotent as a POST. An RDF document (Turtle, TriG, N-Triples, N-Quads,
+//! RDF/XML, JSON-LD) is parsed whole, then replaces its named graph in one
+//! write, as a Graph Store `PUT` would: a document that does not parse loads
+//! nothing and is reported with its line and column.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::Path;
+use std::time::{Duration, Instant};
+
+use oxigraph::io::RdfFormat;
+use oxigraph::model::NamedNode;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -14,6 +25,8 @@ use crate::cli::LoadArgs;
 use crate::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
 use crate::log::Appended;
 use crate::openlineage::{ParseError, split_body};
+use crate::store::change::{Document, Mode, RdfChange, Target};
+use crate::store::document;
 use crate::writer::Accepted;
 
 /// Events handed to the writer at once.
@@ -37,6 +50,12 @@ pub enum LoadError {
     /// The writer failed; what was acknowledged before stays.
     #[error("writing failed: {0}")]
     Write(String),
+    /// The format of a file is unknown or not one meshgraph reads.
+    #[error("{0}")]
+    Format(String),
+    /// `--graph` is not an absolute IRI, or names one graph for several documents.
+    #[error("{0}")]
+    Graph(String),
 }
 
 /// What a load did.
@@ -50,6 +69,14 @@ pub struct LoadSummary {
     pub rejected: u64,
     /// `file:line: reason` of the first refusals.
     pub errors: Vec<String>,
+    /// RDF documents loaded.
+    pub documents: u64,
+    /// RDF documents refused (they do not parse); nothing of them was loaded.
+    pub refused_documents: u64,
+    /// Triples (or quads) in the documents loaded.
+    pub triples: u64,
+    /// Time spent on RDF documents: reading, parsing, logging, applying.
+    pub rdf_time: Duration,
 }
 
 impl fmt::Display for LoadSummary {
@@ -59,6 +86,17 @@ impl fmt::Display for LoadSummary {
             "{} events accepted, {} duplicates, {} rejected",
             self.accepted, self.duplicates, self.rejected
         )?;
+        if self.documents + self.refused_documents > 0 {
+            let seconds = self.rdf_time.as_secs_f64();
+            write!(
+                f,
+                "\n{} RDF documents loaded ({} triples in {seconds:.2} s, {:.0} triples/s), {} refused",
+                self.documents,
+                self.triples,
+                self.triples as f64 / seconds.max(1e-9),
+                self.refused_documents
+            )?;
+        }
         for err in &self.errors {
             write!(f, "\n  rejected: {err}")?;
         }
@@ -76,10 +114,89 @@ impl fmt::Display for LoadSummary {
 impl LoadSummary {
     fn reject(&mut self, place: String, err: &ParseError) {
         self.rejected += 1;
+        self.note(format!("{place}: {err}"));
+    }
+
+    fn note(&mut self, error: String) {
         if self.errors.len() < 20 {
-            self.errors.push(format!("{place}: {err}"));
+            self.errors.push(error);
         }
     }
+
+    /// Whether everything given was loaded.
+    pub fn is_complete(&self) -> bool {
+        self.rejected == 0 && self.refused_documents == 0
+    }
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    OpenLineage,
+    Rdf(RdfFormat),
+}
+
+/// The kind of a file: `--format` if given, else its extension.
+fn kind_of(path: &Path, format: Option<&str>) -> Result<Kind, LoadError> {
+    if let Some(format) = format {
+        return match format.to_ascii_lowercase().as_str() {
+            "openlineage" | "json" | "ndjson" | "application/json" => Ok(Kind::OpenLineage),
+            other => document::format_of_media_type(other)
+                .or_else(|| document::format_of_extension(other))
+                .map(Kind::Rdf)
+                .ok_or_else(|| {
+                    LoadError::Format(format!(
+                        "unknown --format {format:?}: use openlineage, a media type (text/turtle) or an extension (ttl)"
+                    ))
+                }),
+        };
+    }
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    match extension.to_ascii_lowercase().as_str() {
+        "json" | "ndjson" | "jsonl" => Ok(Kind::OpenLineage),
+        other => document::format_of_extension(other)
+            .map(Kind::Rdf)
+            .ok_or_else(|| {
+                LoadError::Format(format!(
+                    "cannot tell the format of {} from its extension: use --format",
+                    path.display()
+                ))
+            }),
+    }
+}
+
+/// Characters a `file:` URL path must encode.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The `file:` URL of a path: the graph (and base IRI) of a loaded document.
+fn file_iri(path: &Path) -> Result<NamedNode, LoadError> {
+    let absolute = std::fs::canonicalize(path).map_err(|source| LoadError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let text = absolute.to_string_lossy().replace('\\', "/");
+    let text = if text.starts_with('/') {
+        text
+    } else {
+        format!("/{text}")
+    };
+    NamedNode::new(format!("file://{}", utf8_percent_encode(&text, PATH)))
+        .map_err(|e| LoadError::Graph(format!("no IRI for {}: {e}", path.display())))
 }
 
 /// Cuts a file into events with the line each starts on: a JSON document
@@ -133,17 +250,100 @@ pub fn load_files(args: &LoadArgs) -> Result<LoadSummary, LoadError> {
             .expect("valid template"),
     );
     let mut summary = LoadSummary::default();
-    let result = args
-        .files
-        .iter()
-        .try_for_each(|path| load_file(&app, path, &bar, &mut summary));
+    let result = load_all(&app, args, &bar, &mut summary);
     bar.finish_and_clear();
     drop(app);
     writer_thread.join();
     result.map(|()| summary)
 }
 
-fn load_file(app: &App, path: &Path, bar: &ProgressBar, summary: &mut LoadSummary) -> Result<(), LoadError> {
+fn load_all(
+    app: &App,
+    args: &LoadArgs,
+    bar: &ProgressBar,
+    summary: &mut LoadSummary,
+) -> Result<(), LoadError> {
+    let kinds = args
+        .files
+        .iter()
+        .map(|path| kind_of(path, args.format.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let graph = match &args.graph {
+        Some(iri) => {
+            if kinds.iter().filter(|k| matches!(k, Kind::Rdf(_))).count() > 1 {
+                return Err(LoadError::Graph(
+                    "--graph names one graph: load one RDF document at a time with it".into(),
+                ));
+            }
+            Some(
+                NamedNode::new(iri)
+                    .map_err(|e| LoadError::Graph(format!("--graph {iri:?} is not an IRI: {e}")))?,
+            )
+        }
+        None => None,
+    };
+    for (path, kind) in args.files.iter().zip(kinds) {
+        match kind {
+            Kind::OpenLineage => load_events(app, path, bar, summary)?,
+            Kind::Rdf(format) => load_document(app, path, format, graph.clone(), bar, summary)?,
+        }
+    }
+    Ok(())
+}
+
+fn load_document(
+    app: &App,
+    path: &Path,
+    format: RdfFormat,
+    graph: Option<NamedNode>,
+    bar: &ProgressBar,
+    summary: &mut LoadSummary,
+) -> Result<(), LoadError> {
+    let started = Instant::now();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_to_end(&mut bytes))
+        .map_err(|source| LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+    let base = file_iri(path)?;
+    let graph = graph.unwrap_or_else(|| base.clone());
+    bar.set_message(format!("parsing {}", path.display()));
+    let parsed = Document::parse_counting(
+        Mode::Replace,
+        Target::Named(graph),
+        format,
+        Some(base.into_string()),
+        bytes,
+        |n| bar.inc(n as u64),
+    );
+    let doc = match parsed {
+        Ok(doc) => doc,
+        Err(err) => {
+            summary.refused_documents += 1;
+            summary.note(format!("{}: {err}", path.display()));
+            summary.rdf_time += started.elapsed();
+            return Ok(());
+        }
+    };
+    let triples = doc.parsed.quads.len() as u64;
+    bar.set_message(format!("writing {triples} triples"));
+    app.writer
+        .change_blocking(RdfChange::Document(doc))
+        .map_err(|e| LoadError::Write(e.to_string()))?;
+    summary.documents += 1;
+    summary.triples += triples;
+    summary.rdf_time += started.elapsed();
+    Ok(())
+}
+
+fn load_events(
+    app: &App,
+    path: &Path,
+    bar: &ProgressBar,
+    summary: &mut LoadSummary,
+) -> Result<(), LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.display().to_string(),
         source,

@@ -39,7 +39,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Load(args) => {
             let summary = meshgraph::load::load_files(&args)?;
             println!("{summary}");
-            Ok(if summary.rejected == 0 {
+            Ok(if summary.is_complete() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)

@@ -1,14 +1,16 @@
 //! The views derived from the log: the RDF store and the lineage projection.
 //!
-//! [`Views::apply`] is the one way a logged event reaches them, used both by
-//! the writer after each group commit and by the start-up replay, so the
-//! views after a restart are exactly the views before it.
+//! [`Views::apply`] (events) and [`Views::apply_change`] (documents, dropped
+//! graphs, SPARQL updates) are the one way a logged record reaches them,
+//! used both by the writer after each group commit and by the start-up
+//! replay, so the views after a restart are exactly the views before it.
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
 use crate::openlineage::{Checked, Event, parse_event_with};
+use crate::store::change::{ChangeError, RdfChange};
 use crate::store::{Store, StoreError};
 
 /// The store and the projection, shared by the writer and every reader.
@@ -44,6 +46,12 @@ impl Views {
         self.store.apply_events(events)?;
         self.project(events);
         Ok(())
+    }
+
+    /// Applies a change to the RDF store. The lineage projection is built
+    /// from events only, so it is left as it is.
+    pub fn apply_change(&self, change: &RdfChange) -> Result<(), ChangeError> {
+        self.store.apply_change(change)
     }
 
     /// Takes events into the projection only, leaving the store as it is:
@@ -84,6 +92,29 @@ impl Views {
                         // Accepted once, so this only happens if validation
                         // became stricter; keep the record, skip the event.
                         Err(reason) => tracing::warn!(seq = record.seq, %reason, "logged event no longer validates; skipped"),
+                    }
+                }
+                RecordKind::Rdf => {
+                    // Keep the log's order: the events before the change first.
+                    if let Err(err) = flush(&mut pending) {
+                        failure = Some(err);
+                        return Err(LogError::Corrupt {
+                            seq: record.seq,
+                            reason: "replay stopped".into(),
+                        });
+                    }
+                    match RdfChange::from_record(&record.payload).and_then(|c| self.apply_change(&c)) {
+                        Ok(()) => {}
+                        // An update that failed when it was sent (it was
+                        // logged before it ran) fails again the same way.
+                        Err(ChangeError::Storage(err)) => {
+                            failure = Some(ReplayError::Store(err.into()));
+                            return Err(LogError::Corrupt {
+                                seq: record.seq,
+                                reason: "replay stopped".into(),
+                            });
+                        }
+                        Err(err) => tracing::warn!(seq = record.seq, error = %err, "logged change not applied"),
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! The single writer: group commit to the log, then the views, then the ack.
 //!
-//! Request handlers validate events and hand them over; one OS thread takes
+//! Request handlers validate events (or parse a document, vet an update) and
+//! hand them over; one OS thread takes
 //! whatever is waiting and appends it to the log in one durable transaction
 //! (fsync); a second applies each logged group to the views in one store
 //! transaction and only then answers each waiter. One fsync thus serves many
@@ -16,6 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::log::{Appended, Log, LogError, NewRecord, RecordKind};
 use crate::openlineage::{Checked, Event, ParseError, parse_event_with};
 use crate::store::StoreError;
+use crate::store::change::{ChangeError, RdfChange};
 use crate::views::Views;
 
 /// How many events one group commit takes at most.
@@ -56,14 +58,44 @@ pub enum WriteError {
     /// Logged, but the views could not apply it (they will on restart).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Logged, but the change failed when applied (a SPARQL update such as
+    /// `CREATE GRAPH` of an existing graph); none of it was applied.
+    #[error(transparent)]
+    Change(#[from] ChangeError),
     /// The writer has stopped (shutdown).
     #[error("the writer has stopped")]
     Closed,
 }
 
+/// What one request asks the writer to do.
+enum Work {
+    /// Log and apply events, in one group with whatever else is waiting.
+    Events(Vec<Accepted>),
+    /// Log and apply one RDF change, with its record.
+    Change(Box<RdfChange>, NewRecord),
+}
+
+impl Work {
+    fn records(&self) -> Box<dyn Iterator<Item = &NewRecord> + '_> {
+        match self {
+            Self::Events(events) => Box::new(events.iter().map(|a| &a.record)),
+            Self::Change(_, record) => Box::new(std::iter::once(record)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Events(events) => events.len(),
+            Self::Change(..) => 1,
+        }
+    }
+}
+
+type Reply = oneshot::Sender<Result<Vec<Appended>, Arc<WriteError>>>;
+
 struct Request {
-    events: Vec<Accepted>,
-    reply: oneshot::Sender<Result<Vec<Appended>, Arc<WriteError>>>,
+    work: Work,
+    reply: Reply,
 }
 
 /// A handle to the writer thread; cheap to clone.
@@ -108,19 +140,41 @@ impl Writer {
 
     /// Logs and applies events; resolves once they are durable and visible.
     pub async fn write(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        self.send(Work::Events(events)).await
+    }
+
+    /// [`Writer::write`] from synchronous code (the `load` command).
+    pub fn write_blocking(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        self.send_blocking(Work::Events(events))
+    }
+
+    /// Logs and applies an RDF change; resolves once it is durable and
+    /// visible. Compresses the change's body here, on the caller's thread.
+    pub async fn change(&self, change: RdfChange) -> Result<(), Arc<WriteError>> {
+        let record = change.record();
+        self.send(Work::Change(Box::new(change), record)).await.map(drop)
+    }
+
+    /// [`Writer::change`] from synchronous code (the `load` command).
+    pub fn change_blocking(&self, change: RdfChange) -> Result<(), Arc<WriteError>> {
+        let record = change.record();
+        self.send_blocking(Work::Change(Box::new(change), record))
+            .map(drop)
+    }
+
+    async fn send(&self, work: Work) -> Result<Vec<Appended>, Arc<WriteError>> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Request { events, reply })
+            .send(Request { work, reply })
             .await
             .map_err(|_| Arc::new(WriteError::Closed))?;
         answer.await.map_err(|_| Arc::new(WriteError::Closed))?
     }
 
-    /// [`Writer::write`] from synchronous code (the `load` command).
-    pub fn write_blocking(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+    fn send_blocking(&self, work: Work) -> Result<Vec<Appended>, Arc<WriteError>> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .blocking_send(Request { events, reply })
+            .blocking_send(Request { work, reply })
             .map_err(|_| Arc::new(WriteError::Closed))?;
         answer.blocking_recv().map_err(|_| Arc::new(WriteError::Closed))?
     }
@@ -150,18 +204,18 @@ fn run(log: &Log, views: &Views, rx: mpsc::Receiver<Request>) {
 fn log_stage(log: &Log, mut rx: mpsc::Receiver<Request>, to_views: std::sync::mpsc::SyncSender<Logged>) {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
-        let mut size = group[0].events.len();
+        let mut size = group[0].work.len();
         while size < MAX_GROUP {
             match rx.try_recv() {
                 Ok(next) => {
-                    size += next.events.len();
+                    size += next.work.len();
                     group.push(next);
                 }
                 Err(_) => break,
             }
         }
         let outcome = log
-            .append(group.iter().flat_map(|r| &r.events).map(|a| &a.record))
+            .append(group.iter().flat_map(|r| r.work.records()))
             .map_err(WriteError::from);
         if to_views.send(Logged { group, outcome }).is_err() {
             break;
@@ -171,32 +225,66 @@ fn log_stage(log: &Log, mut rx: mpsc::Receiver<Request>, to_views: std::sync::mp
 
 fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
     for Logged { group, outcome } in logged {
-        let outcome = outcome.and_then(|appended| {
-            let fresh: Vec<&Event> = group
-                .iter()
-                .flat_map(|r| &r.events)
-                .zip(&appended)
-                .filter(|(_, outcome)| matches!(outcome, Appended::New(_)))
-                .map(|(a, _)| &a.event)
-                .collect();
-            match views.apply(&fresh) {
-                Ok(()) => Ok(appended),
-                Err(err) => {
-                    tracing::error!(error = %err, "logged events could not be applied to the views");
-                    Err(err.into())
+        let appended = match outcome {
+            Ok(appended) => appended,
+            Err(err) => {
+                let err = Arc::new(err);
+                for request in group {
+                    let _ = request.reply.send(Err(Arc::clone(&err)));
+                }
+                continue;
+            }
+        };
+        // Runs of event requests are applied together, in one store
+        // transaction; a change is applied alone, in its place in the order.
+        let mut events: Vec<(Vec<Accepted>, Reply, &[Appended])> = Vec::new();
+        let mut offset = 0;
+        for Request { work, reply } in group {
+            let mine = &appended[offset..offset + work.len()];
+            offset += work.len();
+            match work {
+                Work::Events(accepted) => events.push((accepted, reply, mine)),
+                Work::Change(change, _) => {
+                    apply_events(views, std::mem::take(&mut events));
+                    let answer = match mine {
+                        [Appended::New(_)] => views.apply_change(&change).map_err(|err| {
+                            if let ChangeError::Storage(err) = &err {
+                                tracing::error!(error = %err, "a logged change could not be applied to the store");
+                            }
+                            Arc::new(WriteError::Change(err))
+                        }),
+                        _ => Ok(()),
+                    };
+                    // The client may have gone away; the write stands regardless.
+                    let _ = reply.send(answer.map(|()| mine.to_vec()));
                 }
             }
-        });
-        let outcome = outcome.map_err(Arc::new);
-        let mut offset = 0;
-        for request in group {
-            let answer = match &outcome {
-                Ok(all) => Ok(all[offset..offset + request.events.len()].to_vec()),
-                Err(err) => Err(Arc::clone(err)),
-            };
-            offset += request.events.len();
-            // The client may have gone away; the write stands regardless.
-            let _ = request.reply.send(answer);
         }
+        apply_events(views, events);
+    }
+}
+
+/// Applies the new events of consecutive requests in one transaction, then
+/// answers each request.
+fn apply_events(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])>) {
+    if requests.is_empty() {
+        return;
+    }
+    let fresh: Vec<&Event> = requests
+        .iter()
+        .flat_map(|(accepted, _, appended)| accepted.iter().zip(appended.iter()))
+        .filter(|(_, outcome)| matches!(outcome, Appended::New(_)))
+        .map(|(a, _)| &a.event)
+        .collect();
+    let outcome = views.apply(&fresh).map_err(|err| {
+        tracing::error!(error = %err, "logged events could not be applied to the views");
+        Arc::new(WriteError::from(err))
+    });
+    for (_, reply, appended) in requests {
+        let answer = match &outcome {
+            Ok(()) => Ok(appended.to_vec()),
+            Err(err) => Err(Arc::clone(err)),
+        };
+        let _ = reply.send(answer);
     }
 }

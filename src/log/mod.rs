@@ -65,11 +65,17 @@ storage_error!(
 pub enum RecordKind {
     /// One OpenLineage event, as JSON bytes.
     OpenLineage = 1,
+    /// A write to the RDF store other than an event (a document, a dropped
+    /// graph, a SPARQL update): a JSON header line, then the body as received
+    /// (see [`crate::store::change`]).
+    Rdf = 2,
 }
 
 impl RecordKind {
     fn from_byte(byte: u8) -> Option<Self> {
-        (byte == Self::OpenLineage as u8).then_some(Self::OpenLineage)
+        [Self::OpenLineage, Self::Rdf]
+            .into_iter()
+            .find(|kind| *kind as u8 == byte)
     }
 }
 
@@ -79,7 +85,8 @@ impl RecordKind {
 #[derive(Debug, Clone)]
 pub struct NewRecord {
     /// [`digest`] of the payload: identical payloads are logged once.
-    digest: [u8; 32],
+    /// `None` for records that must be logged every time they are written.
+    digest: Option<[u8; 32]>,
     /// The kind byte, then the LZ4-compressed payload.
     value: Vec<u8>,
     /// For events: the event time in ns since the epoch, indexed for paging.
@@ -93,16 +100,27 @@ pub fn digest(payload: &[u8]) -> [u8; 32] {
 }
 
 impl NewRecord {
-    /// Encodes `payload` (the bytes exactly as received) as a record of `kind`.
+    /// Encodes `payload` (the bytes exactly as received) as a record of
+    /// `kind` whose identical resending is recognised and not logged again.
     pub fn new(kind: RecordKind, payload: &[u8], event_time: Option<i64>) -> Self {
+        Self {
+            digest: Some(digest(payload)),
+            event_time,
+            ..Self::unique(kind, payload)
+        }
+    }
+
+    /// A record logged however often it is written: a graph put again after
+    /// another write must be applied again.
+    pub fn unique(kind: RecordKind, payload: &[u8]) -> Self {
         let compressed = lz4_flex::compress_prepend_size(payload);
         let mut value = Vec::with_capacity(1 + compressed.len());
         value.push(kind as u8);
         value.extend_from_slice(&compressed);
         Self {
-            digest: digest(payload),
+            digest: None,
             value,
-            event_time,
+            event_time: None,
         }
     }
 }
@@ -195,12 +213,14 @@ impl Log {
             let mut times = txn.open_table(EVENT_TIMES)?;
             let mut next = table.last()?.map_or(1, |(seq, _)| seq.value() + 1);
             for record in records {
-                if let Some(seq) = digests.get(record.digest.as_slice())? {
-                    results.push(Appended::Duplicate(seq.value()));
-                    continue;
+                if let Some(digest) = &record.digest {
+                    if let Some(seq) = digests.get(digest.as_slice())? {
+                        results.push(Appended::Duplicate(seq.value()));
+                        continue;
+                    }
+                    digests.insert(digest.as_slice(), next)?;
                 }
                 table.insert(next, record.value.as_slice())?;
-                digests.insert(record.digest.as_slice(), next)?;
                 if let Some(time) = record.event_time {
                     times.insert((time, next), ())?;
                 }

@@ -1,11 +1,13 @@
 //! The RDF store: an oxigraph [`Store`](oxigraph::store::Store) behind a small
 //! interface, its vocabulary and the deterministic IRIs of what it holds.
 //!
-//! Only the writer changes it, through [`Store::apply_events`], one transaction per
-//! group commit (oxigraph 0.5 does not detect write conflicts, so nothing else
+//! Only the writer changes it, through [`Store::apply_events`] and
+//! [`Store::apply_change`], one transaction per group commit or change (oxigraph 0.5 does not detect write conflicts, so nothing else
 //! may write). Readers use [`Store::oxigraph`] for patterns and queries, from
 //! blocking tasks: oxigraph is synchronous.
 
+pub mod change;
+pub mod document;
 pub mod iri;
 pub mod read;
 pub mod vocab;
@@ -18,6 +20,7 @@ use oxigraph::store::{StorageError, Transaction};
 
 use crate::mapping::{FacetDigest, GraphWrite, Held, map_event, quad, run_state, time_literal};
 use crate::openlineage::{Event, EventType, Timestamp};
+use change::{ChangeError, RdfChange};
 use vocab::{mg, prov};
 
 /// Errors of the store.
@@ -122,6 +125,19 @@ impl Store {
         }
         txn.commit()?;
         self.after_commit(touched, changed);
+        Ok(())
+    }
+
+    /// Applies one non-event change in its own transaction: all of it, or
+    /// nothing if it fails.
+    pub fn apply_change(&self, change: &RdfChange) -> Result<(), ChangeError> {
+        let mut txn = self.inner.start_transaction()?;
+        change.apply(&mut txn)?;
+        txn.commit()?;
+        // A document or an update may have rewritten facet graphs behind the
+        // digests' back. Forgetting them all is always safe: the next event
+        // then writes each facet it carries once more.
+        self.facets.write().unwrap_or_else(|e| e.into_inner()).clear();
         Ok(())
     }
 

@@ -118,3 +118,133 @@ fn a_missing_file_is_a_clear_error() {
     assert!(!output.status.success());
     assert!(stderr.contains("nope.json"), "{stderr}");
 }
+
+/// The triples of a graph, as sorted N-Triples-like lines, from the views
+/// rebuilt from `data` (so this also checks replay).
+fn graph_of(data: &Path, graph: &str) -> Vec<String> {
+    let config = Config {
+        storage: Storage::Dir(data.to_owned()),
+        ..Config::in_memory()
+    };
+    let (app, writer) = App::open(config).unwrap();
+    let graph = oxigraph::model::NamedNode::new(graph).unwrap();
+    let mut triples: Vec<String> = app
+        .views
+        .store()
+        .oxigraph()
+        .quads_for_pattern(None, None, None, Some((&graph).into()))
+        .map(|q| {
+            let q = q.unwrap();
+            format!("{} {} {}", q.subject, q.predicate, q.object)
+        })
+        .collect();
+    triples.sort();
+    drop(app);
+    writer.join();
+    triples
+}
+
+fn file_graph(path: &Path) -> String {
+    format!("file://{}", std::fs::canonicalize(path).unwrap().display())
+}
+
+#[test]
+fn rdf_documents_load_into_their_own_graph_and_a_reload_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ttl = dir.path().join("retail.ttl");
+    std::fs::write(
+        &ttl,
+        "@prefix ex: <https://example.org/> .\n<Customer> a ex:Class ; ex:label \"Customer\" .\n",
+    )
+    .unwrap();
+    let nt = dir.path().join("more.nt");
+    std::fs::write(&nt, "<https://example.org/a> <https://example.org/p> \"1\" .\n").unwrap();
+
+    let first = load(&data, &[&ttl, &nt]);
+    assert!(first.status.success(), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("2 RDF documents loaded (3 triples"),
+        "{}",
+        stdout(&first)
+    );
+    let graph = file_graph(&ttl);
+    // Relative IRIs resolve against the file's URL.
+    let customer = format!(
+        "<file://{}/Customer>",
+        std::fs::canonicalize(dir.path()).unwrap().display()
+    );
+    assert_eq!(
+        graph_of(&data, &graph),
+        [
+            format!(
+                "{customer} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://example.org/Class>"
+            ),
+            format!("{customer} <https://example.org/label> \"Customer\""),
+        ]
+    );
+
+    // Reloading the edited file replaces its graph; the other graph stays.
+    std::fs::write(&ttl, "<https://example.org/b> <https://example.org/p> \"2\" .\n").unwrap();
+    let again = load(&data, &[&ttl]);
+    assert!(again.status.success(), "{}", stdout(&again));
+    assert_eq!(
+        graph_of(&data, &graph),
+        ["<https://example.org/b> <https://example.org/p> \"2\""]
+    );
+    assert_eq!(graph_of(&data, &file_graph(&nt)).len(), 1);
+}
+
+#[test]
+fn a_broken_rdf_document_loads_nothing_and_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ttl = dir.path().join("broken.ttl");
+    // Many good triples first: none of them may be loaded.
+    let mut text: String = (0..500)
+        .map(|i| format!("<https://example.org/s{i}> <https://example.org/p> {i} .\n"))
+        .collect();
+    text.push_str("<https://example.org/x> <https://example.org/p> \"unterminated .\n");
+    std::fs::write(&ttl, text).unwrap();
+    let output = load(&data, &[&ttl]);
+    let summary = stdout(&output);
+    assert_eq!(output.status.code(), Some(2), "{summary}");
+    assert!(summary.contains("0 RDF documents loaded"), "{summary}");
+    assert!(summary.contains("broken.ttl"), "names the file: {summary}");
+    assert!(summary.contains("line 501"), "names the line: {summary}");
+    assert!(summary.contains("column"), "and the column: {summary}");
+    assert!(graph_of(&data, &file_graph(&ttl)).is_empty());
+}
+
+#[test]
+fn graph_and_format_flags_choose_where_and_how() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("vocab.data");
+    std::fs::write(
+        &file,
+        "<https://example.org/a> <https://example.org/p> <https://example.org/b> .",
+    )
+    .unwrap();
+    let unknown = load(&data, &[&file]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--format"));
+
+    let output = Command::new(env!("CARGO_BIN_EXE_meshgraph"))
+        .args([
+            "load",
+            "--quiet",
+            "--format",
+            "application/n-triples",
+            "--graph",
+            "https://example.org/vocab",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .arg(&file)
+        .env_remove("MESHGRAPH_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(graph_of(&data, "https://example.org/vocab").len(), 1);
+}
