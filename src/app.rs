@@ -67,24 +67,7 @@ impl App {
     /// The returned [`WriterThread`] should be joined after the last
     /// [`App`] is dropped, so queued writes finish before the process exits.
     pub fn open(config: Config) -> Result<(Arc<Self>, WriterThread), AppError> {
-        let log = match config.storage.log_path() {
-            Some(path) => {
-                if let Storage::Dir(dir) = &config.storage {
-                    std::fs::create_dir_all(dir).map_err(|source| AppError::DataDir {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
-                }
-                Log::open(&path).map_err(|source| AppError::Log {
-                    path: path.display().to_string(),
-                    source,
-                })?
-            }
-            None => Log::in_memory().map_err(|source| AppError::Log {
-                path: "(memory)".into(),
-                source,
-            })?,
-        };
+        let log = open_log(&config.storage)?;
         let log = Arc::new(log);
         let views = Views::new(Store::in_memory()?);
         let started = Instant::now();
@@ -109,6 +92,28 @@ impl App {
             }),
             thread,
         ))
+    }
+}
+
+/// Opens (or creates) the durable log of `storage`, making its directory.
+pub fn open_log(storage: &Storage) -> Result<Log, AppError> {
+    match storage.log_path() {
+        Some(path) => {
+            if let Storage::Dir(dir) = storage {
+                std::fs::create_dir_all(dir).map_err(|source| AppError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+            Log::open(&path).map_err(|source| AppError::Log {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+        None => Log::in_memory().map_err(|source| AppError::Log {
+            path: "(memory)".into(),
+            source,
+        }),
     }
 }
 

@@ -2,12 +2,16 @@
 //! the data directory.
 //!
 //! An events file is one JSON event, a JSON array of events, or NDJSON (one
-//! event per line). Events go through the same validation and the same
-//! writer as HTTP ingestion, in groups, so a load is as durable and
+//! event per line). Events go through the same validation as HTTP ingestion
+//! and into the durable log in groups, so a load is as durable and
 //! idempotent as a POST. An RDF document (Turtle, TriG, N-Triples, N-Quads,
-//! RDF/XML, JSON-LD) is parsed whole, then replaces its named graph in one
-//! write, as a Graph Store `PUT` would: a document that does not parse loads
-//! nothing and is reported with its line and column.
+//! RDF/XML, JSON-LD) is parsed whole, then logged as one record that
+//! replaces its named graph, as a Graph Store `PUT` would: a document that
+//! does not parse loads nothing and is reported with its line and column.
+//!
+//! Load writes the log only. The views (the in-memory store, the lineage
+//! projection) are derived from the log when a server starts on the
+//! directory; building them here would be thrown away when the command ends.
 
 use std::fmt;
 use std::io::Read as _;
@@ -20,11 +24,11 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{App, AppError};
+use crate::app::{AppError, open_log};
 use crate::cli::LoadArgs;
-use crate::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
-use crate::log::Appended;
-use crate::openlineage::{ParseError, split_body};
+use crate::config::Storage;
+use crate::log::{Appended, Log, LogError};
+use crate::openlineage::{Checked, ParseError, split_body};
 use crate::store::change::{Document, Mode, RdfChange, Target};
 use crate::store::document;
 use crate::writer::Accepted;
@@ -47,9 +51,9 @@ pub enum LoadError {
     /// The data directory could not be opened (for example, a server holds it).
     #[error(transparent)]
     Open(#[from] AppError),
-    /// The writer failed; what was acknowledged before stays.
-    #[error("writing failed: {0}")]
-    Write(String),
+    /// The log failed; what was written before stays.
+    #[error(transparent)]
+    Log(#[from] LogError),
     /// The format of a file is unknown or not one meshgraph reads.
     #[error("{0}")]
     Format(String),
@@ -229,12 +233,7 @@ fn events_of(text: &str) -> Vec<(usize, Result<&str, ParseError>)> {
 
 /// Loads the files named in `args`.
 pub fn load_files(args: &LoadArgs) -> Result<LoadSummary, LoadError> {
-    let config = Config {
-        storage: Storage::Dir(args.data.data_dir.clone()),
-        max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-        ..Config::in_memory()
-    };
-    let (app, writer_thread) = App::open(config)?;
+    let log = open_log(&Storage::Dir(args.data.data_dir.clone()))?;
     let total_bytes: u64 = args
         .files
         .iter()
@@ -250,15 +249,13 @@ pub fn load_files(args: &LoadArgs) -> Result<LoadSummary, LoadError> {
             .expect("valid template"),
     );
     let mut summary = LoadSummary::default();
-    let result = load_all(&app, args, &bar, &mut summary);
+    let result = load_all(&log, args, &bar, &mut summary);
     bar.finish_and_clear();
-    drop(app);
-    writer_thread.join();
     result.map(|()| summary)
 }
 
 fn load_all(
-    app: &App,
+    log: &Log,
     args: &LoadArgs,
     bar: &ProgressBar,
     summary: &mut LoadSummary,
@@ -284,15 +281,15 @@ fn load_all(
     };
     for (path, kind) in args.files.iter().zip(kinds) {
         match kind {
-            Kind::OpenLineage => load_events(app, path, bar, summary)?,
-            Kind::Rdf(format) => load_document(app, path, format, graph.clone(), bar, summary)?,
+            Kind::OpenLineage => load_events(log, path, bar, summary)?,
+            Kind::Rdf(format) => load_document(log, path, format, graph.clone(), bar, summary)?,
         }
     }
     Ok(())
 }
 
 fn load_document(
-    app: &App,
+    log: &Log,
     path: &Path,
     format: RdfFormat,
     graph: Option<NamedNode>,
@@ -329,9 +326,7 @@ fn load_document(
     };
     let triples = doc.parsed.quads.len() as u64;
     bar.set_message(format!("writing {triples} triples"));
-    app.writer
-        .change_blocking(RdfChange::Document(doc))
-        .map_err(|e| LoadError::Write(e.to_string()))?;
+    log.append([&RdfChange::Document(doc).record()])?;
     summary.documents += 1;
     summary.triples += triples;
     summary.rdf_time += started.elapsed();
@@ -339,11 +334,12 @@ fn load_document(
 }
 
 fn load_events(
-    app: &App,
+    log: &Log,
     path: &Path,
     bar: &ProgressBar,
     summary: &mut LoadSummary,
 ) -> Result<(), LoadError> {
+    let checked = Checked::default();
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.display().to_string(),
         source,
@@ -353,10 +349,8 @@ fn load_events(
         if group.is_empty() {
             return Ok(());
         }
-        let outcomes = app
-            .writer
-            .write_blocking(std::mem::take(group))
-            .map_err(|e| LoadError::Write(e.to_string()))?;
+        let outcomes = log.append(group.iter().map(|a| &a.record))?;
+        group.clear();
         for outcome in outcomes {
             match outcome {
                 Appended::New(_) => summary.accepted += 1,
@@ -368,7 +362,7 @@ fn load_events(
     };
     for (line, part) in events_of(&text) {
         let place = format!("{}:{line}", path.display());
-        match part.and_then(|text| app.writer.accept(text)) {
+        match part.and_then(|text| Accepted::parse(text, &checked)) {
             Ok(accepted) => group.push(accepted),
             Err(err) => summary.reject(place, &err),
         }

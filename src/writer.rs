@@ -36,8 +36,9 @@ pub struct Accepted {
 impl Accepted {
     /// Validates one event's JSON text and encodes it for the log. Called
     /// where the request is handled (through [`Writer::accept`]), so the
-    /// writer threads do no parsing, hashing or compression.
-    fn parse(text: &str, checked: &Checked) -> Result<Self, ParseError> {
+    /// writer threads do no parsing, hashing or compression; `meshgraph
+    /// load` calls it directly.
+    pub fn parse(text: &str, checked: &Checked) -> Result<Self, ParseError> {
         let event = parse_event_with(text, checked)?;
         let record = NewRecord::new(
             RecordKind::OpenLineage,
@@ -67,26 +68,43 @@ pub enum WriteError {
     Closed,
 }
 
+/// An RDF change with its log record. Making the record compresses the
+/// change's body, which takes a while for a large document: do it in a
+/// blocking task, not on the async runtime.
+#[derive(Debug)]
+pub struct Staged {
+    change: RdfChange,
+    record: NewRecord,
+}
+
+impl Staged {
+    /// Encodes `change` for the log.
+    pub fn new(change: RdfChange) -> Self {
+        let record = change.record();
+        Self { change, record }
+    }
+}
+
 /// What one request asks the writer to do.
 enum Work {
     /// Log and apply events, in one group with whatever else is waiting.
     Events(Vec<Accepted>),
-    /// Log and apply one RDF change, with its record.
-    Change(Box<RdfChange>, NewRecord),
+    /// Log and apply one RDF change.
+    Change(Box<Staged>),
 }
 
 impl Work {
     fn records(&self) -> Box<dyn Iterator<Item = &NewRecord> + '_> {
         match self {
             Self::Events(events) => Box::new(events.iter().map(|a| &a.record)),
-            Self::Change(_, record) => Box::new(std::iter::once(record)),
+            Self::Change(staged) => Box::new(std::iter::once(&staged.record)),
         }
     }
 
     fn len(&self) -> usize {
         match self {
             Self::Events(events) => events.len(),
-            Self::Change(..) => 1,
+            Self::Change(_) => 1,
         }
     }
 }
@@ -143,23 +161,9 @@ impl Writer {
         self.send(Work::Events(events)).await
     }
 
-    /// [`Writer::write`] from synchronous code (the `load` command).
-    pub fn write_blocking(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
-        self.send_blocking(Work::Events(events))
-    }
-
-    /// Logs and applies an RDF change; resolves once it is durable and
-    /// visible. Compresses the change's body here, on the caller's thread.
-    pub async fn change(&self, change: RdfChange) -> Result<(), Arc<WriteError>> {
-        let record = change.record();
-        self.send(Work::Change(Box::new(change), record)).await.map(drop)
-    }
-
-    /// [`Writer::change`] from synchronous code (the `load` command).
-    pub fn change_blocking(&self, change: RdfChange) -> Result<(), Arc<WriteError>> {
-        let record = change.record();
-        self.send_blocking(Work::Change(Box::new(change), record))
-            .map(drop)
+    /// Logs and applies an RDF change; resolves once it is durable and visible.
+    pub async fn change(&self, staged: Staged) -> Result<(), Arc<WriteError>> {
+        self.send(Work::Change(Box::new(staged))).await.map(drop)
     }
 
     async fn send(&self, work: Work) -> Result<Vec<Appended>, Arc<WriteError>> {
@@ -169,14 +173,6 @@ impl Writer {
             .await
             .map_err(|_| Arc::new(WriteError::Closed))?;
         answer.await.map_err(|_| Arc::new(WriteError::Closed))?
-    }
-
-    fn send_blocking(&self, work: Work) -> Result<Vec<Appended>, Arc<WriteError>> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .blocking_send(Request { work, reply })
-            .map_err(|_| Arc::new(WriteError::Closed))?;
-        answer.blocking_recv().map_err(|_| Arc::new(WriteError::Closed))?
     }
 }
 
@@ -244,10 +240,10 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
             offset += work.len();
             match work {
                 Work::Events(accepted) => events.push((accepted, reply, mine)),
-                Work::Change(change, _) => {
+                Work::Change(staged) => {
                     apply_events(views, std::mem::take(&mut events));
                     let answer = match mine {
-                        [Appended::New(_)] => views.apply_change(&change).map_err(|err| {
+                        [Appended::New(_)] => views.apply_change(&staged.change).map_err(|err| {
                             if let ChangeError::Storage(err) = &err {
                                 tracing::error!(error = %err, "a logged change could not be applied to the store");
                             }
