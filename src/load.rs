@@ -307,7 +307,7 @@ fn load_document(
     let base = file_iri(path)?;
     let graph = graph.unwrap_or_else(|| base.clone());
     bar.set_message(format!("parsing {}", path.display()));
-    let parsed = Document::parse_counting(
+    let checked = Document::check_counting(
         Mode::Replace,
         Target::Named(graph),
         format,
@@ -315,8 +315,8 @@ fn load_document(
         bytes,
         |n| bar.inc(n as u64),
     );
-    let doc = match parsed {
-        Ok(doc) => doc,
+    let (doc, triples) = match checked {
+        Ok(checked) => checked,
         Err(err) => {
             summary.refused_documents += 1;
             summary.note(format!("{}: {err}", path.display()));
@@ -324,7 +324,6 @@ fn load_document(
             return Ok(());
         }
     };
-    let triples = doc.parsed.quads.len() as u64;
     bar.set_message(format!("writing {triples} triples"));
     log.append([&RdfChange::Document(doc).record()])?;
     summary.documents += 1;

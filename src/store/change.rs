@@ -1,8 +1,8 @@
 //! Writes to the RDF store that are not OpenLineage events: a document put
 //! into or added to a graph, a graph dropped, a SPARQL update.
 //!
-//! Each is checked where the request arrives (the document parsed, the
-//! update parsed and vetted), logged as one record, and applied by the
+//! Each is checked where the request arrives (the document parsed through,
+//! the update parsed and vetted), logged as one record, and applied by the
 //! writer in one store transaction, like events. The record is a one-line
 //! JSON header and the body as received (the document's bytes, the update's
 //! text), so replay re-parses exactly what was accepted.
@@ -14,7 +14,7 @@ use oxigraph::store::Transaction;
 use serde::{Deserialize, Serialize};
 use spargebra::GraphUpdateOperation;
 
-use super::document::{self, DocumentError, Parsed};
+use super::document::{self, DocumentError};
 use crate::log::{NewRecord, RecordKind};
 
 /// A named graph, or the store's default graph.
@@ -63,7 +63,7 @@ pub enum Mode {
     Add,
 }
 
-/// An RDF document, parsed, with what is needed to log it.
+/// An RDF document, checked, with what is needed to log and apply it.
 #[derive(Debug)]
 pub struct Document {
     /// Replace or add.
@@ -76,8 +76,6 @@ pub struct Document {
     pub base: Option<String>,
     /// The bytes as received.
     pub bytes: Vec<u8>,
-    /// What it says.
-    pub parsed: Parsed,
 }
 
 /// A SPARQL update, parsed and vetted, with its protocol dataset.
@@ -161,37 +159,64 @@ enum Header {
 }
 
 impl Document {
-    /// Parses a document for `mode` into `target`; refuses it whole if it
-    /// does not parse.
-    pub fn parse(
+    /// Checks that a document for `mode` into `target` parses, all of it;
+    /// returns it with the number of quads it states.
+    pub fn check(
         mode: Mode,
         target: Target,
         format: RdfFormat,
         base: Option<String>,
         bytes: Vec<u8>,
-    ) -> Result<Self, DocumentError> {
-        Self::parse_counting(mode, target, format, base, bytes, |_| {})
+    ) -> Result<(Self, u64), DocumentError> {
+        Self::check_counting(mode, target, format, base, bytes, |_| {})
     }
 
-    /// [`Document::parse`], reporting the bytes parsed as it goes (see
-    /// [`document::parse_counting`]).
-    pub fn parse_counting(
+    /// [`Document::check`], reporting the bytes parsed as it goes (a progress bar).
+    pub fn check_counting(
         mode: Mode,
         target: Target,
         format: RdfFormat,
         base: Option<String>,
         bytes: Vec<u8>,
         read: impl FnMut(usize),
-    ) -> Result<Self, DocumentError> {
-        let parsed = document::parse_counting(&bytes, format, base.as_deref(), target.graph_name(), read)?;
-        Ok(Self {
+    ) -> Result<(Self, u64), DocumentError> {
+        let count = document::check(&bytes, format, base.as_deref(), target.graph_name(), read)?;
+        let doc = Self {
             mode,
             target,
             format,
             base,
             bytes,
-            parsed,
-        })
+        };
+        Ok((doc, count))
+    }
+
+    /// Streams the document into `txn`. When replacing, the target graph is
+    /// cleared first and every other graph the document names (TriG,
+    /// N-Quads) just before its first quad, so the document's graphs end up
+    /// holding exactly what it says.
+    fn apply(&self, txn: &mut Transaction<'_>) -> Result<(), ChangeError> {
+        if self.mode == Mode::Replace {
+            clear(txn, &self.target)?;
+        }
+        let target = self.target.graph_name();
+        if let Target::Named(graph) = &self.target {
+            // An empty document still makes its graph exist.
+            txn.insert_named_graph(graph);
+        }
+        let mut seen: Vec<GraphName> = vec![target.clone()];
+        for quad in document::quads(&self.bytes, self.format, self.base.as_deref(), target, |_| {})? {
+            let quad = quad?;
+            if self.mode == Mode::Replace
+                && seen.last() != Some(&quad.graph_name)
+                && !seen.contains(&quad.graph_name)
+            {
+                txn.clear_graph(&quad.graph_name)?;
+                seen.push(quad.graph_name.clone());
+            }
+            txn.insert(&quad);
+        }
+        Ok(())
     }
 }
 
@@ -324,13 +349,14 @@ impl RdfChange {
             } => {
                 let format = document::format_of_media_type(&format)
                     .ok_or_else(|| ChangeError::Record(format!("unknown format {format:?}")))?;
-                Self::Document(Document::parse(
+                // Checked when it was accepted: applying it parses it again.
+                Self::Document(Document {
                     mode,
-                    Target::from_header(graph)?,
+                    target: Target::from_header(graph)?,
                     format,
                     base,
-                    body.to_vec(),
-                )?)
+                    bytes: body.to_vec(),
+                })
             }
             Header::Drop { graph } => Self::Drop(Target::from_header(graph)?),
             Header::Update {
@@ -353,22 +379,7 @@ impl RdfChange {
     /// Applies the change inside `txn`.
     pub(super) fn apply(&self, txn: &mut Transaction<'_>) -> Result<(), ChangeError> {
         match self {
-            Self::Document(doc) => {
-                if doc.mode == Mode::Replace {
-                    clear(txn, &doc.target)?;
-                    for graph in &doc.parsed.own_graphs {
-                        clear(txn, &Target::Named(graph.clone()))?;
-                    }
-                }
-                if let Target::Named(graph) = &doc.target {
-                    // An empty document still makes its graph exist.
-                    txn.insert_named_graph(graph);
-                }
-                for quad in &doc.parsed.quads {
-                    txn.insert(quad);
-                }
-                Ok(())
-            }
+            Self::Document(doc) => doc.apply(txn),
             Self::Drop(target) => {
                 clear(txn, target)?;
                 if let Target::Named(graph) = target {
@@ -399,7 +410,7 @@ mod tests {
 
     #[test]
     fn records_read_back_as_the_same_change() {
-        let doc = Document::parse(
+        let (doc, count) = Document::check(
             Mode::Replace,
             Target::Named(named("https://example.org/g")),
             RdfFormat::Turtle,
@@ -407,17 +418,15 @@ mod tests {
             b"<a> <p> \"x\" .".to_vec(),
         )
         .unwrap();
+        assert_eq!(count, 1);
         let record = RdfChange::Document(doc).payload();
         let RdfChange::Document(back) = RdfChange::from_record(&record).unwrap() else {
             panic!("a document")
         };
         assert_eq!(back.mode, Mode::Replace);
         assert_eq!(back.target, Target::Named(named("https://example.org/g")));
-        assert_eq!(back.parsed.quads.len(), 1);
-        assert_eq!(
-            back.parsed.quads[0].subject.to_string(),
-            "<https://example.org/a>"
-        );
+        assert_eq!(back.bytes, b"<a> <p> \"x\" .");
+        assert_eq!(back.base.as_deref(), Some("https://example.org/"));
 
         let update = Update::parse(
             "INSERT DATA { <s> <p> <o> }".into(),
@@ -438,6 +447,104 @@ mod tests {
             RdfChange::from_record(&record).unwrap(),
             RdfChange::Drop(Target::Default)
         ));
+    }
+
+    fn put(store: &crate::store::Store, mode: Mode, trig: &str) {
+        let (doc, _) = Document::check(
+            mode,
+            Target::Named(named("https://example.org/g")),
+            RdfFormat::TriG,
+            None,
+            trig.as_bytes().to_vec(),
+        )
+        .unwrap();
+        store.apply_change(&RdfChange::Document(doc)).unwrap();
+    }
+
+    fn objects(store: &crate::store::Store, graph: &str) -> Vec<String> {
+        let graph = named(graph);
+        let mut objects: Vec<String> = store
+            .oxigraph()
+            .quads_for_pattern(None, None, None, Some((&graph).into()))
+            .map(|q| q.unwrap().object.to_string())
+            .collect();
+        objects.sort();
+        objects
+    }
+
+    #[test]
+    fn replacing_clears_the_target_and_the_graphs_the_document_names_only() {
+        let store = crate::store::Store::in_memory().unwrap();
+        let s = "<https://example.org/s> <https://example.org/p>";
+        put(
+            &store,
+            Mode::Replace,
+            &format!("{s} 1 . <https://example.org/h> {{ {s} 2 }} <https://example.org/k> {{ {s} 3 }}"),
+        );
+        put(
+            &store,
+            Mode::Replace,
+            &format!("{s} 4 . <https://example.org/h> {{ {s} 5 }}"),
+        );
+        assert_eq!(
+            objects(&store, "https://example.org/g"),
+            ["\"4\"^^<http://www.w3.org/2001/XMLSchema#integer>"]
+        );
+        assert_eq!(
+            objects(&store, "https://example.org/h"),
+            ["\"5\"^^<http://www.w3.org/2001/XMLSchema#integer>"]
+        );
+        // Not named by the second document: left as it was.
+        assert_eq!(objects(&store, "https://example.org/k").len(), 1);
+        // Adding keeps what was there.
+        put(&store, Mode::Add, &format!("{s} 6 ."));
+        assert_eq!(objects(&store, "https://example.org/g").len(), 2);
+        // Dropping removes the graph.
+        store
+            .apply_change(&RdfChange::Drop(Target::Named(named("https://example.org/h"))))
+            .unwrap();
+        assert!(objects(&store, "https://example.org/h").is_empty());
+        assert!(
+            !store
+                .oxigraph()
+                .contains_named_graph(&named("https://example.org/h"))
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn updates_see_the_union_of_graphs_unless_told_otherwise_and_fail_whole() {
+        let store = crate::store::Store::in_memory().unwrap();
+        put(
+            &store,
+            Mode::Replace,
+            "<https://example.org/s> <https://example.org/p> 1 .",
+        );
+        let update = |text: &str, using: Vec<NamedNode>| {
+            let update = Update::parse(text.into(), None, using, vec![]).unwrap();
+            store.apply_change(&RdfChange::Update(update))
+        };
+        // The WHERE clause finds the triple in graph g through the union.
+        update(
+            "INSERT { GRAPH <https://example.org/out> { ?s <https://example.org/q> ?o } } WHERE { ?s <https://example.org/p> ?o }",
+            vec![],
+        )
+        .unwrap();
+        assert_eq!(objects(&store, "https://example.org/out").len(), 1);
+        // With using-graph-uri, only that graph.
+        update(
+            "INSERT { GRAPH <https://example.org/out2> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+            vec![named("https://example.org/none")],
+        )
+        .unwrap();
+        assert!(objects(&store, "https://example.org/out2").is_empty());
+        // A failing operation leaves nothing of the update behind.
+        let failed = update(
+            "INSERT DATA { GRAPH <https://example.org/x> { <https://example.org/a> <https://example.org/b> 1 } } ; CREATE GRAPH <https://example.org/g>",
+            vec![],
+        );
+        assert!(matches!(failed, Err(ChangeError::Failed(_))), "{failed:?}");
+        assert!(objects(&store, "https://example.org/x").is_empty());
     }
 
     #[test]

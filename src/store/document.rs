@@ -2,15 +2,15 @@
 //!
 //! Ontologies, data-product descriptions and any other RDF reach the store as
 //! documents (a file given to `meshgraph load`, a body sent to the Graph
-//! Store endpoint). A document is parsed completely before anything is
+//! Store endpoint). A document is [`check`]ed completely before anything is
 //! logged, so a syntax error refuses the whole document and names where it
-//! is; the parsed quads then travel to the writer, which never parses twice.
+//! is. Applying it parses it again, streaming each quad into the store's
+//! transaction: no document is ever held in memory as quads.
 
-use std::fmt;
 use std::io::Read;
 
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
-use oxigraph::model::{GraphName, NamedNode, Quad};
+use oxigraph::model::{GraphName, Quad};
 
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,48 +72,20 @@ pub fn format_of_extension(extension: &str) -> Option<RdfFormat> {
     }
 }
 
-/// A parsed document: every quad it states, in order.
-pub struct Parsed {
-    /// The quads; the document's default-graph triples are in the graph
-    /// it was loaded into.
-    pub quads: Vec<Quad>,
-    /// The named graphs the document itself names (TriG, N-Quads, JSON-LD),
-    /// besides the one it was loaded into.
-    pub own_graphs: Vec<NamedNode>,
-}
-
-impl fmt::Debug for Parsed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Parsed")
-            .field("quads", &self.quads.len())
-            .field("own_graphs", &self.own_graphs)
-            .finish()
-    }
-}
-
-/// Parses a whole document. Triples of the document's default graph go to
-/// `graph`. Blank nodes are renamed apart, so two documents that both say
-/// `_:b0` never share a node.
-pub fn parse(
-    bytes: &[u8],
+/// The quads of a document, in order, as it is parsed. Triples of the
+/// document's default graph are put in `graph`. Blank nodes are renamed
+/// apart, so two documents that both say `_:b0` never share a node. `read`
+/// is called with the number of bytes the parser takes in each time it reads
+/// on (a progress bar).
+pub fn quads<'a>(
+    bytes: &'a [u8],
     format: RdfFormat,
     base: Option<&str>,
     graph: GraphName,
-) -> Result<Parsed, DocumentError> {
-    parse_counting(bytes, format, base, graph, |_| {})
-}
-
-/// [`parse`], calling `read` with the number of bytes the parser takes in
-/// each time it reads on (a progress bar).
-pub fn parse_counting(
-    bytes: &[u8],
-    format: RdfFormat,
-    base: Option<&str>,
-    graph: GraphName,
-    read: impl FnMut(usize),
-) -> Result<Parsed, DocumentError> {
+    read: impl FnMut(usize) + 'a,
+) -> Result<impl Iterator<Item = Result<Quad, DocumentError>> + 'a, DocumentError> {
     let mut parser = RdfParser::from_format(format)
-        .with_default_graph(graph.clone())
+        .with_default_graph(graph)
         .rename_blank_nodes();
     if let Some(base) = base {
         parser = parser.with_base_iri(base).map_err(|e| DocumentError::Base {
@@ -121,10 +93,8 @@ pub fn parse_counting(
             reason: e.to_string(),
         })?;
     }
-    let mut quads = Vec::new();
-    let mut own_graphs: Vec<NamedNode> = Vec::new();
-    for quad in parser.for_reader(Counting { bytes, read }) {
-        let quad = quad.map_err(|err| match err {
+    Ok(parser.for_reader(Counting { bytes, read }).map(|quad| {
+        quad.map_err(|err| match err {
             RdfParseError::Syntax(err) => syntax(err),
             // Reading a slice cannot fail; say so if it ever does.
             RdfParseError::Io(err) => DocumentError::Syntax {
@@ -132,17 +102,24 @@ pub fn parse_counting(
                 column: None,
                 message: err.to_string(),
             },
-        })?;
-        if quad.graph_name != graph
-            && let GraphName::NamedNode(named) = &quad.graph_name
-            && own_graphs.last() != Some(named)
-            && !own_graphs.contains(named)
-        {
-            own_graphs.push(named.clone());
-        }
-        quads.push(quad);
+        })
+    }))
+}
+
+/// Checks that a whole document parses; returns how many quads it states.
+pub fn check(
+    bytes: &[u8],
+    format: RdfFormat,
+    base: Option<&str>,
+    graph: GraphName,
+    read: impl FnMut(usize),
+) -> Result<u64, DocumentError> {
+    let mut count = 0;
+    for quad in quads(bytes, format, base, graph, read)? {
+        quad?;
+        count += 1;
     }
-    Ok(Parsed { quads, own_graphs })
+    Ok(count)
 }
 
 /// A reader over bytes that reports how much was read.
@@ -174,36 +151,44 @@ fn syntax(err: RdfSyntaxError) -> DocumentError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oxigraph::model::NamedNode;
 
     fn graph() -> GraphName {
         NamedNode::new_unchecked("https://example.org/g").into()
     }
 
+    fn parse(bytes: &[u8], format: RdfFormat, base: Option<&str>) -> Result<Vec<Quad>, DocumentError> {
+        quads(bytes, format, base, graph(), |_| {})?.collect()
+    }
+
     #[test]
     fn triples_go_to_the_graph_and_quads_keep_theirs() {
         let ttl = "@prefix ex: <https://example.org/> . ex:a ex:p ex:b , ex:c .";
-        let parsed = parse(ttl.as_bytes(), RdfFormat::Turtle, None, graph()).unwrap();
-        assert_eq!(parsed.quads.len(), 2);
-        assert!(parsed.quads.iter().all(|q| q.graph_name == graph()));
-        assert!(parsed.own_graphs.is_empty());
+        let parsed = parse(ttl.as_bytes(), RdfFormat::Turtle, None).unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert!(parsed.iter().all(|q| q.graph_name == graph()));
 
         let trig = "<https://example.org/a> <https://example.org/p> 1 .
             <https://example.org/h> { <https://example.org/a> <https://example.org/p> 2 }";
-        let parsed = parse(trig.as_bytes(), RdfFormat::TriG, None, graph()).unwrap();
-        assert_eq!(parsed.quads[0].graph_name, graph());
+        let parsed = parse(trig.as_bytes(), RdfFormat::TriG, None).unwrap();
+        assert_eq!(parsed[0].graph_name, graph());
         assert_eq!(
-            parsed.own_graphs,
-            [NamedNode::new_unchecked("https://example.org/h")]
+            parsed[1].graph_name,
+            NamedNode::new_unchecked("https://example.org/h").into()
+        );
+        assert_eq!(
+            check(trig.as_bytes(), RdfFormat::TriG, None, graph(), |_| {}),
+            Ok(2)
         );
     }
 
     #[test]
     fn a_syntax_error_names_line_and_column_and_keeps_nothing() {
         let ttl = "@prefix ex: <https://example.org/> .\nex:a ex:p ex:b .\nex:c ex:p \"open .\n";
-        let err = parse(ttl.as_bytes(), RdfFormat::Turtle, None, graph()).unwrap_err();
+        let err = check(ttl.as_bytes(), RdfFormat::Turtle, None, graph(), |_| {}).unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
         let xml = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n<rdf:Description>\n</rdf:RDF>";
-        let err = parse(xml.as_bytes(), RdfFormat::RdfXml, None, graph()).unwrap_err();
+        let err = check(xml.as_bytes(), RdfFormat::RdfXml, None, graph(), |_| {}).unwrap_err();
         assert!(matches!(err, DocumentError::Syntax { .. }), "{err}");
     }
 
@@ -213,12 +198,11 @@ mod tests {
             b"<a> <p> <b> .",
             RdfFormat::Turtle,
             Some("https://example.org/doc/"),
-            graph(),
         )
         .unwrap();
-        assert_eq!(parsed.quads[0].subject.to_string(), "<https://example.org/doc/a>");
+        assert_eq!(parsed[0].subject.to_string(), "<https://example.org/doc/a>");
         assert!(matches!(
-            parse(b"", RdfFormat::Turtle, Some("not an iri"), graph()),
+            parse(b"", RdfFormat::Turtle, Some("not an iri")),
             Err(DocumentError::Base { .. })
         ));
     }
