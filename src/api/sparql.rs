@@ -703,6 +703,47 @@ mod tests {
     }
 
     #[test]
+    fn a_prepared_update_matches_the_union_or_the_protocol_dataset() {
+        use oxigraph::model::{GraphNameRef, NamedNodeRef, QuadRef};
+        let iri = |s: &str| NamedNode::new(format!("http://example.com/{s}")).unwrap();
+        let run = |using: Vec<NamedNode>| {
+            let store = oxigraph::store::Store::new().unwrap();
+            let (s, p, o) = (iri("s"), iri("p"), iri("o"));
+            store
+                .insert(QuadRef::new(
+                    &s,
+                    &p,
+                    &o,
+                    NamedNodeRef::new("http://example.com/g").unwrap(),
+                ))
+                .unwrap();
+            let text = "INSERT { GRAPH <http://example.com/copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }";
+            let request = UpdateRequest {
+                text: text.into(),
+                update: SparqlParser::new().parse_update(text).unwrap(),
+                using_graph_uris: using,
+                using_named_graph_uris: Vec::new(),
+            };
+            request
+                .prepare(&Config::in_memory())
+                .on_store(&store)
+                .execute()
+                .unwrap();
+            let copy = NamedNodeRef::new("http://example.com/copy").unwrap();
+            store
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::from(copy)))
+                .count()
+        };
+        assert_eq!(run(Vec::new()), 1, "WHERE sees the union of all graphs");
+        assert_eq!(run(vec![iri("g")]), 1, "using-graph-uri names the graph");
+        assert_eq!(
+            run(vec![iri("elsewhere")]),
+            0,
+            "using-graph-uri limits the graphs"
+        );
+    }
+
+    #[test]
     fn protocol_parameters_repeat_and_are_iris() {
         let params = Params::read(&[
             b"query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fa.example%2F",
