@@ -157,6 +157,7 @@ impl Server {
             storage: Storage::Dir(data.path().to_owned()),
             api_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            ..Config::in_memory()
         };
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let handle = runtime.spawn(serve_on(listener, config, async move {

@@ -7,10 +7,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use oxigraph::model::NamedNode;
 
-use crate::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
+use crate::config::{Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT, Storage};
 use crate::generate::GeneratorConfig;
 
 /// meshgraph: the lineage and knowledge graph of a data mesh.
@@ -112,6 +114,14 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes, after decompression.
     #[arg(long, env = "MESHGRAPH_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Seconds a SPARQL query may run before it is cancelled (503); decimals allowed.
+    #[arg(long, env = "MESHGRAPH_QUERY_TIMEOUT", value_name = "SECONDS",
+          default_value_t = DEFAULT_QUERY_TIMEOUT.as_secs_f64(), value_parser = seconds)]
+    pub query_timeout: f64,
+    /// A SPARQL endpoint that queries may call with SERVICE (repeat the flag, or
+    /// separate with commas); any other endpoint is refused. None by default.
+    #[arg(long, env = "MESHGRAPH_FEDERATION_ALLOW", value_name = "IRI", value_delimiter = ',', value_parser = iri)]
+    pub federation_allow: Vec<NamedNode>,
 }
 
 impl ServeArgs {
@@ -126,6 +136,8 @@ impl ServeArgs {
             },
             api_key: self.api_key.clone().filter(|k| !k.is_empty()),
             max_body_bytes: self.max_body_bytes,
+            query_timeout: Duration::from_secs_f64(self.query_timeout),
+            federation_allow: self.federation_allow.clone(),
         }
     }
 }
@@ -242,6 +254,19 @@ impl fmt::Display for ColumnRange {
     }
 }
 
+/// A positive number of seconds, small enough to be a [`Duration`].
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && Duration::try_from_secs_f64(secs).is_ok() => Ok(secs),
+        _ => Err(format!("{text:?}: expected a positive number of seconds")),
+    }
+}
+
+/// An absolute IRI (a SPARQL endpoint).
+fn iri(text: &str) -> Result<NamedNode, String> {
+    NamedNode::new(text.trim()).map_err(|e| format!("{text:?} is not an absolute IRI: {e}"))
+}
+
 /// A share from 0 to 1.
 fn share(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -275,6 +300,52 @@ mod tests {
         };
         assert_eq!(args.config().storage, Storage::Memory);
         assert_eq!(args.config().api_key.as_deref(), Some("k"));
+    }
+
+    #[test]
+    fn serve_takes_a_query_timeout_and_federation_endpoints() {
+        let cli = Cli::try_parse_from(["meshgraph", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!()
+        };
+        assert_eq!(args.config().query_timeout, DEFAULT_QUERY_TIMEOUT);
+        assert!(args.config().federation_allow.is_empty());
+        let cli = Cli::try_parse_from([
+            "meshgraph",
+            "serve",
+            "--query-timeout",
+            "2.5",
+            "--federation-allow",
+            "http://a.example/sparql",
+            "--federation-allow",
+            "http://b.example/sparql,http://c.example/sparql",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!()
+        };
+        let config = args.config();
+        assert_eq!(config.query_timeout, Duration::from_millis(2_500));
+        let allowed: Vec<&str> = config.federation_allow.iter().map(NamedNode::as_str).collect();
+        assert_eq!(
+            allowed,
+            [
+                "http://a.example/sparql",
+                "http://b.example/sparql",
+                "http://c.example/sparql"
+            ]
+        );
+        for bad in [
+            ["--query-timeout", "0"],
+            ["--query-timeout", "-1"],
+            ["--query-timeout", "soon"],
+            ["--federation-allow", "not an iri"],
+        ] {
+            assert!(
+                Cli::try_parse_from(["meshgraph", "serve", bad[0], bad[1]]).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use oxigraph::model::NamedNode;
 
 /// Where meshgraph keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +36,12 @@ pub struct Config {
     pub api_key: Option<String>,
     /// The largest request body accepted, in bytes, after decompression.
     pub max_body_bytes: usize,
+    /// How long a SPARQL query may run (evaluation and serialization) before
+    /// it is cancelled and answered with 503.
+    pub query_timeout: Duration,
+    /// The SPARQL endpoints a query may call with `SERVICE`; any other is
+    /// refused with 403. Empty (the default) turns federation off.
+    pub federation_allow: Vec<NamedNode>,
 }
 
 impl Config {
@@ -43,6 +52,8 @@ impl Config {
             storage: Storage::Memory,
             api_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
+            federation_allow: Vec::new(),
         }
     }
 }
@@ -52,3 +63,7 @@ pub const LOG_FILE: &str = "log.redb";
 
 /// 32 MiB: large Spark events with logical plans fit comfortably.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// 30 s: long enough for an analytical query over a large mesh, short
+/// enough that a runaway cross product does not hold a core for long.
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -6,7 +6,10 @@
 
 pub mod body;
 pub mod error;
+pub mod graph_store;
+pub mod negotiate;
 pub mod rest;
+pub mod sparql;
 
 use std::sync::Arc;
 
@@ -25,6 +28,11 @@ pub type AppState = Arc<App>;
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/health", get(get_health))
+        .route("/sparql", get(sparql::get_sparql).post(sparql::post_sparql))
+        .route(
+            "/store",
+            get(graph_store::get_store).head(graph_store::head_store),
+        )
         .nest("/api/v1", rest::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

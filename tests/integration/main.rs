@@ -10,3 +10,4 @@ mod ingest;
 mod load;
 mod read;
 mod shared_events;
+mod sparql;
