@@ -43,6 +43,9 @@ pub enum ErrorCode {
     Forbidden,
     /// A query ran longer than the configured timeout and was cancelled.
     QueryTimeout,
+    /// A SPARQL update parsed but failed while running (e.g. `CREATE GRAPH`
+    /// of a graph that exists); none of it was applied.
+    UpdateFailed,
     /// Something failed inside meshgraph; details are in the server log only.
     Internal,
 }
@@ -66,6 +69,7 @@ impl ErrorCode {
             Self::NotAcceptable => "not_acceptable",
             Self::Forbidden => "forbidden",
             Self::QueryTimeout => "query_timeout",
+            Self::UpdateFailed => "update_failed",
             Self::Internal => "internal",
         }
     }
@@ -77,7 +81,8 @@ impl ErrorCode {
             | Self::InvalidParameter
             | Self::BadEncoding
             | Self::MalformedQuery
-            | Self::MalformedRdf => 400,
+            | Self::MalformedRdf
+            | Self::UpdateFailed => 400,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
@@ -135,6 +140,7 @@ mod tests {
             ErrorCode::NotAcceptable,
             ErrorCode::Forbidden,
             ErrorCode::QueryTimeout,
+            ErrorCode::UpdateFailed,
             ErrorCode::Internal,
         ] {
             assert_eq!(

@@ -31,7 +31,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sparql", get(sparql::get_sparql).post(sparql::post_sparql))
         .route(
             "/store",
-            get(graph_store::get_store).head(graph_store::head_store),
+            get(graph_store::get_store)
+                .head(graph_store::head_store)
+                .put(graph_store::write_store)
+                .post(graph_store::write_store)
+                .delete(graph_store::write_store),
         )
         .nest("/api/v1", rest::router())
         .fallback(fallback)

@@ -26,22 +26,22 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{
-    CancellationToken, PreparedSparqlUpdate, QueryEvaluationError, QueryResults, SparqlEvaluator,
-};
-use spargebra::algebra::{AggregateExpression, Expression, GraphPattern, OrderExpression};
-use spargebra::term::NamedNodePattern;
-use spargebra::{GraphUpdateOperation, SparqlParser, SparqlSyntaxError};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use spargebra::{SparqlParser, SparqlSyntaxError};
 
 use super::negotiate::{self, negotiate};
+use super::rest::lineage::require_api_key;
 use super::{ApiError, AppState};
 use crate::config::Config;
 use crate::error::ErrorCode;
+use crate::store::change::{ChangeError, RdfChange, Update};
+use crate::store::federation;
+use crate::writer::{Staged, WriteError};
 
 /// `GET /sparql?query=...`: a query in the URL.
 pub async fn get_sparql(
@@ -87,18 +87,14 @@ pub async fn post_sparql(
                 ));
             }
             let text = read_text(body, &app.config).await?;
-            let request = UpdateRequest::parse(&app.config, text, params).await?;
-            post_update(app, request).await
+            post_update(app, &headers, text, params).await
         }
         Some("application/x-www-form-urlencoded") => {
             let form = read_body(body, &app.config).await?;
             let mut params = Params::read(&[url.as_bytes(), &form])?;
             match (params.query.take(), params.update.take()) {
                 (Some(query), None) => run_query(app, headers, query, params).await,
-                (None, Some(update)) => {
-                    let request = UpdateRequest::parse(&app.config, update, params).await?;
-                    post_update(app, request).await
-                }
+                (None, Some(update)) => post_update(app, &headers, update, params).await,
                 (Some(_), Some(_)) => Err(ApiError::bad_parameter(
                     "a request carries a `query` or an `update`, not both",
                 )),
@@ -112,111 +108,52 @@ pub async fn post_sparql(
     }
 }
 
-/// Runs a SPARQL update. Not enabled yet: every write must go through the
-/// durable log first, and the writer does not take updates yet.
-pub async fn post_update(app: AppState, request: UpdateRequest) -> Result<Response, ApiError> {
-    let _ = (app, request);
-    Err(ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        "SPARQL Update is not enabled yet",
-    ))
+/// Runs a SPARQL update: parsed and vetted here, then logged and applied
+/// by the writer like every write; 204 once it is durable and visible.
+async fn post_update(
+    app: AppState,
+    headers: &HeaderMap,
+    text: String,
+    params: Params,
+) -> Result<Response, ApiError> {
+    require_api_key(&app, headers)?;
+    let staged = super::rest::blocking(move || {
+        Update::parse(text, None, params.using_graph_uris, params.using_named_graph_uris)
+            .map(|update| Staged::new(RdfChange::Update(update)))
+            .map_err(change_error)
+    })
+    .await?;
+    app.writer.change(staged).await.map_err(|err| write_error(&err))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A SPARQL update request, fully read and checked: it parses, its dataset
-/// parameters are IRIs that do not clash with the update's own `USING`, it
-/// has no `LOAD` and calls no `SERVICE` outside the allow-list.
-#[derive(Debug, Clone)]
-pub struct UpdateRequest {
-    /// The update as the client sent it (the body of an
-    /// `application/sparql-update` POST, or the decoded `update` form field):
-    /// what the durable log should keep, byte for byte.
-    pub text: String,
-    /// `text` parsed (without a base IRI: a relative IRI is a syntax error
-    /// unless the update declares `BASE`).
-    pub update: spargebra::Update,
-    /// The `using-graph-uri` parameters, in order: the graphs whose merge is
-    /// the default graph of every `WHERE` clause ([protocol §2.2.3]). When
-    /// this and `using_named_graph_uris` are both empty, a `WHERE` without
-    /// `USING` matches the union of all graphs, as queries do (see
-    /// [`UpdateRequest::prepare`]).
-    ///
-    /// [protocol §2.2.3]: https://www.w3.org/TR/sparql11-protocol/#update-dataset
-    pub using_graph_uris: Vec<NamedNode>,
-    /// The `using-named-graph-uri` parameters, in order: the named graphs a
-    /// `WHERE` clause may match with `GRAPH`.
-    pub using_named_graph_uris: Vec<NamedNode>,
+/// The answer to a change the writer refused or failed.
+pub(super) fn write_error(err: &WriteError) -> ApiError {
+    match err {
+        WriteError::Change(err) => change_error_ref(err),
+        WriteError::Closed => ApiError::new(ErrorCode::Unavailable, "the server is shutting down"),
+        other => ApiError::internal(other),
+    }
 }
 
-impl UpdateRequest {
-    /// Parses and checks an update and its protocol parameters, in a
-    /// blocking task (an `INSERT DATA` can be megabytes).
-    async fn parse(config: &Config, text: String, params: Params) -> Result<Self, ApiError> {
-        let allowed = config.federation_allow.clone();
-        super::rest::blocking(move || {
-            let update = SparqlParser::new().parse_update(&text).map_err(syntax_error)?;
-            let protocol_dataset =
-                !params.using_graph_uris.is_empty() || !params.using_named_graph_uris.is_empty();
-            for operation in &update.operations {
-                match operation {
-                    GraphUpdateOperation::DeleteInsert { using, pattern, .. } => {
-                        // Protocol §2.2.3: a request may not give both.
-                        if protocol_dataset && using.is_some() {
-                            return Err(ApiError::bad_parameter(
-                                "using-graph-uri and using-named-graph-uri cannot be combined with an update that has USING or USING NAMED",
-                            ));
-                        }
-                        check_services(pattern, &allowed)?;
-                    }
-                    GraphUpdateOperation::Load { source, .. } => {
-                        return Err(ApiError::new(
-                            ErrorCode::Forbidden,
-                            format!("LOAD {source} is refused: meshgraph does not fetch documents from the web"),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            Ok(Self {
-                text,
-                update,
-                using_graph_uris: params.using_graph_uris,
-                using_named_graph_uris: params.using_named_graph_uris,
-            })
-        })
-        .await
-    }
+/// The answer to a change that is refused before it is logged.
+pub(super) fn change_error(err: ChangeError) -> ApiError {
+    change_error_ref(&err)
+}
 
-    /// The update, ready to run on a store or transaction: the protocol's
-    /// dataset (or the union of all graphs) as the dataset of each `WHERE`
-    /// without `USING`, and SERVICE calls configured as for queries.
-    pub fn prepare(&self, config: &Config) -> PreparedSparqlUpdate {
-        let mut prepared = evaluator(config).for_update(self.update.clone());
-        let protocol_dataset = !self.using_graph_uris.is_empty() || !self.using_named_graph_uris.is_empty();
-        for dataset in prepared.using_datasets_mut() {
-            if !dataset.is_default_dataset() {
-                continue;
-            }
-            if protocol_dataset {
-                dataset.set_default_graph(
-                    self.using_graph_uris
-                        .iter()
-                        .cloned()
-                        .map(GraphName::from)
-                        .collect(),
-                );
-                dataset.set_available_named_graphs(
-                    self.using_named_graph_uris
-                        .iter()
-                        .cloned()
-                        .map(NamedOrBlankNode::from)
-                        .collect(),
-                );
-            } else {
-                dataset.set_default_graph_as_union();
-            }
-        }
-        prepared
+fn change_error_ref(err: &ChangeError) -> ApiError {
+    match err {
+        ChangeError::Syntax(message) => ApiError::new(ErrorCode::MalformedQuery, message.clone()),
+        ChangeError::Document(err) => ApiError::new(ErrorCode::MalformedRdf, err.to_string()),
+        ChangeError::Refused(message) => ApiError::new(ErrorCode::Forbidden, message.clone()),
+        ChangeError::Using(message) => ApiError::bad_parameter(message.clone()),
+        ChangeError::Failed(_) => ApiError::new(ErrorCode::UpdateFailed, err.to_string()),
+        other => ApiError::internal(other),
     }
+}
+
+fn refused(err: federation::Refused) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, err.to_string())
 }
 
 /// An evaluator configured from the settings: `SERVICE` calls time out with
@@ -287,7 +224,7 @@ fn missing_query() -> ApiError {
 }
 
 /// The request's media type without parameters, lower case.
-fn content_type(headers: &HeaderMap) -> Option<String> {
+pub(super) fn content_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().unwrap_or("?");
     Some(
         value
@@ -312,7 +249,7 @@ fn unsupported_media_type(given: Option<&str>) -> ApiError {
 }
 
 /// The body, up to the configured size (413 beyond).
-async fn read_body(body: Body, config: &Config) -> Result<Bytes, ApiError> {
+pub(super) async fn read_body(body: Body, config: &Config) -> Result<Bytes, ApiError> {
     let limit = config.max_body_bytes;
     axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
@@ -419,7 +356,7 @@ impl QueryJob<'_> {
                 (pattern, true)
             }
         };
-        check_services(pattern, self.allowed)?;
+        federation::check_services(pattern, self.allowed).map_err(refused)?;
         // Negotiate before evaluating: a 406 should not cost a query.
         let output = if graph_answer {
             Output::Graph(negotiate(self.headers, negotiate::GRAPH)?)
@@ -529,219 +466,9 @@ fn unwritable(format: RdfFormat, err: std::io::Error) -> ApiError {
     }
 }
 
-/// Refuses any `SERVICE` whose endpoint is not in `allowed` (or is a
-/// variable, which could name any endpoint), anywhere in the pattern:
-/// subqueries, `OPTIONAL`, `MINUS`, `EXISTS` in filters and expressions.
-fn check_services(pattern: &GraphPattern, allowed: &[NamedNode]) -> Result<(), ApiError> {
-    match pattern {
-        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => Ok(()),
-        GraphPattern::Join { left, right }
-        | GraphPattern::Lateral { left, right }
-        | GraphPattern::Union { left, right }
-        | GraphPattern::Minus { left, right } => {
-            check_services(left, allowed)?;
-            check_services(right, allowed)
-        }
-        GraphPattern::LeftJoin {
-            left,
-            right,
-            expression,
-        } => {
-            check_services(left, allowed)?;
-            check_services(right, allowed)?;
-            expression.iter().try_for_each(|e| check_expression(e, allowed))
-        }
-        GraphPattern::Filter { expr, inner } => {
-            check_expression(expr, allowed)?;
-            check_services(inner, allowed)
-        }
-        GraphPattern::Extend {
-            inner, expression, ..
-        } => {
-            check_expression(expression, allowed)?;
-            check_services(inner, allowed)
-        }
-        GraphPattern::OrderBy { inner, expression } => {
-            for order in expression {
-                let (OrderExpression::Asc(e) | OrderExpression::Desc(e)) = order;
-                check_expression(e, allowed)?;
-            }
-            check_services(inner, allowed)
-        }
-        GraphPattern::Group {
-            inner, aggregates, ..
-        } => {
-            for (_, aggregate) in aggregates {
-                if let AggregateExpression::FunctionCall { expr, .. } = aggregate {
-                    check_expression(expr, allowed)?;
-                }
-            }
-            check_services(inner, allowed)
-        }
-        GraphPattern::Graph { inner, .. }
-        | GraphPattern::Project { inner, .. }
-        | GraphPattern::Distinct { inner }
-        | GraphPattern::Reduced { inner }
-        | GraphPattern::Slice { inner, .. } => check_services(inner, allowed),
-        GraphPattern::Service { name, inner, .. } => {
-            match name {
-                NamedNodePattern::NamedNode(endpoint) if allowed.contains(endpoint) => {}
-                NamedNodePattern::NamedNode(endpoint) => {
-                    return Err(ApiError::new(
-                        ErrorCode::Forbidden,
-                        if allowed.is_empty() {
-                            format!(
-                                "SERVICE {endpoint} is refused: federation is off (see --federation-allow)"
-                            )
-                        } else {
-                            format!("SERVICE {endpoint} is refused: it is not in the federation allow-list")
-                        },
-                    ));
-                }
-                NamedNodePattern::Variable(variable) => {
-                    return Err(ApiError::new(
-                        ErrorCode::Forbidden,
-                        format!(
-                            "SERVICE {variable} is refused: the endpoint must be an IRI of the federation allow-list"
-                        ),
-                    ));
-                }
-            }
-            // The remote evaluates the inner pattern, but a nested SERVICE
-            // is refused all the same: the allow-list is the whole policy.
-            check_services(inner, allowed)
-        }
-    }
-}
-
-/// [`check_services`] inside an expression (`EXISTS`, `NOT EXISTS`).
-fn check_expression(expression: &Expression, allowed: &[NamedNode]) -> Result<(), ApiError> {
-    match expression {
-        Expression::NamedNode(_)
-        | Expression::Literal(_)
-        | Expression::Variable(_)
-        | Expression::Bound(_) => Ok(()),
-        Expression::Exists(pattern) => check_services(pattern, allowed),
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => {
-            check_expression(a, allowed)?;
-            check_expression(b, allowed)
-        }
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            check_expression(a, allowed)
-        }
-        Expression::If(a, b, c) => {
-            check_expression(a, allowed)?;
-            check_expression(b, allowed)?;
-            check_expression(c, allowed)
-        }
-        Expression::In(a, list) => {
-            check_expression(a, allowed)?;
-            list.iter().try_for_each(|e| check_expression(e, allowed))
-        }
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-            list.iter().try_for_each(|e| check_expression(e, allowed))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn check(query: &str, allowed: &[&str]) -> Result<(), ErrorCode> {
-        let allowed: Vec<NamedNode> = allowed.iter().map(|iri| NamedNode::new(*iri).unwrap()).collect();
-        let query = SparqlParser::new().parse_query(query).unwrap();
-        let (spargebra::Query::Select { pattern, .. }
-        | spargebra::Query::Ask { pattern, .. }
-        | spargebra::Query::Construct { pattern, .. }
-        | spargebra::Query::Describe { pattern, .. }) = &query;
-        check_services(pattern, &allowed).map_err(|e| e.0.code)
-    }
-
-    #[test]
-    fn services_are_found_wherever_they_hide() {
-        let remote = "http://remote.example/sparql";
-        for query in [
-            "SELECT * { SERVICE <http://remote.example/sparql> { ?s ?p ?o } }",
-            "SELECT * { ?a ?b ?c OPTIONAL { SERVICE <http://remote.example/sparql> { ?s ?p ?o } } }",
-            "SELECT * { ?a ?b ?c MINUS { SERVICE <http://remote.example/sparql> { ?a ?p ?o } } }",
-            "SELECT * { ?a ?b ?c FILTER EXISTS { SERVICE <http://remote.example/sparql> { ?a ?p ?o } } }",
-            "SELECT * { ?a ?b ?c FILTER (!(1 = 2 || NOT EXISTS { SERVICE <http://remote.example/sparql> { ?a ?p ?o } })) }",
-            "SELECT * { ?a ?b ?c BIND (IF(EXISTS { SERVICE <http://remote.example/sparql> {} }, 1, 0) AS ?x) }",
-            "SELECT * { { SELECT ?s { SERVICE <http://remote.example/sparql> { ?s ?p ?o } } LIMIT 1 } }",
-            "SELECT (COUNT(*) AS ?n) { GRAPH ?g { SERVICE SILENT <http://remote.example/sparql> { ?s ?p ?o } } } GROUP BY ?g",
-            "ASK { { ?s ?p ?o } UNION { SERVICE <http://remote.example/sparql> { ?s ?p ?o } } }",
-            "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://remote.example/sparql> { ?s ?p ?o } }",
-            "SELECT * { ?s ?p ?o } ORDER BY (EXISTS { SERVICE <http://remote.example/sparql> {} })",
-        ] {
-            assert_eq!(check(query, &[]), Err(ErrorCode::Forbidden), "{query}");
-            assert_eq!(check(query, &[remote]), Ok(()), "{query}");
-        }
-        assert_eq!(
-            check("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", &[remote]),
-            Err(ErrorCode::Forbidden)
-        );
-        assert_eq!(
-            check(
-                "SELECT * { SERVICE <http://remote.example/sparql> { SERVICE <http://other.example/sparql> {} } }",
-                &[remote]
-            ),
-            Err(ErrorCode::Forbidden)
-        );
-        assert_eq!(check("SELECT * { ?s ?p ?o }", &[]), Ok(()));
-    }
-
-    #[test]
-    fn a_prepared_update_matches_the_union_or_the_protocol_dataset() {
-        use oxigraph::model::{GraphNameRef, NamedNodeRef, QuadRef};
-        let iri = |s: &str| NamedNode::new(format!("http://example.com/{s}")).unwrap();
-        let run = |using: Vec<NamedNode>| {
-            let store = oxigraph::store::Store::new().unwrap();
-            let (s, p, o) = (iri("s"), iri("p"), iri("o"));
-            store
-                .insert(QuadRef::new(
-                    &s,
-                    &p,
-                    &o,
-                    NamedNodeRef::new("http://example.com/g").unwrap(),
-                ))
-                .unwrap();
-            let text = "INSERT { GRAPH <http://example.com/copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }";
-            let request = UpdateRequest {
-                text: text.into(),
-                update: SparqlParser::new().parse_update(text).unwrap(),
-                using_graph_uris: using,
-                using_named_graph_uris: Vec::new(),
-            };
-            request
-                .prepare(&Config::in_memory())
-                .on_store(&store)
-                .execute()
-                .unwrap();
-            let copy = NamedNodeRef::new("http://example.com/copy").unwrap();
-            store
-                .quads_for_pattern(None, None, None, Some(GraphNameRef::from(copy)))
-                .count()
-        };
-        assert_eq!(run(Vec::new()), 1, "WHERE sees the union of all graphs");
-        assert_eq!(run(vec![iri("g")]), 1, "using-graph-uri names the graph");
-        assert_eq!(
-            run(vec![iri("elsewhere")]),
-            0,
-            "using-graph-uri limits the graphs"
-        );
-    }
 
     #[test]
     fn protocol_parameters_repeat_and_are_iris() {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use spargebra::GraphUpdateOperation;
 
 use super::document::{self, DocumentError};
+use super::federation;
 use crate::log::{NewRecord, RecordKind};
 
 /// A named graph, or the store's default graph.
@@ -114,10 +115,14 @@ pub enum ChangeError {
     /// The update does not parse.
     #[error("SPARQL update syntax error: {0}")]
     Syntax(String),
-    /// The update is valid SPARQL that meshgraph refuses (`LOAD`, or
-    /// `using-graph-uri` together with `USING`).
+    /// The update is valid SPARQL that meshgraph refuses: `LOAD` or
+    /// `SERVICE`, whose results the log could not replay.
     #[error("{0}")]
     Refused(String),
+    /// `using-graph-uri` or `using-named-graph-uri` with an update that has
+    /// its own `USING` or `WITH` (SPARQL 1.1 Protocol section 2.2.3).
+    #[error("{0}")]
+    Using(String),
     /// The update failed while running (e.g. `CREATE GRAPH` of a graph that
     /// exists); nothing of it was applied.
     #[error("SPARQL update failed: {0}")]
@@ -221,8 +226,9 @@ impl Document {
 }
 
 impl Update {
-    /// Parses and vets an update. `LOAD` is refused: the log would keep the
-    /// URL, not the document, so replay could not rebuild the same graph.
+    /// Parses and vets an update. `LOAD` and `SERVICE` are refused: the log
+    /// would keep the URL, not what it answered, so replay could not rebuild
+    /// the same graph.
     pub fn parse(
         text: String,
         base: Option<String>,
@@ -247,13 +253,20 @@ impl Update {
                         source.as_str()
                     )));
                 }
-                GraphUpdateOperation::DeleteInsert { using: Some(_), .. }
-                    if !using.is_empty() || !using_named.is_empty() =>
-                {
-                    return Err(ChangeError::Refused(
-                        "using-graph-uri / using-named-graph-uri cannot be combined with an update that has USING or WITH"
-                            .into(),
-                    ));
+                GraphUpdateOperation::DeleteInsert {
+                    using: own, pattern, ..
+                } => {
+                    if own.is_some() && (!using.is_empty() || !using_named.is_empty()) {
+                        return Err(ChangeError::Using(
+                            "using-graph-uri / using-named-graph-uri cannot be combined with an update that has USING or WITH"
+                                .into(),
+                        ));
+                    }
+                    federation::check_services(pattern, &[]).map_err(|refused| {
+                        ChangeError::Refused(format!(
+                            "{refused}; in an update it always is: the log keeps the update, not what the endpoint answered"
+                        ))
+                    })?;
                 }
                 _ => {}
             }
@@ -271,7 +284,10 @@ impl Update {
     /// USING (nor `using-graph-uri`) see the union of all graphs as their
     /// default graph, as queries do.
     fn run(&self, txn: &mut Transaction<'_>) -> Result<(), ChangeError> {
-        let mut prepared = SparqlEvaluator::new().for_update(self.parsed.clone());
+        // No HTTP client: an update never leaves the store (see `parse`).
+        let mut prepared = SparqlEvaluator::new()
+            .without_default_http_service_handler()
+            .for_update(self.parsed.clone());
         for dataset in prepared.using_datasets_mut() {
             if !self.using.is_empty() || !self.using_named.is_empty() {
                 dataset.set_default_graph(self.using.iter().cloned().map(GraphName::from).collect());
@@ -380,13 +396,8 @@ impl RdfChange {
     pub(super) fn apply(&self, txn: &mut Transaction<'_>) -> Result<(), ChangeError> {
         match self {
             Self::Document(doc) => doc.apply(txn),
-            Self::Drop(target) => {
-                clear(txn, target)?;
-                if let Target::Named(graph) = target {
-                    txn.remove_named_graph(graph)?;
-                }
-                Ok(())
-            }
+            Self::Drop(Target::Named(graph)) => Ok(txn.remove_named_graph(graph)?),
+            Self::Drop(Target::Default) => clear(txn, &Target::Default),
             Self::Update(update) => update.run(txn),
         }
     }
@@ -548,25 +559,31 @@ mod tests {
     }
 
     #[test]
-    fn load_and_conflicting_datasets_are_refused() {
-        let refused = |text: &str, using: Vec<NamedNode>| {
-            matches!(
-                Update::parse(text.into(), None, using, vec![]),
-                Err(ChangeError::Refused(_))
-            )
-        };
-        assert!(refused("LOAD <http://example.org/x.ttl>", vec![]));
-        assert!(refused(
-            "DELETE { ?s ?p ?o } USING <http://example.org/g> WHERE { ?s ?p ?o }",
-            vec![named("http://example.org/h")]
-        ));
-        assert!(!refused(
-            "DELETE WHERE { ?s ?p ?o }",
-            vec![named("http://example.org/h")]
+    fn load_service_and_conflicting_datasets_are_refused() {
+        let refused =
+            |text: &str, using: Vec<NamedNode>| Update::parse(text.into(), None, using, vec![]).err();
+        assert!(matches!(
+            refused("LOAD <http://example.org/x.ttl>", vec![]),
+            Some(ChangeError::Refused(_))
         ));
         assert!(matches!(
-            Update::parse("INSERT DATA {".into(), None, vec![], vec![]),
-            Err(ChangeError::Syntax(_))
+            refused(
+                "INSERT { ?s ?p ?o } WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+                vec![]
+            ),
+            Some(ChangeError::Refused(_))
+        ));
+        assert!(matches!(
+            refused(
+                "DELETE { ?s ?p ?o } USING <http://example.org/g> WHERE { ?s ?p ?o }",
+                vec![named("http://example.org/h")]
+            ),
+            Some(ChangeError::Using(_))
+        ));
+        assert!(refused("DELETE WHERE { ?s ?p ?o }", vec![named("http://example.org/h")]).is_none());
+        assert!(matches!(
+            refused("INSERT DATA {", vec![]),
+            Some(ChangeError::Syntax(_))
         ));
     }
 }

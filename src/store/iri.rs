@@ -30,6 +30,11 @@ fn node(iri: String) -> NamedNode {
     NamedNode::new_unchecked(iri)
 }
 
+/// A graph made by the Graph Store for a document POSTed without a name.
+pub fn new_graph(id: uuid::Uuid) -> NamedNode {
+    node(format!("{ID_BASE}graph/{id}"))
+}
+
 /// A namespace.
 pub fn namespace(namespace: &str) -> NamedNode {
     node(format!("{ID_BASE}namespace/{}", segment(namespace)))

@@ -8,6 +8,7 @@
 
 pub mod change;
 pub mod document;
+pub mod federation;
 pub mod iri;
 pub mod read;
 pub mod vocab;
@@ -214,7 +215,9 @@ fn apply_one(
             changed.insert(graph_key(graph), Some(*digest));
         }
         GraphWrite::ClearFacet(graph) => {
-            txn.clear_graph(graph)?;
+            // Removed, not only emptied: a deleted facet's graph should not
+            // be listed by `GRAPH ?g` or answered by the graph store.
+            txn.remove_named_graph(graph)?;
             changed.insert(graph_key(graph), None);
         }
         GraphWrite::ResolveRunState(run) => resolve_run_state(txn, run)?,

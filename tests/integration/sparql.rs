@@ -621,16 +621,86 @@ const INSERT: &str =
     "INSERT DATA { GRAPH <http://example.com/g3> { <http://example.com/a> <http://example.com/b> 1 } }";
 
 #[tokio::test]
-async fn an_update_is_read_in_full_then_refused_for_now() {
+async fn an_update_is_logged_then_applied_by_post_directly_or_by_form() {
+    let app = two_graphs();
+    let (log_before, _) = app.footprint();
+    let answer = post(&app, "/sparql", Some("application/sparql-update"), INSERT).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
+    assert_eq!(app.footprint().0, log_before + 1, "the update is in the log");
+    let ask = "ASK { GRAPH <http://example.com/g3> { <http://example.com/a> <http://example.com/b> 1 } }";
+    assert!(
+        get_query(&app, ask, "", None).await.json()["boolean"]
+            .as_bool()
+            .unwrap()
+    );
+
+    // A form, with using-graph-uri: the WHERE sees g1 only, not the union.
+    let update = "INSERT { GRAPH <http://example.com/copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }";
+    let form = format!("update={}&using-graph-uri={}", encode(update), encode(G1));
+    let answer = post(&app, "/sparql", Some("application/x-www-form-urlencoded"), form).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
+    let copied = "SELECT ?name { GRAPH <http://example.com/copy> { ?s <http://example.com/name> ?name } }";
+    assert_eq!(
+        json_values(&get_query(&app, copied, "", None).await.json(), "name"),
+        BTreeSet::from(["alpha".to_owned()])
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_fails_when_it_runs_changes_nothing() {
     let app = two_graphs();
     let before = app.store_len();
+    // CREATE of a graph that exists fails, after the INSERT before it ran.
+    let update = format!("{INSERT} ; CREATE GRAPH <{G1}>");
+    let answer = post(&app, "/sparql", Some("application/sparql-update"), update).await;
+    let message = answer.error(StatusCode::BAD_REQUEST, "update_failed");
+    assert!(message.contains("already exists"), "{message}");
+    assert_eq!(app.store_len(), before, "none of it was applied");
+}
+
+#[tokio::test]
+async fn updates_and_graph_store_writes_need_the_api_key_when_one_is_set() {
+    let app = two_graphs_with(Config {
+        api_key: Some("s3cret".into()),
+        ..Config::in_memory()
+    });
     let answer = post(&app, "/sparql", Some("application/sparql-update"), INSERT).await;
-    let message = answer.error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-    assert!(message.contains("not enabled"), "{message}");
-    let form = format!("update={}&using-graph-uri={}", encode(INSERT), encode(G1));
-    let answer = post(&app, "/sparql", Some("application/x-www-form-urlencoded"), form).await;
-    answer.error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-    assert_eq!(app.store_len(), before, "nothing was written");
+    answer.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let answer = store_write(
+        &app,
+        Method::PUT,
+        "graph=http://example.com/k",
+        Some("text/turtle"),
+        "<a:b> <a:c> <a:d> .",
+        None,
+    )
+    .await;
+    answer.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let answer = store_write(
+        &app,
+        Method::DELETE,
+        &format!("graph={}", encode(G1)),
+        None,
+        "",
+        None,
+    )
+    .await;
+    answer.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // Reads stay open; with the key, writes pass.
+    assert_eq!(
+        get_query(&app, SELECT_NAMES, "", None).await.status,
+        StatusCode::OK
+    );
+    let answer = store_write(
+        &app,
+        Method::PUT,
+        "graph=http://example.com/k",
+        Some("text/turtle"),
+        "<a:b> <a:c> <a:d> .",
+        Some("s3cret"),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
 }
 
 #[tokio::test]
@@ -834,4 +904,187 @@ async fn lineage_from_events_is_queryable_and_its_graphs_readable() {
         let answer = get_query(&app, &construct, "", Some("application/n-triples")).await;
         assert_eq!(read, triples(RdfFormat::NTriples, &answer.ok().body), "{graph}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Graph Store Protocol (writes)
+// ---------------------------------------------------------------------------
+
+async fn store_write(
+    app: &TestApp,
+    method: Method,
+    params: &str,
+    content_type: Option<&str>,
+    body: &str,
+    key: Option<&str>,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(format!("/store?{params}"));
+    if let Some(content_type) = content_type {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    send(app, request.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+const TTL: &str =
+    "@prefix ex: <http://example.com/> . ex:gamma ex:name \"gamma\" . <rel> ex:name \"relative\" .";
+
+#[tokio::test]
+async fn gsp_put_creates_then_replaces_a_graph() {
+    let app = two_graphs();
+    let g = format!("graph={}", encode("http://example.com/g9"));
+    let answer = store_write(&app, Method::PUT, &g, Some("text/turtle"), TTL, None).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let got = get_store(&app, &g, Some("application/n-triples")).await;
+    let stored = triples(RdfFormat::NTriples, &got.body);
+    assert!(stored.contains(&name_triple("gamma")));
+    // Relative IRIs resolve against the graph's IRI.
+    let relative = NamedNode::new("http://example.com/rel").unwrap();
+    assert!(
+        stored.iter().any(|t| t.subject == relative.clone().into()),
+        "{stored:?}"
+    );
+
+    let answer = store_write(
+        &app,
+        Method::PUT,
+        &g,
+        Some("application/n-triples"),
+        "<http://example.com/delta> <http://example.com/name> \"delta\" .",
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
+    let got = get_store(&app, &g, Some("application/n-triples")).await;
+    assert_eq!(
+        triples(RdfFormat::NTriples, &got.body),
+        HashSet::from([name_triple("delta")])
+    );
+}
+
+#[tokio::test]
+async fn gsp_post_adds_to_a_graph() {
+    let app = two_graphs();
+    let g1 = format!("graph={}", encode(G1));
+    let answer = store_write(&app, Method::POST, &g1, Some("text/turtle"), TTL, None).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
+    let got = get_store(&app, &g1, Some("application/n-triples")).await;
+    let stored = triples(RdfFormat::NTriples, &got.body);
+    assert!(stored.contains(&name_triple("alpha")) && stored.contains(&name_triple("gamma")));
+}
+
+#[tokio::test]
+async fn gsp_post_to_the_store_adds_a_dataset_or_makes_a_new_graph() {
+    let app = two_graphs();
+    let trig = "<http://example.com/g7> { <http://example.com/eta> <http://example.com/name> \"eta\" }";
+    let answer = store_write(&app, Method::POST, "", Some("application/trig"), trig, None).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
+    let got = get_store(
+        &app,
+        &format!("graph={}", encode("http://example.com/g7")),
+        Some("application/n-triples"),
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::OK);
+
+    let answer = store_write(&app, Method::POST, "", Some("text/turtle"), TTL, None).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let location = answer.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let params = location.strip_prefix("/store?").unwrap();
+    let got = get_store(&app, params, Some("application/n-triples")).await;
+    assert!(triples(RdfFormat::NTriples, &got.body).contains(&name_triple("gamma")));
+}
+
+#[tokio::test]
+async fn gsp_delete_drops_a_graph_and_404s_an_unknown_one() {
+    let app = two_graphs();
+    let g1 = format!("graph={}", encode(G1));
+    let answer = store_write(&app, Method::DELETE, &g1, None, "", None).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
+    get_store(&app, &g1, None)
+        .await
+        .error(StatusCode::NOT_FOUND, "not_found");
+    let answer = store_write(&app, Method::DELETE, &g1, None, "", None).await;
+    answer.error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn gsp_a_broken_document_is_400_with_its_position_and_writes_nothing() {
+    let app = two_graphs();
+    let (log_before, _) = app.footprint();
+    let before = app.store_len();
+    let broken = "<http://example.com/a> <http://example.com/b> 1 .\n<http://example.com/a> <http://example.com/b> \"open .";
+    let g1 = format!("graph={}", encode(G1));
+    let answer = store_write(&app, Method::PUT, &g1, Some("text/turtle"), broken, None).await;
+    let message = answer.error(StatusCode::BAD_REQUEST, "malformed_rdf");
+    assert!(message.contains("line 2"), "{message}");
+    assert_eq!((app.footprint().0, app.store_len()), (log_before, before));
+    // A wrong or missing Content-Type is 415; quads into one graph too.
+    let answer = store_write(&app, Method::PUT, &g1, Some("text/html"), "x", None).await;
+    answer.error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let answer = store_write(&app, Method::PUT, &g1, None, "x", None).await;
+    answer.error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let answer = store_write(&app, Method::PUT, &g1, Some("application/n-quads"), "", None).await;
+    answer.error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    // The whole dataset is not replaced at once.
+    let answer = store_write(&app, Method::PUT, "", Some("application/trig"), "", None).await;
+    answer.error(StatusCode::BAD_REQUEST, "invalid_parameter");
+}
+
+#[tokio::test]
+async fn graph_store_writes_and_updates_are_rebuilt_from_the_log_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        storage: meshgraph::config::Storage::Dir(dir.path().to_owned()),
+        ..Config::in_memory()
+    };
+    let dump = |app: &TestApp| {
+        let mut quads: Vec<String> = app
+            .app
+            .views
+            .store()
+            .oxigraph()
+            .iter()
+            .map(|q| q.unwrap().to_string())
+            .collect();
+        quads.sort();
+        quads
+    };
+    let (app, writer) = TestApp::with_writer(config.clone());
+    let g = format!("graph={}", encode("http://example.com/g9"));
+    for (method, content_type, body) in [
+        (Method::PUT, Some("text/turtle"), TTL),
+        (
+            Method::POST,
+            Some("application/n-triples"),
+            "<http://example.com/x> <http://example.com/y> _:b .",
+        ),
+        (Method::PUT, Some("text/turtle"), TTL),
+    ] {
+        let answer = store_write(&app, method, &g, content_type, body, None).await;
+        assert!(answer.status.is_success(), "{}", answer.text());
+    }
+    let answer = post(&app, "/sparql", Some("application/sparql-update"), INSERT).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let answer = store_write(
+        &app,
+        Method::DELETE,
+        &format!("graph={}", encode("http://example.com/g3")),
+        None,
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let before = dump(&app);
+    assert!(!before.is_empty());
+    drop(app);
+    writer.join();
+
+    let (app, writer) = TestApp::with_writer(config);
+    assert_eq!(dump(&app), before);
+    drop(app);
+    writer.join();
 }
