@@ -9,6 +9,7 @@
 pub mod change;
 pub mod document;
 pub mod iri;
+pub mod queries;
 pub mod read;
 pub mod vocab;
 
