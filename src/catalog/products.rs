@@ -255,6 +255,15 @@ impl Catalog {
                 push_unique(&mut entry.1, l);
             }
         }
+        // Rows come in no particular order: list datasets by identity.
+        let by_identity = |list: &mut Vec<DatasetRef>| list.sort();
+        for draft in drafts.values_mut() {
+            by_identity(&mut draft.outputs);
+            by_identity(&mut draft.inputs);
+            for (_, _, datasets) in draft.ports.values_mut() {
+                by_identity(datasets);
+            }
+        }
         let domain_ref = |id: &String| DomainRef {
             id: id.clone(),
             label: domain_drafts.get(id).and_then(|(labels, _)| best_label(labels)),

@@ -553,3 +553,102 @@ pub fn table(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::openlineage::parse_event;
+
+    /// A COMPLETE run of `job` reading `input` and writing `output` (in
+    /// namespace `db`), the output owned by `owner` if given.
+    fn observe(p: &mut Projection, n: u128, input: &str, output: &str, owner: Option<&str>) {
+        let facets = match owner {
+            Some(o) => json!({"ownership": {"owners": [{"name": o, "type": "MAINTAINER"}]}}),
+            None => json!({}),
+        };
+        let event = json!({
+            "eventTime": format!("2024-01-01T00:0{n}:00Z"), "eventType": "COMPLETE", "producer": "p",
+            "run": {"runId": uuid::Uuid::from_u128(n).to_string()},
+            "job": {"namespace": "s", "name": format!("j{n}")},
+            "inputs": [{"namespace": "db", "name": input}],
+            "outputs": [{"namespace": "db", "name": output, "facets": facets}],
+        });
+        p.observe(&parse_event(&event.to_string()).unwrap());
+    }
+
+    fn product(id: &str, domain: &str, owner: &str) -> ExposedProduct {
+        ExposedProduct {
+            id: id.into(),
+            title: Some(id.to_uppercase()),
+            domain: Some((domain.into(), Some(domain.to_uppercase()))),
+            owners: vec![owner.into()],
+        }
+    }
+
+    #[test]
+    fn groups_lift_affected_datasets_to_products_domains_and_owners() {
+        // a -> j1 -> b -> j2 -> c; b owned by team:x through its facet.
+        let mut p = Projection::new();
+        observe(&mut p, 1, "a", "b", Some("team:x"));
+        observe(&mut p, 2, "b", "c", None);
+        let mut exposure = Exposure::default();
+        exposure.add(product("p1", "d1", "team:x"), [NodeId::dataset("db", "b")]);
+        exposure.add(
+            product("p2", "d1", "team:y"),
+            [NodeId::dataset("db", "c"), NodeId::dataset("db", "never-reported")],
+        );
+        exposure.add(product("p0", "d0", "team:z"), [NodeId::dataset("db", "a")]);
+        let start = NodeId::dataset("db", "a");
+        let query = ImpactQuery::default();
+        let impact = p.impact(&start, &query).unwrap();
+        let listing = Listing {
+            offset: 0,
+            limit: None,
+            paths: false,
+        };
+        let answer = serde_json::to_value(report(&p, &start, &query, &impact, &listing, &exposure)).unwrap();
+        let groups = &answer["groups"];
+        assert_eq!(
+            groups["products"],
+            json!([
+                {"id": "p1", "title": "P1", "domain": "d1", "distance": 1, "datasets": 1, "columns": 0,
+                 "owners": ["team:x"], "members": ["dataset:db:b"]},
+                {"id": "p2", "title": "P2", "domain": "d1", "distance": 2, "datasets": 1, "columns": 0,
+                 "owners": ["team:y"], "members": ["dataset:db:c"]}
+            ]),
+            "the start's own product is not affected by its change"
+        );
+        assert_eq!(
+            groups["domains"],
+            json!([{"id": "d1", "label": "D1", "distance": 1, "products": ["p1", "p2"],
+                    "members": ["dataset:db:b", "dataset:db:c"]}])
+        );
+        assert_eq!(
+            groups["owners"],
+            json!([
+                {"name": "team:x", "type": "MAINTAINER", "types": ["MAINTAINER"], "datasets": 1, "jobs": 0,
+                 "columns": 0, "distance": 1, "products": ["p1"], "sources": ["ownership", "product"],
+                 "members": ["dataset:db:b"]},
+                {"name": "team:y", "type": null, "types": [], "datasets": 1, "jobs": 0, "columns": 0,
+                 "distance": 2, "products": ["p2"], "sources": ["product"], "members": ["dataset:db:c"]}
+            ])
+        );
+        let b = answer["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == "dataset:db:b")
+            .unwrap();
+        assert_eq!(b["products"], json!(["p1"]));
+        assert_eq!(b["owners"], json!(["team:x"]));
+        let text = table(&report(&p, &start, &query, &impact, &listing, &exposure));
+        assert!(text.contains("product p1 (P1): 1 datasets, 0 columns, from distance 1"), "{text}");
+        assert!(text.contains("domain d1 (D1): 2 products, from distance 1"), "{text}");
+        // Without products, the groups are the ownership facets' alone.
+        let bare = serde_json::to_value(report(&p, &start, &query, &impact, &listing, &Exposure::default())).unwrap();
+        assert_eq!(bare["groups"]["products"], json!([]));
+        assert_eq!(bare["groups"]["owners"][0]["sources"], json!(["ownership"]));
+    }
+}
