@@ -5,10 +5,10 @@
 //! then asks the projection the same question `/api/v1/impact` answers.
 
 use crate::app::App;
+use crate::catalog::Catalog;
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::config::{Config, Storage};
 use crate::lineage::impact::{ImpactQuery, Level, Towards};
-use crate::catalog::Catalog;
 use crate::lineage::report::{self, Exposure, Listing};
 use crate::openlineage::{NodeId, Timestamp};
 

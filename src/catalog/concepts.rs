@@ -26,12 +26,12 @@ use serde::Serialize;
 
 use super::products::{Catalog, DomainRef, ProductRef};
 use super::{CatalogError, DatasetRef, Named, best_label, decode, iri_of, literal_of, push_unique, text_of};
+use crate::store::Store;
 use crate::store::iri;
 use crate::store::queries::{
     CATALOG_CONCEPT_RELATIONS, CATALOG_CONCEPT_STATEMENTS, CATALOG_CONCEPTS, CATALOG_DATASET_TAGS,
     CATALOG_TAG_KEYS, CATALOG_TAGGED,
 };
-use crate::store::Store;
 use crate::views::Views;
 
 /// What kind of concept.
@@ -198,7 +198,9 @@ impl ConceptIndex {
     pub fn read(store: &Store) -> Result<Self, CatalogError> {
         let mut index = Self::default();
         for row in CATALOG_CONCEPTS.select(store, &[])? {
-            let Some(id) = iri_of(&row, "concept") else { continue };
+            let Some(id) = iri_of(&row, "concept") else {
+                continue;
+            };
             let kind = match text_of(&row, "kind").as_deref() {
                 Some("class") => Some(ConceptKind::Class),
                 Some("concept") => Some(ConceptKind::Concept),
@@ -332,7 +334,13 @@ impl ConceptIndex {
             out.insert(key.to_owned());
         }
         out.extend(self.by_notation.get(key).into_iter().flatten().cloned());
-        out.extend(self.by_label.get(&key.to_lowercase()).into_iter().flatten().cloned());
+        out.extend(
+            self.by_label
+                .get(&key.to_lowercase())
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
         out
     }
 }
@@ -365,7 +373,9 @@ fn statement_carrier(
             None => Carrier::Dataset(dataset),
         });
     }
-    let Term::NamedNode(node) = target else { return None };
+    let Term::NamedNode(node) = target else {
+        return None;
+    };
     if let Some(carrier) = iri_carrier(node.as_str()) {
         return Some(carrier);
     }
@@ -432,16 +442,14 @@ impl Carriers {
                 {
                     Some(at) => at,
                     None => {
-                        let iri = dataset
-                            .node_id()
-                            .map(|_| {
-                                iri::field(
-                                    dataset.namespace.as_deref().unwrap_or_default(),
-                                    dataset.name.as_deref().unwrap_or_default(),
-                                    &field,
-                                )
-                                .into_string()
-                            });
+                        let iri = dataset.node_id().map(|_| {
+                            iri::field(
+                                dataset.namespace.as_deref().unwrap_or_default(),
+                                dataset.name.as_deref().unwrap_or_default(),
+                                &field,
+                            )
+                            .into_string()
+                        });
                         self.columns.push(ConceptColumn {
                             dataset,
                             field,
@@ -492,7 +500,9 @@ pub fn concept(views: &Views, id: &str) -> Result<Option<ConceptDetail>, Catalog
         }
     }
     for row in CATALOG_TAG_KEYS.select(store, &[])? {
-        let Some(key) = literal_of(&row, "key") else { continue };
+        let Some(key) = literal_of(&row, "key") else {
+            continue;
+        };
         let named: Vec<String> = index
             .named_by_key(key.value())
             .into_iter()
@@ -526,7 +536,7 @@ pub fn concept(views: &Views, id: &str) -> Result<Option<ConceptDetail>, Catalog
                     || carriers.columns.iter().any(|c| c.dataset.same(o))
             });
         if carries {
-            products.insert(p.as_ref());
+            products.insert(p.named());
         }
     }
     let domains: BTreeSet<DomainRef> = products
@@ -535,9 +545,11 @@ pub fn concept(views: &Views, id: &str) -> Result<Option<ConceptDetail>, Catalog
         .collect();
     let sort_key = |d: &DatasetRef| (d.namespace.clone(), d.name.clone(), d.iri.clone());
     carriers.datasets.sort_by_key(|d| sort_key(&d.dataset));
-    carriers
-        .columns
-        .sort_by(|a, b| sort_key(&a.dataset).cmp(&sort_key(&b.dataset)).then_with(|| a.field.cmp(&b.field)));
+    carriers.columns.sort_by(|a, b| {
+        sort_key(&a.dataset)
+            .cmp(&sort_key(&b.dataset))
+            .then_with(|| a.field.cmp(&b.field))
+    });
     for d in &mut carriers.datasets {
         d.concepts.sort();
         d.via.sort();
@@ -562,7 +574,11 @@ pub fn concept(views: &Views, id: &str) -> Result<Option<ConceptDetail>, Catalog
 
 /// The concepts a dataset and its columns carry; `None` if pipelines never
 /// reported the dataset and nothing says it carries a concept.
-pub fn dataset_concepts(views: &Views, namespace: &str, name: &str) -> Result<Option<DatasetConcepts>, CatalogError> {
+pub fn dataset_concepts(
+    views: &Views,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<DatasetConcepts>, CatalogError> {
     let store = views.store();
     let index = ConceptIndex::read(store)?;
     let mut dataset = DatasetRef::named(namespace.to_owned(), name.to_owned());
@@ -625,11 +641,26 @@ mod tests {
         let mut index = ConceptIndex::default();
         let c = |s: &str| format!("https://example.com/{s}");
         index.add(c("Party"), Some(ConceptKind::Class), Some("label"), lit("Party"));
-        index.add(c("Customer"), Some(ConceptKind::Class), Some("label"), lit("Customer"));
+        index.add(
+            c("Customer"),
+            Some(ConceptKind::Class),
+            Some("label"),
+            lit("Customer"),
+        );
         index.add(c("VipCustomer"), Some(ConceptKind::Class), None, None);
-        index.add(c("pii"), Some(ConceptKind::Concept), Some("prefLabel"), lit("Personal Data"));
+        index.add(
+            c("pii"),
+            Some(ConceptKind::Concept),
+            Some("prefLabel"),
+            lit("Personal Data"),
+        );
         index.add(c("pii"), Some(ConceptKind::Concept), Some("notation"), lit("PII"));
-        index.add(c("email"), Some(ConceptKind::Concept), Some("prefLabel"), lit("E-mail"));
+        index.add(
+            c("email"),
+            Some(ConceptKind::Concept),
+            Some("prefLabel"),
+            lit("E-mail"),
+        );
         index.link(c("Customer"), c("Party"), Relation::SubClassOf);
         index.link(c("VipCustomer"), c("Customer"), Relation::SubClassOf);
         index.link(c("email"), c("pii"), Relation::Broader);

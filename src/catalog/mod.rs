@@ -138,7 +138,10 @@ fn decode(text: &str) -> Option<Named> {
     let rest = text.strip_prefix(iri::ID_BASE)?;
     let part = |s: &str| percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned());
     if let Some(owner) = rest.strip_prefix("owner/") {
-        return (!owner.contains('/')).then(|| part(owner)).flatten().map(Named::Owner);
+        return (!owner.contains('/'))
+            .then(|| part(owner))
+            .flatten()
+            .map(Named::Owner);
     }
     let segments: Vec<&str> = rest.strip_prefix("dataset/")?.split('/').collect();
     match segments.as_slice() {
@@ -237,7 +240,10 @@ mod tests {
             decode(iri::owner("team:sales").as_str()),
             Some(Named::Owner("team:sales".into()))
         );
-        assert_eq!(decode(iri::facet(&iri::dataset(ns, name), "schema").as_str()), None);
+        assert_eq!(
+            decode(iri::facet(&iri::dataset(ns, name), "schema").as_str()),
+            None
+        );
         assert_eq!(decode(iri::job(ns, name).as_str()), None);
         assert_eq!(decode("https://example.com/dataset/a/b"), None);
     }

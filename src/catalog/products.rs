@@ -21,7 +21,9 @@ use crate::lineage::ids::{Id, Kind};
 use crate::lineage::impact::ImpactQuery;
 use crate::lineage::report::{ExposedProduct, Exposure};
 use crate::store::Store;
-use crate::store::queries::{CATALOG_DOMAINS, CATALOG_PRODUCT_DATASETS, CATALOG_PRODUCT_OWNERS, CATALOG_PRODUCTS};
+use crate::store::queries::{
+    CATALOG_DOMAINS, CATALOG_PRODUCT_DATASETS, CATALOG_PRODUCT_OWNERS, CATALOG_PRODUCTS,
+};
 use crate::views::Views;
 
 /// The products and domains of the mesh.
@@ -181,7 +183,9 @@ impl Catalog {
     pub fn read_store(store: &Store) -> Result<Self, CatalogError> {
         let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
         for row in CATALOG_PRODUCTS.select(store, &[])? {
-            let Some(id) = iri_of(&row, "product") else { continue };
+            let Some(id) = iri_of(&row, "product") else {
+                continue;
+            };
             let draft = drafts.entry(id).or_default();
             for (var, into) in [
                 ("title", &mut draft.titles),
@@ -207,7 +211,9 @@ impl Catalog {
             let (Some(product), Some(owner)) = (iri_of(&row, "product"), row.get("owner")) else {
                 continue;
             };
-            let Some(draft) = drafts.get_mut(&product) else { continue };
+            let Some(draft) = drafts.get_mut(&product) else {
+                continue;
+            };
             let entry = draft.owners.entry(owner.to_string()).or_default();
             entry.iri = term_iri(owner);
             entry.names.extend(text_of(&row, "name"));
@@ -221,15 +227,22 @@ impl Catalog {
             }
         }
         for row in CATALOG_PRODUCT_DATASETS.select(store, &[])? {
-            let Some(product) = iri_of(&row, "product") else { continue };
-            let Some(draft) = drafts.get_mut(&product) else { continue };
+            let Some(product) = iri_of(&row, "product") else {
+                continue;
+            };
+            let Some(draft) = drafts.get_mut(&product) else {
+                continue;
+            };
             let output = text_of(&row, "direction").as_deref() == Some("output");
-            let dataset = row
-                .get("dataset")
-                .map(|node| DatasetRef::from_node(Some(node), text_of(&row, "namespace"), text_of(&row, "name")));
+            let dataset = row.get("dataset").map(|node| {
+                DatasetRef::from_node(Some(node), text_of(&row, "namespace"), text_of(&row, "name"))
+            });
             match iri_of(&row, "port") {
                 Some(port) => {
-                    let entry = draft.ports.entry(port).or_insert((output, Vec::new(), Vec::new()));
+                    let entry = draft
+                        .ports
+                        .entry(port)
+                        .or_insert((output, Vec::new(), Vec::new()));
                     if let Some(l) = literal_of(&row, "portTitle") {
                         push_unique(&mut entry.1, l);
                     }
@@ -241,12 +254,21 @@ impl Catalog {
                 None => {}
             }
             if let Some(dataset) = dataset {
-                add_dataset(if output { &mut draft.outputs } else { &mut draft.inputs }, dataset);
+                add_dataset(
+                    if output {
+                        &mut draft.outputs
+                    } else {
+                        &mut draft.inputs
+                    },
+                    dataset,
+                );
             }
         }
         let mut domain_drafts: BTreeMap<String, (Vec<Literal>, Vec<Literal>)> = BTreeMap::new();
         for row in CATALOG_DOMAINS.select(store, &[])? {
-            let Some(id) = iri_of(&row, "domain") else { continue };
+            let Some(id) = iri_of(&row, "domain") else {
+                continue;
+            };
             let entry = domain_drafts.entry(id).or_default();
             if let Some(l) = literal_of(&row, "label") {
                 push_unique(&mut entry.0, l);
@@ -282,7 +304,7 @@ impl Catalog {
                         })
                         .collect()
                 };
-                let mut owners: Vec<Owner> = d.owners.into_iter().map(|(_, o)| owner(o)).collect();
+                let mut owners: Vec<Owner> = d.owners.into_values().map(owner).collect();
                 owners.sort();
                 owners.dedup_by(|a, b| a.name == b.name);
                 Product {
@@ -341,7 +363,7 @@ impl Catalog {
             }
         }
         let links = downstream_links(&self.products, projection);
-        let refs: Vec<ProductRef> = self.products.iter().map(Product::as_ref).collect();
+        let refs: Vec<ProductRef> = self.products.iter().map(Product::named).collect();
         for (a, b) in &links {
             self.products[*a].downstream.push(refs[*b].clone());
             self.products[*b].upstream.push(refs[*a].clone());
@@ -355,7 +377,10 @@ impl Catalog {
             if let (Some(up), Some(down)) = (&self.products[a].domain, &self.products[b].domain)
                 && up.id != down.id
             {
-                domain_links.entry(down.id.clone()).or_default().insert(up.id.clone());
+                domain_links
+                    .entry(down.id.clone())
+                    .or_default()
+                    .insert(up.id.clone());
             }
         }
         self.fill_domains(&domain_links);
@@ -373,7 +398,7 @@ impl Catalog {
                     DomainRef {
                         id: d.id.clone(),
                         label: d.label.clone(),
-                        },
+                    },
                 )
             })
             .collect();
@@ -389,7 +414,7 @@ impl Catalog {
                 .iter()
                 .filter(|p| p.domain.as_ref().is_some_and(|d| d.id == domain.id))
                 .collect();
-            domain.products = members.iter().map(|p| p.as_ref()).collect();
+            domain.products = members.iter().map(|p| p.named()).collect();
             let mut owners: Vec<Owner> = members.iter().flat_map(|p| p.owners.iter().cloned()).collect();
             owners.sort();
             owners.dedup_by(|a, b| a.name == b.name);
@@ -418,13 +443,6 @@ impl Catalog {
         self.domains.iter().find(|d| d.id == id)
     }
 
-    /// The products that output `dataset`.
-    pub fn exposing<'a>(&'a self, dataset: &'a DatasetRef) -> impl Iterator<Item = &'a Product> + 'a {
-        self.products
-            .iter()
-            .filter(move |p| p.output_datasets.iter().any(|d| d.same(dataset)))
-    }
-
     /// What the impact report needs: the products exposing each dataset
     /// (through output ports or `dprod:outputDataset`), with their titles,
     /// domains and owners.
@@ -447,7 +465,7 @@ impl Catalog {
 
 impl Product {
     /// The product, named.
-    pub fn as_ref(&self) -> ProductRef {
+    pub fn named(&self) -> ProductRef {
         ProductRef {
             id: self.id.clone(),
             title: self.title.clone(),
@@ -507,13 +525,19 @@ fn downstream_links(products: &[Product], projection: &Projection) -> BTreeSet<(
     let mut links = BTreeSet::new();
     for (a, p) in products.iter().enumerate() {
         for (b, q) in products.iter().enumerate() {
-            if a != b && p.output_datasets.iter().any(|o| q.input_datasets.iter().any(|i| i.same(o))) {
+            if a != b
+                && p.output_datasets
+                    .iter()
+                    .any(|o| q.input_datasets.iter().any(|i| i.same(o)))
+            {
                 links.insert((a, b));
             }
         }
         for d in &p.output_datasets {
             let Some(start) = d.node_id() else { continue };
-            let Some(id) = projection.find(&start) else { continue };
+            let Some(id) = projection.find(&start) else {
+                continue;
+            };
             let by_input = inputs_of.get(&id).into_iter().flatten();
             let Ok(impact) = projection.impact(&start, &ImpactQuery::default()) else {
                 continue;

@@ -597,7 +597,10 @@ mod tests {
         exposure.add(product("p1", "d1", "team:x"), [NodeId::dataset("db", "b")]);
         exposure.add(
             product("p2", "d1", "team:y"),
-            [NodeId::dataset("db", "c"), NodeId::dataset("db", "never-reported")],
+            [
+                NodeId::dataset("db", "c"),
+                NodeId::dataset("db", "never-reported"),
+            ],
         );
         exposure.add(product("p0", "d0", "team:z"), [NodeId::dataset("db", "a")]);
         let start = NodeId::dataset("db", "a");
@@ -644,10 +647,24 @@ mod tests {
         assert_eq!(b["products"], json!(["p1"]));
         assert_eq!(b["owners"], json!(["team:x"]));
         let text = table(&report(&p, &start, &query, &impact, &listing, &exposure));
-        assert!(text.contains("product p1 (P1): 1 datasets, 0 columns, from distance 1"), "{text}");
-        assert!(text.contains("domain d1 (D1): 2 products, from distance 1"), "{text}");
+        assert!(
+            text.contains("product p1 (P1): 1 datasets, 0 columns, from distance 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("domain d1 (D1): 2 products, from distance 1"),
+            "{text}"
+        );
         // Without products, the groups are the ownership facets' alone.
-        let bare = serde_json::to_value(report(&p, &start, &query, &impact, &listing, &Exposure::default())).unwrap();
+        let bare = serde_json::to_value(report(
+            &p,
+            &start,
+            &query,
+            &impact,
+            &listing,
+            &Exposure::default(),
+        ))
+        .unwrap();
         assert_eq!(bare["groups"]["products"], json!([]));
         assert_eq!(bare["groups"]["owners"][0]["sources"], json!(["ownership"]));
     }

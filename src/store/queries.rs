@@ -136,9 +136,7 @@ impl Kind {
     ///
     /// `None` when the text cannot be a term of this kind.
     pub fn term(self, text: &str) -> Option<Term> {
-        let bracketed = text
-            .strip_prefix('<')
-            .and_then(|t| t.strip_suffix('>'));
+        let bracketed = text.strip_prefix('<').and_then(|t| t.strip_suffix('>'));
         match self {
             Self::Literal => Some(Literal::new_simple_literal(text).into()),
             Self::Iri => NamedNode::new(bracketed.unwrap_or(text)).ok().map(Into::into),
@@ -246,7 +244,10 @@ fn parse_parameter(line: &str) -> Option<Parameter> {
     let (kind, description) = match rest.strip_prefix('(') {
         Some(inner) => {
             let (kind, after) = inner.split_once(')')?;
-            (Kind::parse(kind)?, after.trim_start().trim_start_matches(':').trim())
+            (
+                Kind::parse(kind)?,
+                after.trim_start().trim_start_matches(':').trim(),
+            )
         }
         None => (Kind::Term, rest.trim_start_matches(':').trim()),
     };
@@ -344,12 +345,13 @@ impl NamedQuery {
                 parameter: missing.name.clone(),
             });
         }
-        let mut prepared = SparqlEvaluator::new()
-            .parse_query(self.text)
-            .map_err(|source| QueryError::Syntax {
-                query: self.name,
-                source,
-            })?;
+        let mut prepared =
+            SparqlEvaluator::new()
+                .parse_query(self.text)
+                .map_err(|source| QueryError::Syntax {
+                    query: self.name,
+                    source,
+                })?;
         prepared.dataset_mut().set_default_graph_as_union();
         for (name, term) in bindings {
             // Declared parameters are valid variable names (checked on parse).
@@ -461,7 +463,12 @@ mod tests {
                         query.name,
                         p.name
                     );
-                    assert!(!p.description.is_empty(), "{}: ?{} undocumented", query.name, p.name);
+                    assert!(
+                        !p.description.is_empty(),
+                        "{}: ?{} undocumented",
+                        query.name,
+                        p.name
+                    );
                     let text = match p.kind {
                         Kind::Iri => "https://example.com/x",
                         _ => "x",
@@ -524,7 +531,10 @@ mod tests {
         assert_eq!(Kind::Term.term("<urn:x>"), iri("urn:x"));
         assert_eq!(Kind::Term.term("urn:x"), iri("urn:x"));
         assert_eq!(Kind::Term.term("a>b"), lit("a>b"));
-        assert_eq!(Kind::Term.term("x\" } ; DROP ALL ; #>"), lit("x\" } ; DROP ALL ; #>"));
+        assert_eq!(
+            Kind::Term.term("x\" } ; DROP ALL ; #>"),
+            lit("x\" } ; DROP ALL ; #>")
+        );
         assert_eq!(Kind::Term.term("<not an iri>"), None);
     }
 
@@ -549,12 +559,18 @@ mod tests {
             store.oxigraph().extend(quads).unwrap();
         }
         let before = store.oxigraph().len().unwrap();
-        for (key, expected) in [(nasty, "https://example.com/ds/0"), ("a>b", "https://example.com/ds/1")] {
+        for (key, expected) in [
+            (nasty, "https://example.com/ds/0"),
+            ("a>b", "https://example.com/ds/1"),
+        ] {
             let rows = CATALOG_TAGGED
                 .select(&store, &[("key", Literal::new_simple_literal(key).into())])
                 .unwrap();
             assert_eq!(rows.len(), 1, "{key}");
-            assert_eq!(rows[0].get("carrier").unwrap().to_string(), format!("<{expected}>"));
+            assert_eq!(
+                rows[0].get("carrier").unwrap().to_string(),
+                format!("<{expected}>")
+            );
         }
         let none = CATALOG_TAGGED
             .select(&store, &[("key", Literal::new_simple_literal("a").into())])

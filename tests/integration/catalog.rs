@@ -116,7 +116,8 @@ async fn mesh() -> TestApp {
             &fixture(&format!("catalog/{file}")),
         );
     }
-    let ontology = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ontology/meshgraph.ttl")).unwrap();
+    let ontology =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ontology/meshgraph.ttl")).unwrap();
     load_turtle(&app, "https://meshgraph.dev/ns", &ontology);
     app
 }
@@ -144,7 +145,12 @@ fn names(datasets: &Value) -> Vec<(String, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["name"].as_str().unwrap().to_owned(), d["known"].as_bool().unwrap()))
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_owned(),
+                d["known"].as_bool().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -155,7 +161,11 @@ async fn products_have_owners_domains_ports_datasets_and_lineage_neighbours() {
     assert_eq!(list["totalCount"], 3);
     assert_eq!(
         ids(&list["products"]),
-        [ex("campaigns-product"), ex("orders-product"), ex("revenue-product")]
+        [
+            ex("campaigns-product"),
+            ex("orders-product"),
+            ex("revenue-product")
+        ]
     );
     let page = get_ok(&app, "/api/v1/products?limit=1&offset=1").await;
     assert_eq!(ids(&page["products"]), [ex("orders-product")]);
@@ -173,7 +183,10 @@ async fn products_have_owners_domains_ports_datasets_and_lineage_neighbours() {
         orders["lifecycleStatus"],
         json!({"id": "https://ekgf.github.io/dprod/data/lifecycle-status/Consume", "label": "Consume"})
     );
-    assert_eq!(ids(&orders["outputPorts"]), [ex("online-port"), ex("orders-port")]);
+    assert_eq!(
+        ids(&orders["outputPorts"]),
+        [ex("online-port"), ex("orders-port")]
+    );
     assert_eq!(orders["outputPorts"][1]["title"], "Orders table");
     assert_eq!(
         orders["outputPorts"][1]["datasets"],
@@ -193,7 +206,10 @@ async fn products_have_owners_domains_ports_datasets_and_lineage_neighbours() {
         ]
     );
     assert_eq!(ids(&orders["inputPorts"]), [ex("carts-port")]);
-    assert_eq!(names(&orders["inputDatasets"]), [("sales.public.carts".to_owned(), true)]);
+    assert_eq!(
+        names(&orders["inputDatasets"]),
+        [("sales.public.carts".to_owned(), true)]
+    );
     // Revenue reads the orders table (and lineage says so too); campaigns
     // only through lineage, two jobs away.
     assert_eq!(
@@ -218,12 +234,14 @@ async fn products_have_owners_domains_ports_datasets_and_lineage_neighbours() {
         }])
     );
     assert_eq!(revenue["lifecycleStatus"], Value::Null);
-    let campaigns = get_ok(&app, &format!("/api/v1/products/{}", enc(&ex("campaigns-product")))).await;
+    let campaigns = get_ok(
+        &app,
+        &format!("/api/v1/products/{}", enc(&ex("campaigns-product"))),
+    )
+    .await;
     assert_eq!(ids(&campaigns["upstream"]), [ex("orders-product")]);
 
-    let (status, body) = app
-        .get(&format!("/api/v1/products/{}", enc(&ex("nope"))))
-        .await;
+    let (status, body) = app.get(&format!("/api/v1/products/{}", enc(&ex("nope")))).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
     let (status, body) = app.get("/api/v1/products?limit=x").await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_parameter");
@@ -234,7 +252,10 @@ async fn domains_have_products_owners_and_dependencies() {
     let app = mesh().await;
     let list = get_ok(&app, "/api/v1/domains").await;
     assert_eq!(list["totalCount"], 3);
-    assert_eq!(ids(&list["domains"]), [ex("finance"), ex("marketing"), ex("sales")]);
+    assert_eq!(
+        ids(&list["domains"]),
+        [ex("finance"), ex("marketing"), ex("sales")]
+    );
 
     let sales = get_ok(&app, &format!("/api/v1/domains/{}", enc(&ex("sales")))).await;
     assert_eq!(sales["label"], "Sales");
@@ -248,7 +269,10 @@ async fn domains_have_products_owners_and_dependencies() {
         json!([{"id": ex("finance"), "label": "Finance"}, {"id": ex("marketing"), "label": "Marketing"}])
     );
     let marketing = get_ok(&app, &format!("/api/v1/domains/{}", enc(&ex("marketing")))).await;
-    assert_eq!(marketing["dependsOn"], json!([{"id": ex("sales"), "label": "Sales"}]));
+    assert_eq!(
+        marketing["dependsOn"],
+        json!([{"id": ex("sales"), "label": "Sales"}])
+    );
     assert_eq!(marketing["dependents"], json!([]));
     assert_eq!(marketing["owners"][0]["name"], "team:marketing");
 
@@ -261,14 +285,24 @@ async fn domains_depend_on_each_other_only_through_lineage_that_holds_now() {
     // Without the enrich and targets runs, marketing depends on nothing.
     let app = TestApp::new();
     let (status, _) = app
-        .post("/api/v1/lineage", Value::Array(events()[..2].to_vec()).to_string())
+        .post(
+            "/api/v1/lineage",
+            Value::Array(events()[..2].to_vec()).to_string(),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     load_turtle(&app, "https://example.com/g", &fixture("catalog/products.ttl"));
     let marketing = get_ok(&app, &format!("/api/v1/domains/{}", enc(&ex("marketing")))).await;
     assert_eq!(marketing["dependsOn"], json!([]));
-    let campaigns = get_ok(&app, &format!("/api/v1/products/{}", enc(&ex("campaigns-product")))).await;
-    assert_eq!(names(&campaigns["outputDatasets"]), [("marketing.campaign_targets".to_owned(), false)]);
+    let campaigns = get_ok(
+        &app,
+        &format!("/api/v1/products/{}", enc(&ex("campaigns-product"))),
+    )
+    .await;
+    assert_eq!(
+        names(&campaigns["outputDatasets"]),
+        [("marketing.campaign_targets".to_owned(), false)]
+    );
     // Revenue still takes the orders table as input.
     let finance = get_ok(&app, &format!("/api/v1/domains/{}", enc(&ex("finance")))).await;
     assert_eq!(ids(&finance["dependsOn"]), [ex("sales")]);
@@ -307,7 +341,11 @@ async fn concepts_list_classes_and_glossary_terms_with_their_hierarchy() {
         order["subClasses"],
         json!([{"id": format!("{RETAIL}OnlineOrder"), "label": "Online order"}])
     );
-    let email = get_ok(&app, &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}EmailAddress")))).await;
+    let email = get_ok(
+        &app,
+        &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}EmailAddress"))),
+    )
+    .await;
     assert_eq!(email["kind"], "concept");
     // Stated as skos:narrower on the broader term.
     assert_eq!(
@@ -315,7 +353,10 @@ async fn concepts_list_classes_and_glossary_terms_with_their_hierarchy() {
         json!([{"id": format!("{GLOSSARY}PersonalData"), "label": "Personal data"}])
     );
     let (status, body) = app
-        .get(&format!("/api/v1/concepts/{}", enc("https://example.com/nothing")))
+        .get(&format!(
+            "/api/v1/concepts/{}",
+            enc("https://example.com/nothing")
+        ))
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
 }
@@ -323,7 +364,11 @@ async fn concepts_list_classes_and_glossary_terms_with_their_hierarchy() {
 #[tokio::test]
 async fn a_concept_is_carried_through_subclasses_narrower_terms_and_tags() {
     let app = mesh().await;
-    let order = get_ok(&app, &format!("/api/v1/concepts/{}", enc(&format!("{RETAIL}Order")))).await;
+    let order = get_ok(
+        &app,
+        &format!("/api/v1/concepts/{}", enc(&format!("{RETAIL}Order"))),
+    )
+    .await;
     assert_eq!(ids(&order["covers"]), [format!("{RETAIL}OnlineOrder")]);
     let datasets: Vec<(&str, &Value, &Value)> = order["datasets"]
         .as_array()
@@ -339,7 +384,11 @@ async fn a_concept_is_carried_through_subclasses_narrower_terms_and_tags() {
                 &json!([format!("{RETAIL}OnlineOrder")]),
                 &json!(["statement"])
             ),
-            ("sales.public.orders", &json!([format!("{RETAIL}Order")]), &json!(["statement"])),
+            (
+                "sales.public.orders",
+                &json!([format!("{RETAIL}Order")]),
+                &json!(["statement"])
+            ),
         ]
     );
     assert_eq!(ids(&order["products"]), [ex("orders-product")]);
@@ -350,7 +399,11 @@ async fn a_concept_is_carried_through_subclasses_narrower_terms_and_tags() {
     // concept by notation, the other a narrower term by label, in another
     // case), the campaign targets' email column by a statement on a node
     // that names the column.
-    let pii = get_ok(&app, &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}PersonalData")))).await;
+    let pii = get_ok(
+        &app,
+        &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}PersonalData"))),
+    )
+    .await;
     assert_eq!(
         pii["columns"],
         json!([
@@ -381,18 +434,35 @@ async fn a_concept_is_carried_through_subclasses_narrower_terms_and_tags() {
         ])
     );
     assert_eq!(pii["datasets"], json!([]));
-    assert_eq!(ids(&pii["products"]), [ex("campaigns-product"), ex("orders-product")]);
+    assert_eq!(
+        ids(&pii["products"]),
+        [ex("campaigns-product"), ex("orders-product")]
+    );
     assert_eq!(ids(&pii["domains"]), [ex("marketing"), ex("sales")]);
 
     // A broader glossary term covers the revenue dataset, named by IRI.
-    let finance = get_ok(&app, &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}Finance")))).await;
-    assert_eq!(names(&finance["datasets"]), [("finance.revenue".to_owned(), true)]);
+    let finance = get_ok(
+        &app,
+        &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}Finance"))),
+    )
+    .await;
+    assert_eq!(
+        names(&finance["datasets"]),
+        [("finance.revenue".to_owned(), true)]
+    );
     assert_eq!(ids(&finance["products"]), [ex("revenue-product")]);
     assert_eq!(ids(&finance["domains"]), [ex("finance")]);
     // The narrower term alone does not cover its broader one.
-    let email = get_ok(&app, &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}EmailAddress")))).await;
+    let email = get_ok(
+        &app,
+        &format!("/api/v1/concepts/{}", enc(&format!("{GLOSSARY}EmailAddress"))),
+    )
+    .await;
     assert_eq!(email["columns"].as_array().unwrap().len(), 2);
-    assert_eq!(email["columns"][0]["concepts"], json!([format!("{GLOSSARY}EmailAddress")]));
+    assert_eq!(
+        email["columns"][0]["concepts"],
+        json!([format!("{GLOSSARY}EmailAddress")])
+    );
 }
 
 #[tokio::test]
@@ -431,12 +501,19 @@ async fn a_dataset_lists_its_concepts_and_its_columns() {
     // Reported, without concepts.
     let carts = get_ok(
         &app,
-        &format!("/api/v1/namespaces/{}/datasets/{}/concepts", enc(SALES_DB), enc("sales.public.carts")),
+        &format!(
+            "/api/v1/namespaces/{}/datasets/{}/concepts",
+            enc(SALES_DB),
+            enc("sales.public.carts")
+        ),
     )
     .await;
     assert_eq!(carts["concepts"], json!([]));
     let (status, body) = app
-        .get(&format!("/api/v1/namespaces/{}/datasets/nope/concepts", enc(SALES_DB)))
+        .get(&format!(
+            "/api/v1/namespaces/{}/datasets/nope/concepts",
+            enc(SALES_DB)
+        ))
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
 }
@@ -446,7 +523,10 @@ async fn impact_is_grouped_by_product_domain_and_owner() {
     let app = mesh().await;
     let answer = get_ok(
         &app,
-        &format!("/api/v1/impact?nodeId={}", enc(&format!("dataset:{SALES_DB}:sales.public.orders"))),
+        &format!(
+            "/api/v1/impact?nodeId={}",
+            enc(&format!("dataset:{SALES_DB}:sales.public.orders"))
+        ),
     )
     .await;
     let groups = &answer["groups"];
@@ -478,7 +558,14 @@ async fn impact_is_grouped_by_product_domain_and_owner() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["name"].as_str().unwrap(), &o["distance"], &o["sources"], &o["members"]))
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap(),
+                &o["distance"],
+                &o["sources"],
+                &o["members"],
+            )
+        })
         .collect();
     assert_eq!(
         owners,
@@ -534,7 +621,10 @@ async fn impact_is_grouped_by_product_domain_and_owner() {
     assert_eq!(sales["sources"], json!(["ownership", "product"]));
     assert_eq!(sales["type"], "MAINTAINER");
     assert_eq!(sales["datasets"], 1);
-    assert_eq!(sales["members"], json!([format!("dataset:{SALES_DB}:sales.public.orders")]));
+    assert_eq!(
+        sales["members"],
+        json!([format!("dataset:{SALES_DB}:sales.public.orders")])
+    );
 
     // Column level: a column counts for the products exposing its dataset.
     let columns = get_ok(
@@ -567,7 +657,9 @@ async fn impact_is_grouped_by_product_domain_and_owner() {
     let (status, csv) = app.send(request).await;
     assert_eq!(status, StatusCode::OK);
     let csv = String::from_utf8(csv).unwrap();
-    assert!(csv.starts_with("id,type,namespace,name,field,distance,via,owners\n"), "{csv}");
+    assert!(
+        csv.starts_with("id,type,namespace,name,field,distance,via,owners\n"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 7);
 }
-

@@ -54,7 +54,10 @@ async fn the_list_names_purpose_parameters_and_caller_of_each_query() {
     let tagged = queries.iter().find(|q| q["name"] == "catalog-tagged").unwrap();
     assert_eq!(tagged["parameters"][0]["name"], "key");
     assert_eq!(tagged["parameters"][0]["kind"], "literal");
-    let dataset_tags = queries.iter().find(|q| q["name"] == "catalog-dataset-tags").unwrap();
+    let dataset_tags = queries
+        .iter()
+        .find(|q| q["name"] == "catalog-dataset-tags")
+        .unwrap();
     assert_eq!(dataset_tags["parameters"][0]["kind"], "iri");
 }
 
@@ -67,7 +70,9 @@ async fn a_query_runs_with_its_parameters_and_answers_sparql_json() {
         .uri("/api/v1/queries/catalog-tagged?key=pii")
         .body(Body::empty())
         .unwrap();
-    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request)
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],
@@ -90,7 +95,10 @@ async fn a_query_runs_with_its_parameters_and_answers_sparql_json() {
         "<https://meshgraph.dev/id/dataset/ns/orders>",
     ] {
         let (status, results) = app
-            .get(&format!("/api/v1/queries/catalog-dataset-tags?dataset={}", enc(given)))
+            .get(&format!(
+                "/api/v1/queries/catalog-dataset-tags?dataset={}",
+                enc(given)
+            ))
             .await;
         assert_eq!(status, StatusCode::OK, "{results}");
         let mut keys = column(&results, "key");
@@ -118,7 +126,10 @@ async fn missing_unknown_and_ill_formed_parameters_are_refused() {
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_parameter");
     for not_an_iri in ["a>b", "relative/path", &format!("<{NASTY}>")] {
         let (status, body) = app
-            .get(&format!("/api/v1/queries/catalog-dataset-tags?dataset={}", enc(not_an_iri)))
+            .get(&format!(
+                "/api/v1/queries/catalog-dataset-tags?dataset={}",
+                enc(not_an_iri)
+            ))
             .await;
         assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_parameter");
     }
@@ -143,16 +154,24 @@ async fn a_parameter_cannot_break_out_of_its_query() {
         .get(&format!("/api/v1/queries/catalog-tagged?key={}", enc("a>b")))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(column(&results, "carrier"), ["https://meshgraph.dev/id/dataset/ns/orders"]);
+    assert_eq!(
+        column(&results, "carrier"),
+        ["https://meshgraph.dev/id/dataset/ns/orders"]
+    );
     assert_eq!(column(&results, "key"), ["a>b"]);
-    let (_, results) = app.get(&format!("/api/v1/queries/catalog-tagged?key={}", enc("a"))).await;
+    let (_, results) = app
+        .get(&format!("/api/v1/queries/catalog-tagged?key={}", enc("a")))
+        .await;
     assert_eq!(column(&results, "carrier"), Vec::<String>::new());
     // A tag whose key is the nasty text is found by it, and only by it.
     tagged(&app, 2, "evil", &[NASTY]).await;
     let (_, results) = app
         .get(&format!("/api/v1/queries/catalog-tagged?key={}", enc(NASTY)))
         .await;
-    assert_eq!(column(&results, "carrier"), ["https://meshgraph.dev/id/dataset/ns/evil"]);
+    assert_eq!(
+        column(&results, "carrier"),
+        ["https://meshgraph.dev/id/dataset/ns/evil"]
+    );
     let (_, keys) = app.get("/api/v1/queries/catalog-tag-keys").await;
     assert_eq!(column(&keys, "key").len(), 3);
 }

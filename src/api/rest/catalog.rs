@@ -24,7 +24,10 @@ fn internal(err: CatalogError) -> ApiError {
 
 fn page<T>(items: Vec<T>, page: Page) -> (Vec<T>, usize) {
     let total = items.len();
-    (items.into_iter().skip(page.offset).take(page.limit).collect(), total)
+    (
+        items.into_iter().skip(page.offset).take(page.limit).collect(),
+        total,
+    )
 }
 
 /// `{products: [...], totalCount}`.
@@ -36,11 +39,17 @@ pub struct ProductList {
 }
 
 /// `GET /api/v1/products`: every data product, by IRI (`limit`, `offset`).
-pub async fn get_products(State(app): State<AppState>, params: Params) -> Result<Json<ProductList>, ApiError> {
+pub async fn get_products(
+    State(app): State<AppState>,
+    params: Params,
+) -> Result<Json<ProductList>, ApiError> {
     let page_of = params.page()?;
     let catalog = blocking(move || Catalog::read(&app.views).map_err(internal)).await?;
     let (products, total_count) = page(catalog.products, page_of);
-    Ok(Json(ProductList { products, total_count }))
+    Ok(Json(ProductList {
+        products,
+        total_count,
+    }))
 }
 
 /// `GET /api/v1/products/{id}`: one data product; 404 if no product has that IRI.
@@ -96,11 +105,17 @@ pub struct ConceptList {
 }
 
 /// `GET /api/v1/concepts`: every concept, by IRI (`limit`, `offset`).
-pub async fn get_concepts(State(app): State<AppState>, params: Params) -> Result<Json<ConceptList>, ApiError> {
+pub async fn get_concepts(
+    State(app): State<AppState>,
+    params: Params,
+) -> Result<Json<ConceptList>, ApiError> {
     let page_of = params.page()?;
     let all = blocking(move || concepts::concepts(app.views.store()).map_err(internal)).await?;
     let (concepts, total_count) = page(all, page_of);
-    Ok(Json(ConceptList { concepts, total_count }))
+    Ok(Json(ConceptList {
+        concepts,
+        total_count,
+    }))
 }
 
 /// `GET /api/v1/concepts/{iri}`: a concept with the datasets, columns,

@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use super::{Params, blocking};
 use crate::api::{ApiError, AppState};
+use crate::catalog::Catalog;
 use crate::lineage::ids::{Id, Kind};
 use crate::lineage::impact::{ImpactError, ImpactQuery, Level, Towards};
-use crate::catalog::Catalog;
 use crate::lineage::report::{self, Exposure, Listing};
 use crate::openlineage::{NodeId, Timestamp};
 
