@@ -663,3 +663,82 @@ async fn impact_is_grouped_by_product_domain_and_owner() {
     );
     assert_eq!(csv.lines().count(), 7);
 }
+
+/// Runs the meshgraph binary with `args`; returns its standard output.
+fn meshgraph(args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_meshgraph"))
+        .args(args)
+        .env_remove("MESHGRAPH_DATA_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the meshgraph binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "meshgraph {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test]
+async fn descriptions_loaded_through_the_log_group_the_impact_command_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let events_file = dir.path().join("events.ndjson");
+    let lines: Vec<String> = events().iter().map(Value::to_string).collect();
+    std::fs::write(&events_file, lines.join("\n")).unwrap();
+    let products = dir.path().join("products.ttl");
+    std::fs::write(&products, fixture("catalog/products.ttl")).unwrap();
+    let (data_dir, events_path, products_path) = (
+        data.to_str().unwrap(),
+        events_file.to_str().unwrap(),
+        products.to_str().unwrap(),
+    );
+    meshgraph(&["load", "--quiet", "--data-dir", data_dir, events_path]);
+    meshgraph(&["load", "--quiet", "--data-dir", data_dir, products_path]);
+
+    let json = meshgraph(&[
+        "impact",
+        &format!("dataset:{SALES_DB}:sales.public.orders"),
+        "--format",
+        "json",
+        "--data-dir",
+        data_dir,
+    ]);
+    let answer: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        ids(&answer["groups"]["products"]),
+        [ex("revenue-product"), ex("campaigns-product")]
+    );
+    assert_eq!(
+        ids(&answer["groups"]["domains"]),
+        [ex("finance"), ex("marketing")]
+    );
+    let table = meshgraph(&[
+        "impact",
+        &format!("dataset:{SALES_DB}:sales.public.orders"),
+        "--data-dir",
+        data_dir,
+    ]);
+    assert!(
+        table.contains(&format!(
+            "product {} (Revenue): 1 datasets, 0 columns, from distance 1",
+            ex("revenue-product")
+        )),
+        "{table}"
+    );
+
+    // A server on the same directory rebuilds the catalog from the log.
+    let (app, writer) = TestApp::with_writer(meshgraph::config::Config {
+        storage: meshgraph::config::Storage::Dir(data.clone()),
+        ..meshgraph::config::Config::in_memory()
+    });
+    let orders = get_ok(&app, &format!("/api/v1/products/{}", enc(&ex("orders-product")))).await;
+    assert_eq!(
+        ids(&orders["downstream"]),
+        [ex("campaigns-product"), ex("revenue-product")]
+    );
+    drop(app);
+    writer.join();
+}
