@@ -5,10 +5,11 @@
 //! then asks the projection the same question `/api/v1/impact` answers.
 
 use crate::app::App;
+use crate::catalog::Catalog;
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::config::{Config, Storage};
 use crate::lineage::impact::{ImpactQuery, Level, Towards};
-use crate::lineage::report::{self, Listing};
+use crate::lineage::report::{self, Exposure, Listing};
 use crate::openlineage::{NodeId, Timestamp};
 
 /// Answers the question `args` asks; returns what to print.
@@ -59,6 +60,13 @@ pub fn run(args: &ImpactArgs) -> anyhow::Result<String> {
         as_of,
         ..Default::default()
     };
+    // Product descriptions are in the store (rebuilt from the log) when
+    // loaded; without any, the product and domain groups are empty.
+    let exposure = if args.format == ImpactFormat::Csv {
+        Exposure::default()
+    } else {
+        Catalog::read_store(app.views.store())?.exposure()
+    };
     let out = {
         let projection = app.views.projection();
         let impact = projection.impact(&start, &query)?;
@@ -70,7 +78,7 @@ pub fn run(args: &ImpactArgs) -> anyhow::Result<String> {
                     limit,
                     paths: format == ImpactFormat::Json && limit.is_some(),
                 };
-                let report = report::report(&projection, &start, &query, &impact, &listing);
+                let report = report::report(&projection, &start, &query, &impact, &listing, &exposure);
                 if format == ImpactFormat::Json {
                     serde_json::to_string_pretty(&report)? + "\n"
                 } else {

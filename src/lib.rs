@@ -16,6 +16,8 @@
 //! - [`store`]: the oxigraph store, its vocabulary and the readers over it.
 //! - [`lineage`]: the in-memory lineage projection (datasets, jobs, columns
 //!   through time), impact analysis, diffs and the Marquez lineage walk.
+//! - [`catalog`]: data products, domains, owners and concepts from the
+//!   descriptions teams load, joined with the lineage.
 //! - [`views`]: the store and projection, and how a logged event reaches them.
 //! - [`load`]: `meshgraph load`, events from files.
 //! - [`impact_command`]: `meshgraph impact`, impact analysis from the terminal.
@@ -29,6 +31,7 @@
 
 pub mod api;
 pub mod app;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -10,6 +10,7 @@ pub mod change;
 pub mod document;
 pub mod federation;
 pub mod iri;
+pub mod queries;
 pub mod read;
 pub mod vocab;
 

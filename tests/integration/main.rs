@@ -3,11 +3,13 @@
 
 mod support;
 
+mod catalog;
 mod durability;
 mod generate;
 mod impact;
 mod ingest;
 mod load;
+mod queries;
 mod read;
 mod shared_events;
 mod sparql;

@@ -1,5 +1,6 @@
 //! `GET /api/v1/impact`: what a change to a dataset, column or job affects,
-//! at any depth, with distances, paths and the owners to tell; as JSON or,
+//! at any depth, with distances, paths, and the data products, domains and
+//! owners to tell (from the catalog, [`crate::catalog`]); as JSON or,
 //! with `Accept: text/csv`, as a flat CSV list of every affected node.
 //!
 //! `GET /api/v1/lineage/diff`: the lineage edges that appeared or
@@ -12,9 +13,10 @@ use serde::Serialize;
 
 use super::{Params, blocking};
 use crate::api::{ApiError, AppState};
+use crate::catalog::Catalog;
 use crate::lineage::ids::{Id, Kind};
 use crate::lineage::impact::{ImpactError, ImpactQuery, Level, Towards};
-use crate::lineage::report::{self, Listing};
+use crate::lineage::report::{self, Exposure, Listing};
 use crate::openlineage::{NodeId, Timestamp};
 
 /// Nodes listed per page unless `limit` says otherwise.
@@ -147,6 +149,15 @@ pub async fn get_impact(
     let ask = ask(&params)?;
     let csv = wants_csv(&headers);
     blocking(move || {
+        // The products exposing datasets, read before the projection is
+        // locked (the CSV list has no groups).
+        let exposure = if csv {
+            Exposure::default()
+        } else {
+            Catalog::read_store(app.views.store())
+                .map_err(ApiError::internal)?
+                .exposure()
+        };
         let projection = app.views.projection();
         let impact = projection.impact(&ask.start, &ask.query).map_err(impact_error)?;
         if csv {
@@ -154,7 +165,14 @@ pub async fn get_impact(
             drop(projection);
             return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
         }
-        let answer = report::report(&projection, &ask.start, &ask.query, &impact, &ask.listing);
+        let answer = report::report(
+            &projection,
+            &ask.start,
+            &ask.query,
+            &impact,
+            &ask.listing,
+            &exposure,
+        );
         drop(projection);
         let body = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
         Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())

@@ -5,12 +5,14 @@
 //! the store readers ([`crate::store::read`]) in a blocking task and only
 //! shape what they return into JSON.
 
+pub mod catalog;
 pub mod datasets;
 pub mod events;
 pub mod impact;
 pub mod jobs;
 pub mod lineage;
 pub mod namespaces;
+pub mod queries;
 pub mod runs;
 
 use std::collections::HashMap;
@@ -46,6 +48,18 @@ pub fn router() -> Router<AppState> {
         .route("/jobs/runs/{id}", get(runs::get_run))
         .route("/jobs/runs/{id}/facets", get(runs::get_run_facets))
         .route("/events/lineage", get(events::get_lineage_events))
+        .route(
+            "/namespaces/{namespace}/datasets/{dataset}/concepts",
+            get(catalog::get_dataset_concepts),
+        )
+        .route("/products", get(catalog::get_products))
+        .route("/products/{id}", get(catalog::get_product))
+        .route("/domains", get(catalog::get_domains))
+        .route("/domains/{id}", get(catalog::get_domain))
+        .route("/concepts", get(catalog::get_concepts))
+        .route("/concepts/{iri}", get(catalog::get_concept))
+        .route("/queries", get(queries::get_queries))
+        .route("/queries/{name}", get(queries::get_query))
 }
 
 /// Marquez's default page size.
