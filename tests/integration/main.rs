@@ -3,6 +3,7 @@
 
 mod support;
 
+mod demo;
 mod durability;
 mod generate;
 mod impact;
