@@ -25,6 +25,7 @@
 //! assert!(events.iter().all(|e| meshgraph::openlineage::parse_event(e).is_ok()));
 //! ```
 
+pub mod demo;
 mod event;
 mod rng;
 mod shape;

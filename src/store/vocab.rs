@@ -221,6 +221,17 @@ pub mod mg {
         SEVERITY = "severity";
         /// The column an assertion is about.
         ON_FIELD = "onField";
+
+        // --- data mesh: domains, products' datasets, concepts ---
+        /// A data-mesh domain, what `dprod:domain` points at.
+        DOMAIN = "Domain";
+        /// The OpenLineage namespace of the dataset a product's `dcat:Dataset` stands for.
+        DATASET_NAMESPACE = "datasetNamespace";
+        /// The OpenLineage name of the dataset a product's `dcat:Dataset` stands for.
+        DATASET_NAME = "datasetName";
+        /// An ontology class or glossary concept a dataset or column holds
+        /// data about (a `dcterms:subject`).
+        CONCEPT = "concept";
     }
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod catalog;
+mod demo;
 mod durability;
 mod generate;
 mod impact;
