@@ -17,7 +17,12 @@
 //!   log into the in-memory store (parsing the document again and inserting
 //!   its triples), the time until a server on the directory answers; with
 //!   b, the time from file to queryable store;
-//! - **breakdown**: parsing alone, in-process, to show where the time goes.
+//! - **breakdown**: parsing alone, in-process, to show where the time goes;
+//! - **d. `/sparql` latency**: on the store of the last round, served over a
+//!   loopback socket, queries answering 10,000 rows, each evaluated
+//!   directly by oxigraph (every solution read) and through `GET /sparql`
+//!   (SPARQL JSON, the whole answer read by a plain HTTP/1.1 client); the
+//!   difference is what HTTP and serialization cost (target: under 10%).
 //!
 //! The two loaders alternate, `MESHGRAPH_BENCH_ROUNDS` times each; the
 //! table shows each round and the best. Run with `cargo bench --bench rdf`.
@@ -27,12 +32,18 @@
 //! | `MESHGRAPH_BENCH_TRIPLES` | 1000000 | triples in the generated file |
 //! | `MESHGRAPH_BENCH_ROUNDS` | 2 | rounds of each loader |
 //! | `MESHGRAPH_BENCH_DIR` | the system temp dir | where files and data directories go |
+//! | `MESHGRAPH_BENCH_QUERY_RUNS` | 30 | runs of each query, each way |
+
+// Shared with the other benchmarks; this one uses the client only.
+#[allow(dead_code)]
+mod common;
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use meshgraph::app::App;
@@ -42,6 +53,25 @@ use oxigraph::model::{GraphName, NamedNode};
 
 /// The target: `meshgraph load` at least this fraction of the bulk loader's rate.
 const TARGET: f64 = 0.80;
+/// The target: `/sparql` at most this much slower than oxigraph evaluating directly.
+const TARGET_OVERHEAD: f64 = 0.10;
+
+/// Queries of 10,000 rows over the catalog: a plain join, a filter on
+/// language tags, and an aggregate.
+const QUERIES: [(&str, &str); 3] = [
+    (
+        "orders with customer and total",
+        "PREFIX ex: <https://shop.example.org/ns#> SELECT ?order ?customer ?total WHERE { ?order a ex:Order ; ex:customer ?customer ; ex:total ?total } LIMIT 10000",
+    ),
+    (
+        "products with English label and price",
+        "PREFIX ex: <https://shop.example.org/ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?product ?label ?price WHERE { ?product a ex:Product ; rdfs:label ?label ; ex:price ?price FILTER (lang(?label) = \"en\") } LIMIT 10000",
+    ),
+    (
+        "orders per customer (GROUP BY)",
+        "PREFIX ex: <https://shop.example.org/ns#> SELECT ?customer (COUNT(?order) AS ?orders) WHERE { ?order ex:customer ?customer } GROUP BY ?customer LIMIT 10000",
+    ),
+];
 
 fn env<T: FromStr>(name: &str, default: T) -> T {
     match std::env::var(name) {
@@ -253,6 +283,7 @@ fn main() {
     let mut best_bulk = Duration::MAX;
     let mut best_meshgraph = Duration::MAX;
     let mut best_startup = Duration::MAX;
+    let mut last = None;
     for round in 1..=rounds {
         let (elapsed, distinct) = bulk_load(&file);
         best_bulk = best_bulk.min(elapsed);
@@ -292,8 +323,12 @@ fn main() {
                 (elapsed + replay).as_secs_f64()
             ),
         });
-        drop(app);
-        writer.join();
+        if round == rounds {
+            last = Some((app, writer, data));
+        } else {
+            drop(app);
+            writer.join();
+        }
     }
 
     // Where the time goes: parsing alone, as `meshgraph load` parses.
@@ -330,6 +365,11 @@ fn main() {
         TARGET * 100.0,
         if ratio >= TARGET { "met" } else { "MISSED" }
     );
+    if let Some((app, writer, _data)) = last {
+        sparql_latency(&app, env("MESHGRAPH_BENCH_QUERY_RUNS", 30));
+        drop(app);
+        writer.join();
+    }
     println!(
         "file to queryable store (best b + best c): {:.2} s against the bulk loader's {:.2} s ({:.0}%)",
         (best_meshgraph + best_startup).as_secs_f64(),
@@ -337,6 +377,121 @@ fn main() {
         best_bulk.as_secs_f64() / (best_meshgraph + best_startup).as_secs_f64() * 100.0
     );
     println!("load average at the end: {}", load_average().trim());
+}
+
+/// Phase d: each query evaluated directly and through `/sparql`, median
+/// and p90 of `runs` runs each way.
+fn sparql_latency(app: &Arc<App>, runs: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = meshgraph::api::router(Arc::clone(app));
+    runtime.spawn(async move { axum::serve(listener, router).await });
+    let mut client = common::Client::connect(addr).expect("connect");
+    let store = app.views.store().oxigraph();
+
+    println!(
+        "\n{:<40} {:>7} {:>12} {:>14} {:>12} {:>12} {:>9} {:>10}",
+        "d. query (10,000 rows)",
+        "rows",
+        "direct p50",
+        "+ JSON p50",
+        "HTTP p50",
+        "HTTP p90",
+        "overhead",
+        "JSON bytes"
+    );
+    println!("{}", "-".repeat(125));
+    for (name, query) in QUERIES {
+        let direct = |serialize: bool| {
+            let started = Instant::now();
+            let mut prepared = oxigraph::sparql::SparqlEvaluator::new()
+                .parse_query(query)
+                .expect("query parses");
+            prepared.dataset_mut().set_default_graph_as_union();
+            let rows = match prepared.on_store(store).execute().expect("query runs") {
+                oxigraph::sparql::QueryResults::Solutions(solutions) if serialize => {
+                    let mut writer = oxigraph::sparql::results::QueryResultsSerializer::from_format(
+                        oxigraph::sparql::results::QueryResultsFormat::Json,
+                    )
+                    .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                    .expect("serializer");
+                    let mut rows = 0;
+                    for solution in solutions {
+                        writer.serialize(&solution.expect("solution")).expect("serialize");
+                        rows += 1;
+                    }
+                    writer.finish().expect("finish");
+                    rows
+                }
+                oxigraph::sparql::QueryResults::Solutions(solutions) => {
+                    let mut rows = 0;
+                    for solution in solutions {
+                        solution.expect("solution");
+                        rows += 1;
+                    }
+                    rows
+                }
+                _ => unreachable!("a SELECT"),
+            };
+            (started.elapsed(), rows)
+        };
+        let path = format!(
+            "/sparql?query={}",
+            percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let mut over_http = || {
+            let started = Instant::now();
+            let (status, body) = client
+                .request_with(
+                    "GET",
+                    &path,
+                    &[("Accept", "application/sparql-results+json")],
+                    b"",
+                )
+                .expect("request");
+            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+            (started.elapsed(), body.len())
+        };
+        // Warm both paths once, then alternate.
+        let (_, rows) = direct(false);
+        let (_, bytes) = over_http();
+        let mut direct_times = Vec::with_capacity(runs);
+        let mut serialized_times = Vec::with_capacity(runs);
+        let mut http_times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            direct_times.push(direct(false).0);
+            serialized_times.push(direct(true).0);
+            http_times.push(over_http().0);
+        }
+        direct_times.sort();
+        serialized_times.sort();
+        http_times.sort();
+        let quantile = |times: &[Duration], q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+        let (direct_p50, http_p50) = (quantile(&direct_times, 0.5), quantile(&http_times, 0.5));
+        let overhead = http_p50.as_secs_f64() / direct_p50.as_secs_f64() - 1.0;
+        println!(
+            "{:<40} {:>7} {:>9.2} ms {:>11.2} ms {:>9.2} ms {:>9.2} ms {:>8.1}% {:>10} {}",
+            name,
+            rows,
+            direct_p50.as_secs_f64() * 1e3,
+            quantile(&serialized_times, 0.5).as_secs_f64() * 1e3,
+            http_p50.as_secs_f64() * 1e3,
+            quantile(&http_times, 0.9).as_secs_f64() * 1e3,
+            overhead * 100.0,
+            bytes,
+            if overhead <= TARGET_OVERHEAD {
+                "met"
+            } else {
+                "MISSED"
+            }
+        );
+    }
 }
 
 fn thousands(value: f64) -> String {
