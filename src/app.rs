@@ -4,10 +4,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use oxigraph::io::RdfFormat;
+
 use crate::config::{Config, Storage};
+use crate::log::Appended;
 use crate::log::{Log, LogError};
+use crate::store::change::{Document, Mode, RdfChange, Target};
 use crate::store::{Store, StoreError};
 use crate::views::{ReplayError, Views};
+use crate::writer::Staged;
 use crate::writer::{Writer, WriterThread};
 
 /// Why meshgraph could not start.
@@ -47,6 +52,9 @@ pub enum AppError {
     /// The server failed while running.
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    /// The demo mesh could not be loaded.
+    #[error("cannot load the demo mesh: {0}")]
+    Demo(String),
 }
 
 /// A running meshgraph: the log, the views and the writer.
@@ -93,6 +101,64 @@ impl App {
             thread,
         ))
     }
+}
+
+/// Where the demo's documents go: one graph per file of `ontology/retail/`.
+pub const DEMO_GRAPHS: &str = "https://meshgraph.dev/example/retail/graph/";
+
+/// Writes the example retail mesh through the writer, like any client
+/// would: each ontology file into its own graph (unless the graph already
+/// holds as many triples as the file), then the lineage events (the log
+/// recognises those it already has).
+pub async fn seed_demo(app: &App) -> Result<(), AppError> {
+    let failed = |what: String| AppError::Demo(what);
+    for (file, text) in crate::generate::demo::documents() {
+        let graph = oxigraph::model::NamedNode::new(format!("{DEMO_GRAPHS}{file}"))
+            .map_err(|e| failed(format!("{file}: {e}")))?;
+        let store = app.views.store().oxigraph().clone();
+        let target = Target::Named(graph.clone());
+        let staged = tokio::task::spawn_blocking(move || {
+            let (doc, triples) = Document::check(
+                Mode::Replace,
+                target,
+                RdfFormat::Turtle,
+                Some(graph.as_str().to_owned()),
+                text.into(),
+            )
+            .map_err(|e| format!("{file}: {e}"))?;
+            let held = store
+                .quads_for_pattern(None, None, None, Some((&graph).into()))
+                .count() as u64;
+            Ok::<_, String>((held != triples).then(|| Staged::new(RdfChange::Document(doc))))
+        })
+        .await
+        .map_err(|e| failed(e.to_string()))?
+        .map_err(failed)?;
+        if let Some(staged) = staged {
+            app.writer
+                .change(staged)
+                .await
+                .map_err(|e| failed(format!("{file}: {e}")))?;
+        }
+    }
+    let events = crate::generate::demo::events();
+    let accepted = events
+        .iter()
+        .map(|text| app.writer.accept(text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| failed(format!("a demo event: {e}")))?;
+    let outcomes = app
+        .writer
+        .write(accepted)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let new = outcomes.iter().filter(|o| matches!(o, Appended::New(_))).count();
+    tracing::info!(
+        events = events.len(),
+        new,
+        "demo mesh loaded: see /api/v1/products and /api/v1/domains"
+    );
+    Ok(())
 }
 
 /// Opens (or creates) the durable log of `storage`, making its directory.
@@ -142,6 +208,9 @@ pub async fn serve_on(
     let (app, writer_thread) = tokio::task::spawn_blocking(move || App::open(config))
         .await
         .map_err(|e| AppError::Serve(std::io::Error::other(e)))??;
+    if app.config.demo {
+        seed_demo(&app).await?;
+    }
     let addr = listener.local_addr().map_err(AppError::Serve)?;
     tracing::info!(%addr, storage = ?app.config.storage, "meshgraph listening on http://{addr}");
     let router = crate::api::router(app);

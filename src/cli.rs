@@ -122,6 +122,11 @@ pub struct ServeArgs {
     /// separate with commas); any other endpoint is refused. None by default.
     #[arg(long, env = "MESHGRAPH_FEDERATION_ALLOW", value_name = "IRI", value_delimiter = ',', value_parser = iri)]
     pub federation_allow: Vec<NamedNode>,
+    /// Load the example retail mesh (its domain ontology, thirteen DPROD data
+    /// products in five domains, and five days of their pipelines' lineage),
+    /// so there is something to explore; a restart does not load it twice.
+    #[arg(long, env = "MESHGRAPH_DEMO")]
+    pub demo: bool,
 }
 
 impl ServeArgs {
@@ -138,6 +143,7 @@ impl ServeArgs {
             max_body_bytes: self.max_body_bytes,
             query_timeout: Duration::from_secs_f64(self.query_timeout),
             federation_allow: self.federation_allow.clone(),
+            demo: self.demo,
         }
     }
 }

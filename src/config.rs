@@ -42,6 +42,9 @@ pub struct Config {
     /// The SPARQL endpoints a query may call with `SERVICE`; any other is
     /// refused with 403. Empty (the default) turns federation off.
     pub federation_allow: Vec<NamedNode>,
+    /// Load the example retail mesh at start-up (its ontology, data products
+    /// and lineage), unless the data already holds it.
+    pub demo: bool,
 }
 
 impl Config {
@@ -54,6 +57,7 @@ impl Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
             federation_allow: Vec::new(),
+            demo: false,
         }
     }
 }

@@ -494,3 +494,35 @@ async fn the_server_takes_the_demo_and_impact_reaches_from_the_crm_to_the_email_
         "{unmasked:?}"
     );
 }
+
+#[tokio::test]
+async fn serve_demo_seeds_a_living_mesh_once() {
+    let app = TestApp::new();
+    meshgraph::app::seed_demo(&app.app).await.unwrap();
+    let seeded = app.log_len();
+    assert_eq!(seeded as usize, demo::events().len() + demo::documents().len());
+
+    let (status, products) = app.get("/api/v1/products?limit=100").await;
+    assert_eq!(status, 200, "{products}");
+    assert_eq!(products["products"].as_array().unwrap().len(), 13, "{products}");
+    let (_, domains) = app.get("/api/v1/domains").await;
+    assert_eq!(domains["domains"].as_array().unwrap().len(), 5, "{domains}");
+
+    // Impact from a CRM table reaches products, domains and owners.
+    let node = enc("dataset:mysql://crm-db:3306:crm.customers");
+    let (status, impact) = app.get(&format!("/api/v1/impact?nodeId={node}")).await;
+    assert_eq!(status, 200, "{impact}");
+    assert!(
+        impact["groups"]["products"].as_array().unwrap().len() >= 5,
+        "{impact}"
+    );
+    assert_eq!(
+        impact["groups"]["domains"].as_array().unwrap().len(),
+        5,
+        "{impact}"
+    );
+
+    // A restart with --demo again writes nothing new.
+    meshgraph::app::seed_demo(&app.app).await.unwrap();
+    assert_eq!(app.log_len(), seeded);
+}
