@@ -214,6 +214,13 @@ pub async fn serve_on(
     let addr = listener.local_addr().map_err(AppError::Serve)?;
     tracing::info!(%addr, storage = ?app.config.storage, "meshgraph listening on http://{addr}");
     let router = crate::api::router(app);
+    // Large SPARQL answers stream in chunks: without TCP_NODELAY the last
+    // small chunk waits for the client's delayed ACK (about 40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

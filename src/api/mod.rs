@@ -9,6 +9,7 @@ pub mod error;
 pub mod graph_store;
 pub mod negotiate;
 pub mod rest;
+pub mod results_json;
 pub mod sparql;
 
 use std::sync::Arc;

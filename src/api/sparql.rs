@@ -15,14 +15,21 @@
 //! its default graph.
 //!
 //! oxigraph is synchronous and its results are not `Send`: parsing,
-//! evaluation and serialization run together in one blocking task and the
-//! answer is serialized into a buffer before it is sent, so that a timeout
-//! or an evaluation error still becomes a proper status code. A timer
-//! cancels the task's [`CancellationToken`] when the timeout elapses.
+//! evaluation and serialization run together in one blocking task, writing
+//! into a [`Sink`]. An answer up to [`CHUNK`] bytes is sent whole, so that a
+//! timeout or an evaluation error still becomes a proper status code; a
+//! larger one streams in chunks while the query goes on (memory stays
+//! bounded, the client reads the first rows early), and a failure after the
+//! first chunk cuts the connection short, as in oxigraph's server. A timer
+//! cancels the task's [`CancellationToken`] when the timeout elapses. SPARQL
+//! JSON, the default and most asked-for format, has its own writer
+//! ([`super::results_json`]); the other formats use `sparesults`/`oxrdfio`.
 //!
 //! [SPARQL 1.1 Protocol]: https://www.w3.org/TR/sparql11-protocol/
 
 use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -36,6 +43,7 @@ use spargebra::{SparqlParser, SparqlSyntaxError};
 
 use super::negotiate::{self, negotiate};
 use super::rest::lineage::require_api_key;
+use super::results_json;
 use super::{ApiError, AppState};
 use crate::config::Config;
 use crate::error::ErrorCode;
@@ -290,6 +298,8 @@ async fn run_query(
     let allowed = app.config.federation_allow.clone();
     let store = app.views.store().oxigraph().clone();
     let span = tracing::Span::current();
+    let (started, mut streaming) = oneshot::channel();
+    let (chunks, received) = mpsc::channel(4);
     let mut task = tokio::task::spawn_blocking(move || {
         span.in_scope(|| {
             let job = QueryJob {
@@ -300,27 +310,58 @@ async fn run_query(
                 allowed: &allowed,
                 timeout,
             };
-            job.run(evaluator)
+            let mut sink = Sink {
+                buffer: Vec::new(),
+                media_type: "",
+                started: Some(started),
+                chunks,
+                streaming: false,
+            };
+            let outcome = job.run(evaluator, &mut sink);
+            sink.finish(outcome)
         })
     });
-    let joined = match tokio::time::timeout(timeout, &mut task).await {
-        Ok(joined) => joined,
-        Err(_) => {
-            // Evaluation and serialization check the token as they go, so the
-            // task stops soon; wait for it rather than leave it spinning.
+    // Evaluation and serialization check the token as they go: the task
+    // stops soon after the timer fires.
+    let timer = tokio::spawn({
+        let token = token.clone();
+        async move {
+            tokio::time::sleep(timeout).await;
             token.cancel();
-            task.await
         }
-    };
-    let (media_type, bytes) = joined.map_err(ApiError::internal)??;
-    Ok((
+    });
+    tokio::select! {
+        biased;
+        Ok(media_type) = &mut streaming => {
+            // The rest streams from the task; stop the timer when it ends.
+            tokio::spawn(async move {
+                let _ = task.await;
+                timer.abort();
+            });
+            let body = Body::from_stream(futures_util::stream::unfold(received, |mut received| async move {
+                received.recv().await.map(|chunk| (chunk, received))
+            }));
+            Ok(answer(media_type, body))
+        }
+        joined = &mut task => {
+            timer.abort();
+            match joined.map_err(ApiError::internal)?? {
+                Finished::Whole(media_type, bytes) => Ok(answer(media_type, Body::from(bytes))),
+                Finished::Streamed => Err(ApiError::internal("a streamed answer was not started")),
+            }
+        }
+    }
+}
+
+fn answer(media_type: &'static str, body: Body) -> Response {
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(media_type)),
             (header::VARY, HeaderValue::from_static("accept")),
         ],
-        bytes,
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Everything a query needs in its blocking task.
@@ -333,8 +374,97 @@ struct QueryJob<'a> {
     timeout: Duration,
 }
 
-/// The answer's media type and bytes.
-type Answer = (&'static str, Vec<u8>);
+/// Answers up to this size are sent whole, so that a failure while
+/// writing them still gets its status code; beyond it, the answer streams
+/// in chunks of about this size while the query goes on, and the client
+/// reads the first rows while the last are evaluated. A failure after the
+/// first chunk can only cut the connection short (as in oxigraph's server).
+const CHUNK: usize = 256 * 1024;
+
+/// Where a query writes its answer: a buffer, which becomes a stream of
+/// chunks once it outgrows [`CHUNK`].
+struct Sink {
+    buffer: Vec<u8>,
+    media_type: &'static str,
+    /// Told the media type when streaming starts.
+    started: Option<oneshot::Sender<&'static str>>,
+    chunks: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    streaming: bool,
+}
+
+impl Sink {
+    /// Takes bytes of the answer; streams them once the answer is large.
+    fn send(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            self.buffer = bytes;
+        } else {
+            self.buffer.extend_from_slice(&bytes);
+        }
+        if self.buffer.len() >= CHUNK {
+            self.stream()?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is buffered as the next chunk, starting the stream.
+    fn stream(&mut self) -> std::io::Result<()> {
+        if let Some(started) = self.started.take() {
+            // The handler may have given up (timeout): the send below says so.
+            let _ = started.send(self.media_type);
+            self.streaming = true;
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buffer));
+        self.chunks
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+
+    /// Ends the answer: the rest of the stream, or the whole answer.
+    fn finish(mut self, outcome: Result<&'static str, ApiError>) -> Result<Finished, ApiError> {
+        match outcome {
+            Ok(_) if self.streaming => {
+                let _ = self.stream();
+                Ok(Finished::Streamed)
+            }
+            Ok(media_type) => Ok(Finished::Whole(media_type, self.buffer)),
+            Err(err) if self.streaming => {
+                // Cut the stream: the client must not take a truncated answer as whole.
+                let _ = self
+                    .chunks
+                    .blocking_send(Err(std::io::Error::other(err.0.message.clone())));
+                Err(err)
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.stream()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How a query's answer went out.
+enum Finished {
+    /// Small enough to send whole: its media type and bytes.
+    Whole(&'static str, Vec<u8>),
+    /// Streamed: the handler has already answered.
+    Streamed,
+}
+
+/// A failure to write into the sink: the client went away.
+fn sink_error(err: std::io::Error) -> ApiError {
+    ApiError::internal(err)
+}
 
 /// The serialization an answer will be written in.
 enum Output {
@@ -343,8 +473,9 @@ enum Output {
 }
 
 impl QueryJob<'_> {
-    /// Parses, checks, evaluates and serializes.
-    fn run(&self, evaluator: SparqlEvaluator) -> Result<Answer, ApiError> {
+    /// Parses, checks, evaluates and serializes into `sink`; returns the
+    /// media type.
+    fn run(&self, evaluator: SparqlEvaluator, sink: &mut Sink) -> Result<&'static str, ApiError> {
         let query = SparqlParser::new()
             .parse_query(self.query)
             .map_err(syntax_error)?;
@@ -391,27 +522,42 @@ impl QueryJob<'_> {
             .on_store(self.store)
             .execute()
             .map_err(|e| self.evaluation_error(e))?;
-        let mut buffer = Vec::new();
+        let media_type = match &output {
+            Output::Solutions(format) => format.media_type(),
+            Output::Graph(format) => format.media_type(),
+        };
+        sink.media_type = media_type;
         match (results, output) {
+            (QueryResults::Solutions(solutions), Output::Solutions(QueryResultsFormat::Json)) => {
+                let mut writer = results_json::Solutions::new(solutions.variables());
+                for solution in solutions {
+                    writer.write(&solution.map_err(|e| self.evaluation_error(e))?);
+                    if writer.len() >= CHUNK {
+                        sink.send(writer.take()).map_err(sink_error)?;
+                    }
+                }
+                sink.send(writer.finish()).map_err(sink_error)?;
+            }
+            (QueryResults::Boolean(answer), Output::Solutions(QueryResultsFormat::Json)) => {
+                sink.send(results_json::boolean(answer)).map_err(sink_error)?;
+            }
             (QueryResults::Solutions(solutions), Output::Solutions(format)) => {
                 let mut serializer = QueryResultsSerializer::from_format(format)
-                    .serialize_solutions_to_writer(&mut buffer, solutions.variables().to_vec())
-                    .map_err(ApiError::internal)?;
+                    .serialize_solutions_to_writer(&mut *sink, solutions.variables().to_vec())
+                    .map_err(sink_error)?;
                 for solution in solutions {
                     let solution = solution.map_err(|e| self.evaluation_error(e))?;
-                    serializer.serialize(&solution).map_err(ApiError::internal)?;
+                    serializer.serialize(&solution).map_err(sink_error)?;
                 }
-                serializer.finish().map_err(ApiError::internal)?;
-                Ok((format.media_type(), buffer))
+                serializer.finish().map_err(sink_error)?;
             }
             (QueryResults::Boolean(answer), Output::Solutions(format)) => {
                 QueryResultsSerializer::from_format(format)
-                    .serialize_boolean_to_writer(&mut buffer, answer)
-                    .map_err(ApiError::internal)?;
-                Ok((format.media_type(), buffer))
+                    .serialize_boolean_to_writer(&mut *sink, answer)
+                    .map_err(sink_error)?;
             }
             (QueryResults::Graph(triples), Output::Graph(format)) => {
-                let mut serializer = RdfSerializer::from_format(format).for_writer(&mut buffer);
+                let mut serializer = RdfSerializer::from_format(format).for_writer(&mut *sink);
                 for triple in triples {
                     let triple = triple.map_err(|e| self.evaluation_error(e))?;
                     serializer
@@ -419,10 +565,10 @@ impl QueryJob<'_> {
                         .map_err(|e| unwritable(format, e))?;
                 }
                 serializer.finish().map_err(|e| unwritable(format, e))?;
-                Ok((format.media_type(), buffer))
             }
-            _ => Err(ApiError::internal("the query form and its results disagree")),
+            _ => return Err(ApiError::internal("the query form and its results disagree")),
         }
+        Ok(media_type)
     }
 
     /// A failed evaluation: cancelled by the timer, refused by the query's

@@ -1088,3 +1088,36 @@ async fn graph_store_writes_and_updates_are_rebuilt_from_the_log_on_restart() {
     drop(app);
     writer.join();
 }
+
+#[tokio::test]
+async fn a_large_answer_streams_whole_in_every_results_format() {
+    let app = TestApp::new();
+    let store = app.app.views.store().oxigraph();
+    let graph = NamedNodeRef::new(G1).unwrap();
+    let padding = "x".repeat(200);
+    for i in 0..3_000 {
+        let subject = ex(&format!("s{i}"));
+        let object = Literal::new_simple_literal(format!("{i} \"quoted\" {padding}"));
+        store
+            .insert(QuadRef::new(&subject, &ex("p"), &object, graph))
+            .unwrap();
+    }
+    let query = "SELECT ?s ?o WHERE { ?s <http://example.com/p> ?o }";
+    for format in [
+        QueryResultsFormat::Json,
+        QueryResultsFormat::Xml,
+        QueryResultsFormat::Tsv,
+    ] {
+        let answer = get_query(&app, query, "", Some(format.media_type())).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert!(answer.body.len() > 512 * 1024, "large enough to stream");
+        assert_eq!(
+            parsed_values(format, &answer.body, "s").len(),
+            3_000,
+            "{format:?}"
+        );
+    }
+    let construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }";
+    let answer = get_query(&app, construct, "", Some("application/n-triples")).await;
+    assert_eq!(triples(RdfFormat::NTriples, &answer.body).len(), 3_000);
+}
