@@ -32,8 +32,12 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The server is shutting down and takes no more writes.
     Unavailable,
-    /// A SPARQL query or update does not parse.
+    /// A SPARQL query or update does not parse, or a GraphQL query does not
+    /// parse or does not fit the schema (unknown field, wrong argument type).
     MalformedQuery,
+    /// A GraphQL query is nested deeper, or would cost more, than the
+    /// server's limits allow.
+    QueryTooComplex,
     /// An RDF document does not parse (the message names line and column).
     MalformedRdf,
     /// None of the media types the `Accept` header allows can express the answer.
@@ -65,6 +69,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable => "unavailable",
             Self::MalformedQuery => "malformed_query",
+            Self::QueryTooComplex => "query_too_complex",
             Self::MalformedRdf => "malformed_rdf",
             Self::NotAcceptable => "not_acceptable",
             Self::Forbidden => "forbidden",
@@ -81,6 +86,7 @@ impl ErrorCode {
             | Self::InvalidParameter
             | Self::BadEncoding
             | Self::MalformedQuery
+            | Self::QueryTooComplex
             | Self::MalformedRdf
             | Self::UpdateFailed => 400,
             Self::Unauthorized => 401,
@@ -136,6 +142,7 @@ mod tests {
             ErrorCode::MethodNotAllowed,
             ErrorCode::Unavailable,
             ErrorCode::MalformedQuery,
+            ErrorCode::QueryTooComplex,
             ErrorCode::MalformedRdf,
             ErrorCode::NotAcceptable,
             ErrorCode::Forbidden,

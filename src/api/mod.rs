@@ -7,6 +7,7 @@
 pub mod body;
 pub mod error;
 pub mod graph_store;
+pub mod graphql;
 pub mod negotiate;
 pub mod rest;
 pub mod results_json;
@@ -39,6 +40,7 @@ pub fn router(app: Arc<App>) -> Router {
                 .delete(graph_store::write_store),
         )
         .nest("/api/v1", rest::router())
+        .merge(graphql::router(Arc::clone(&app)))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http())

@@ -84,8 +84,41 @@ pub struct Field {
     pub data_type: Option<String>,
     /// Its description.
     pub description: Option<String>,
-    /// Keys of the `tags` facet entries aimed at this field.
+    /// Keys of the `tags` facet entries aimed at this field (top-level
+    /// fields only: a tag names its field by name, not by path).
     pub tags: Vec<String>,
+    /// Nested fields (structs, arrays of structs), in order.
+    pub fields: Vec<Field>,
+}
+
+impl Field {
+    fn from_schema(field: facets::SchemaField) -> Self {
+        Self {
+            name: field.name,
+            data_type: field.data_type,
+            description: field.description,
+            tags: Vec::new(),
+            fields: field.fields.into_iter().map(Self::from_schema).collect(),
+        }
+    }
+}
+
+/// An owner named by an `ownership` facet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    /// The owner, e.g. `team:data-platform` or `user:jdoe`.
+    pub name: String,
+    /// The kind of ownership, e.g. `MAINTAINER`.
+    pub owner_type: Option<String>,
+}
+
+/// A job's `sql` facet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sql {
+    /// The query text.
+    pub query: String,
+    /// The SQL dialect, if the producer named it.
+    pub dialect: Option<String>,
 }
 
 /// A dataset and what its current facets say.
@@ -109,6 +142,8 @@ pub struct DatasetInfo {
     pub tags: Vec<String>,
     /// The `documentation` facet's description.
     pub description: Option<String>,
+    /// The `ownership` facet's owners.
+    pub owners: Vec<Owner>,
     /// The `lifecycleStateChange` facet's state (`CREATE`, `DROP`, ...).
     pub last_lifecycle_state: Option<String>,
     /// When a completed run last wrote it.
@@ -160,6 +195,8 @@ pub struct JobInfo {
     pub tags: Vec<String>,
     /// The parent job named by the latest run's `parent` facet.
     pub parent: Option<EntityRef>,
+    /// The `sql` facet's query.
+    pub sql: Option<Sql>,
     /// Its current facets, verbatim.
     pub facets: FacetMap,
     /// Its newest runs, newest first (as many as asked for).
@@ -528,6 +565,7 @@ impl Reader<'_> {
             fields: Vec::new(),
             tags: Vec::new(),
             description: None,
+            owners: Vec::new(),
             last_lifecycle_state: None,
             last_modified_at: None,
             current_version: Uuid::nil(),
@@ -538,14 +576,15 @@ impl Reader<'_> {
         for (key, raw) in &facets {
             match standard(FacetScope::Dataset, key, raw) {
                 Some(StandardFacet::Schema(schema)) => {
-                    info.fields = schema
-                        .fields
+                    info.fields = schema.fields.into_iter().map(Field::from_schema).collect();
+                }
+                Some(StandardFacet::Ownership(ownership)) => {
+                    info.owners = ownership
+                        .owners
                         .into_iter()
-                        .map(|f| Field {
-                            name: f.name,
-                            data_type: f.data_type,
-                            description: f.description,
-                            tags: Vec::new(),
+                        .map(|o| Owner {
+                            name: o.name,
+                            owner_type: o.owner_type,
                         })
                         .collect();
                 }
@@ -624,6 +663,7 @@ impl Reader<'_> {
             description: None,
             tags: Vec::new(),
             parent: None,
+            sql: None,
             facets: FacetMap::new(),
             latest_runs: Vec::new(),
         };
@@ -641,6 +681,12 @@ impl Reader<'_> {
                 Some(StandardFacet::SourceCodeLocation(loc)) => info.location = Some(loc.url),
                 Some(StandardFacet::Documentation(doc)) => info.description = Some(doc.description),
                 Some(StandardFacet::Tags(tags)) => info.tags = tags.tags.into_iter().map(|t| t.key).collect(),
+                Some(StandardFacet::Sql(sql)) => {
+                    info.sql = Some(Sql {
+                        query: sql.query,
+                        dialect: sql.dialect,
+                    });
+                }
                 _ => {}
             }
         }
@@ -871,11 +917,12 @@ mod tests {
             "COMPLETE",
             "2024-01-01T00:00:00Z",
             r#","outputs":[{"namespace":"db","name":"t","facets":{
-                "schema":{"fields":[{"name":"a","type":"INT"},{"name":"b"}]},
+                "schema":{"fields":[{"name":"a","type":"INT"},{"name":"b","fields":[{"name":"c"}]}]},
                 "dataSource":{"name":"pg","uri":"postgres://h"},
                 "documentation":{"description":"the t table"},
                 "tags":{"tags":[{"key":"pii","value":"true","field":"a"},{"key":"gold","value":"y"}]},
-                "datasetType":{"datasetType":"topic"}}}]"#,
+                "datasetType":{"datasetType":"topic"},
+                "ownership":{"owners":[{"name":"team:core","type":"MAINTAINER"}]}}}]"#,
         )]);
         let ds = dataset(&store, "db", "t").unwrap().unwrap();
         assert_eq!(ds.kind, DatasetKind::Stream);
@@ -883,9 +930,17 @@ mod tests {
         assert_eq!(ds.description.as_deref(), Some("the t table"));
         assert_eq!(ds.fields[0].tags, ["pii"]);
         assert_eq!(ds.fields[1].data_type, None);
+        assert_eq!(ds.fields[1].fields[0].name, "c");
         assert_eq!(ds.tags, ["gold"]);
         assert_eq!(ds.last_modified_at, Timestamp::parse("2024-01-01T00:00:00Z"));
-        assert_eq!(ds.facets.len(), 5);
+        assert_eq!(
+            ds.owners,
+            [Owner {
+                name: "team:core".into(),
+                owner_type: Some("MAINTAINER".into())
+            }]
+        );
+        assert_eq!(ds.facets.len(), 6);
         assert!(dataset(&store, "db", "nope").unwrap().is_none());
     }
 

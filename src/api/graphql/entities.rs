@@ -1,0 +1,778 @@
+//! The entity fields of the GraphQL API: namespaces, datasets, jobs, runs
+//! and raw events, as the REST API serves them.
+//!
+//! Each type wraps what a store reader returns ([`crate::store::read`]) and
+//! names its fields as Marquez does, so a GraphQL answer agrees with the
+//! REST one field for field. Facets come back byte-for-byte as sent.
+
+use async_graphql::connection::{ConnectionNameType, EdgeNameType};
+use async_graphql::{Context, Enum, Json, Object, OutputType, SimpleObject};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use super::pagination::{List, connection, cost, slice, window};
+use super::{DateTime, gql_error, invalid_parameter};
+use crate::api::rest::blocking;
+use crate::api::rest::jobs::{job_io, job_not_found};
+use crate::api::rest::namespaces::namespace_not_found;
+use crate::api::{ApiError, AppState};
+use crate::app::App;
+use crate::log::EventWindow;
+use crate::openlineage::{EventType, NodeId, Timestamp};
+use crate::store::read::{
+    self, DatasetInfo, DatasetKind, FacetMap, JobInfo, JobKind, NamespaceInfo, RunInfo,
+};
+
+/// Runs a store read on the blocking pool and turns its error into a
+/// GraphQL error with its code.
+async fn read<T, F>(ctx: &Context<'_>, work: F) -> async_graphql::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+{
+    let app = ctx.data_unchecked::<AppState>().clone();
+    blocking(move || work(&app)).await.map_err(gql_error)
+}
+
+fn time(t: Option<Timestamp>) -> Option<DateTime> {
+    t.map(DateTime)
+}
+
+/// Facets as one JSON object, each facet verbatim; only `keys` if given.
+fn facets_json(facets: &FacetMap, keys: Option<Vec<String>>) -> Json<FacetMap> {
+    Json(match keys {
+        None => facets.clone(),
+        Some(keys) => facets
+            .iter()
+            .filter(|(k, _)| keys.contains(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
+
+/// The top-level entity queries.
+#[derive(Default)]
+pub struct EntityQuery;
+
+/// The top-level entity queries.
+#[Object]
+impl EntityQuery {
+    /// Every namespace events have mentioned, by name.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn namespaces(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Namespace>> {
+        let page = window(first, after.as_deref())?;
+        let all = read(ctx, |app| {
+            read::namespaces(app.views.store()).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(slice(page, all.into_iter().map(Namespace).collect()))
+    }
+
+    /// One namespace by name; null if unknown.
+    async fn namespace(&self, ctx: &Context<'_>, name: String) -> async_graphql::Result<Option<Namespace>> {
+        let found = read(ctx, move |app| {
+            read::namespace(app.views.store(), &name).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(found.map(Namespace))
+    }
+
+    /// A namespace's datasets, by name; a `not_found` error if the namespace
+    /// is unknown.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn datasets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The namespace, e.g. `postgres://db:5432`.")] namespace: String,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Dataset>> {
+        datasets_of(ctx, namespace, first, after).await
+    }
+
+    /// One dataset; null if unknown.
+    async fn dataset(
+        &self,
+        ctx: &Context<'_>,
+        namespace: String,
+        name: String,
+    ) -> async_graphql::Result<Option<Dataset>> {
+        dataset(ctx, namespace, name).await
+    }
+
+    /// A namespace's jobs, by name; a `not_found` error if the namespace is
+    /// unknown.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The namespace, e.g. the scheduler's name.")] namespace: String,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Job>> {
+        jobs_of(ctx, namespace, first, after).await
+    }
+
+    /// One job; null if unknown.
+    async fn job(
+        &self,
+        ctx: &Context<'_>,
+        namespace: String,
+        name: String,
+    ) -> async_graphql::Result<Option<Job>> {
+        job(ctx, namespace, name).await
+    }
+
+    /// One run by its id (a UUID); null if unknown, an `invalid_parameter`
+    /// error if the id is not a UUID.
+    async fn run(&self, ctx: &Context<'_>, id: async_graphql::ID) -> async_graphql::Result<Option<Run>> {
+        let id = Uuid::parse_str(&id)
+            .map_err(|_| invalid_parameter(format!("run id {:?} is not a UUID", id.0)))?;
+        let found = read(ctx, move |app| {
+            read::run(app.views.store(), id).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(found.map(Run))
+    }
+
+    /// The raw OpenLineage events received, newest first by event time, each
+    /// exactly as the producer sent it.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only events at or after this time.")] since: Option<DateTime>,
+        #[graphql(desc = "Only events at or before this time.")] until: Option<DateTime>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Json<Box<RawValue>>, EventConnectionName, EventEdgeName>> {
+        let page = window(first, after.as_deref())?;
+        let window = EventWindow {
+            after: since.map(|t| t.0.unix_nanos()),
+            before: until.map(|t| t.0.unix_nanos()),
+            descending: true,
+            offset: page.offset,
+            limit: page.limit,
+        };
+        let found = read(ctx, move |app| app.log.events(window).map_err(ApiError::internal)).await?;
+        let events = found
+            .events
+            .into_iter()
+            .map(|bytes| {
+                // The log holds events as they were accepted: valid JSON text.
+                String::from_utf8(bytes)
+                    .map_err(ApiError::internal)
+                    .and_then(|text| RawValue::from_string(text).map_err(ApiError::internal))
+                    .map(Json)
+                    .map_err(gql_error)
+            })
+            .collect::<async_graphql::Result<Vec<_>>>()?;
+        Ok(connection(page, events, found.total))
+    }
+}
+
+/// Names the event list `EventConnection` (its node type is `JSON`).
+pub struct EventConnectionName;
+
+impl ConnectionNameType for EventConnectionName {
+    fn type_name<T: OutputType>() -> String {
+        "EventConnection".into()
+    }
+}
+
+/// Names the event list's edges `EventEdge`.
+pub struct EventEdgeName;
+
+impl EdgeNameType for EventEdgeName {
+    fn type_name<T: OutputType>() -> String {
+        "EventEdge".into()
+    }
+}
+
+async fn datasets_of(
+    ctx: &Context<'_>,
+    namespace: String,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<List<Dataset>> {
+    let page = window(first, after.as_deref())?;
+    let listing = read(ctx, move |app| {
+        read::datasets(app.views.store(), &namespace, page)
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| namespace_not_found(&namespace))
+    })
+    .await?;
+    Ok(connection(
+        page,
+        listing.items.into_iter().map(Dataset).collect(),
+        listing.total,
+    ))
+}
+
+async fn dataset(
+    ctx: &Context<'_>,
+    namespace: String,
+    name: String,
+) -> async_graphql::Result<Option<Dataset>> {
+    let found = read(ctx, move |app| {
+        read::dataset(app.views.store(), &namespace, &name).map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(found.map(Dataset))
+}
+
+/// How many runs a job is read with: its latest, for `latestRun`.
+const LATEST_RUNS: usize = 1;
+
+async fn jobs_of(
+    ctx: &Context<'_>,
+    namespace: String,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<List<Job>> {
+    let page = window(first, after.as_deref())?;
+    let listing = read(ctx, move |app| {
+        read::jobs(app.views.store(), &namespace, page, LATEST_RUNS)
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| namespace_not_found(&namespace))
+    })
+    .await?;
+    Ok(connection(
+        page,
+        listing.items.into_iter().map(Job::from).collect(),
+        listing.total,
+    ))
+}
+
+async fn job(ctx: &Context<'_>, namespace: String, name: String) -> async_graphql::Result<Option<Job>> {
+    let found = read(ctx, move |app| {
+        read::job(app.views.store(), &namespace, &name, LATEST_RUNS).map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(found.map(Job::from))
+}
+
+/// A namespace: the scope of dataset and job names (a database, a
+/// scheduler).
+pub struct Namespace(NamespaceInfo);
+
+/// A namespace: the scope of dataset and job names (a database, a scheduler).
+#[Object]
+impl Namespace {
+    /// Its name, as sent (often a URI such as `postgres://db:5432`).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// When meshgraph first heard of it (event time).
+    async fn created_at(&self) -> Option<DateTime> {
+        time(self.0.created_at)
+    }
+
+    /// The event time of the latest event that mentioned it.
+    async fn updated_at(&self) -> Option<DateTime> {
+        time(self.0.updated_at)
+    }
+
+    /// Its datasets, by name.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn datasets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Dataset>> {
+        datasets_of(ctx, self.0.name.clone(), first, after).await
+    }
+
+    /// Its jobs, by name.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Job>> {
+        jobs_of(ctx, self.0.name.clone(), first, after).await
+    }
+}
+
+/// What kind of data a dataset holds, in Marquez's terms.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetType {
+    /// A table, file or anything read in batches (the default).
+    DbTable,
+    /// A stream or topic (the `datasetType` facet says `STREAM` or `TOPIC`).
+    Stream,
+}
+
+/// A dataset: a table, file, topic or anything a job reads or writes.
+pub struct Dataset(DatasetInfo);
+
+/// Marquez's source name for datasets without a `dataSource` facet.
+const DEFAULT_SOURCE: &str = "default";
+
+/// A dataset: a table, file, topic or anything a job reads or writes.
+#[Object]
+impl Dataset {
+    /// Its namespace.
+    async fn namespace(&self) -> &str {
+        &self.0.namespace
+    }
+
+    /// Its name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Table or stream (`datasetType` facet).
+    #[graphql(name = "type")]
+    async fn kind(&self) -> DatasetType {
+        match self.0.kind {
+            DatasetKind::Table => DatasetType::DbTable,
+            DatasetKind::Stream => DatasetType::Stream,
+        }
+    }
+
+    /// The `dataSource` facet's name, `default` without one.
+    async fn source_name(&self) -> &str {
+        self.0.source_name.as_deref().unwrap_or(DEFAULT_SOURCE)
+    }
+
+    /// The `documentation` facet's description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Its columns from the `schema` facet, in order, with nested fields.
+    async fn fields(&self) -> Vec<Field> {
+        self.0.fields.iter().cloned().map(Field).collect()
+    }
+
+    /// Keys of the dataset-level entries of the `tags` facet.
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+
+    /// Its owners from the `ownership` facet.
+    async fn owners(&self) -> Vec<Owner> {
+        self.0.owners.iter().cloned().map(Owner::from).collect()
+    }
+
+    /// When meshgraph first heard of it (event time).
+    async fn created_at(&self) -> Option<DateTime> {
+        time(self.0.created_at)
+    }
+
+    /// The event time of the latest event that mentioned it.
+    async fn updated_at(&self) -> Option<DateTime> {
+        time(self.0.updated_at)
+    }
+
+    /// When a completed run last wrote it.
+    async fn last_modified_at(&self) -> Option<DateTime> {
+        time(self.0.last_modified_at)
+    }
+
+    /// The `lifecycleStateChange` facet's state (`CREATE`, `DROP`, ...).
+    async fn last_lifecycle_state(&self) -> Option<&str> {
+        self.0.last_lifecycle_state.as_deref()
+    }
+
+    /// The id of its current version: the latest run that wrote it.
+    async fn current_version(&self) -> async_graphql::ID {
+        self.0.current_version.into()
+    }
+
+    /// Its current facets as one JSON object, each exactly as sent.
+    async fn facets(
+        &self,
+        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
+    ) -> Json<FacetMap> {
+        facets_json(&self.0.facets, keys)
+    }
+}
+
+/// A column, possibly with nested columns.
+pub struct Field(read::Field);
+
+/// A column, possibly with nested columns.
+#[Object]
+impl Field {
+    /// The column name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Its type as the source names it.
+    #[graphql(name = "type")]
+    async fn data_type(&self) -> Option<&str> {
+        self.0.data_type.as_deref()
+    }
+
+    /// Its description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Keys of the `tags` facet entries aimed at this column (top-level
+    /// columns only).
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+
+    /// Nested columns (structs, arrays of structs), in order.
+    async fn fields(&self) -> Vec<Field> {
+        self.0.fields.iter().cloned().map(Field).collect()
+    }
+}
+
+/// An owner named by an `ownership` facet.
+#[derive(SimpleObject)]
+pub struct Owner {
+    /// The owner, e.g. `team:data-platform` or `user:jdoe`.
+    name: String,
+    /// The kind of ownership, e.g. `MAINTAINER`.
+    #[graphql(name = "type")]
+    owner_type: Option<String>,
+}
+
+impl From<read::Owner> for Owner {
+    fn from(owner: read::Owner) -> Self {
+        Self {
+            name: owner.name,
+            owner_type: owner.owner_type,
+        }
+    }
+}
+
+/// How a job runs, in Marquez's terms.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum JobType {
+    /// Runs to completion (the default).
+    Batch,
+    /// A streaming job (`jobType.processingType` is `STREAMING`).
+    Stream,
+    /// A long-running service (`jobType.jobType` is `SERVICE`).
+    Service,
+}
+
+/// A job's SQL, from its `sql` facet.
+#[derive(SimpleObject)]
+pub struct Sql {
+    /// The query text.
+    query: String,
+    /// The SQL dialect, if the producer named it.
+    dialect: Option<String>,
+}
+
+/// A job: a pipeline step that reads and writes datasets.
+pub struct Job(JobInfo, Option<Run>);
+
+impl From<JobInfo> for Job {
+    fn from(mut info: JobInfo) -> Self {
+        let latest = info.latest_runs.drain(..).next().map(Run);
+        Self(info, latest)
+    }
+}
+
+/// A job: a pipeline step that reads and writes datasets.
+#[Object]
+impl Job {
+    /// Its namespace.
+    async fn namespace(&self) -> &str {
+        &self.0.namespace
+    }
+
+    /// Its name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Batch, stream or service (`jobType` facet).
+    #[graphql(name = "type")]
+    async fn kind(&self) -> JobType {
+        match self.0.kind {
+            JobKind::Batch => JobType::Batch,
+            JobKind::Stream => JobType::Stream,
+            JobKind::Service => JobType::Service,
+        }
+    }
+
+    /// The `documentation` facet's description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// The `sourceCodeLocation` facet's URL.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+
+    /// Keys of the `tags` facet's entries.
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+
+    /// Its SQL (`sql` facet).
+    async fn sql(&self) -> Option<Sql> {
+        self.0.sql.clone().map(|sql| Sql {
+            query: sql.query,
+            dialect: sql.dialect,
+        })
+    }
+
+    /// The name of the parent job named by its latest run's `parent` facet.
+    async fn parent_job_name(&self) -> Option<&str> {
+        self.0.parent.as_ref().map(|p| p.name.as_str())
+    }
+
+    /// When meshgraph first heard of it (event time).
+    async fn created_at(&self) -> Option<DateTime> {
+        time(self.0.created_at)
+    }
+
+    /// The event time of the latest event that mentioned it.
+    async fn updated_at(&self) -> Option<DateTime> {
+        time(self.0.updated_at)
+    }
+
+    /// Its current facets as one JSON object, each exactly as sent.
+    async fn facets(
+        &self,
+        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
+    ) -> Json<FacetMap> {
+        facets_json(&self.0.facets, keys)
+    }
+
+    /// The datasets it reads now: those of its latest completed run.
+    async fn inputs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Dataset>> {
+        self.io(ctx, true).await
+    }
+
+    /// The datasets it writes now: those of its latest completed run.
+    async fn outputs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Dataset>> {
+        self.io(ctx, false).await
+    }
+
+    /// Its newest run.
+    async fn latest_run(&self) -> Option<&Run> {
+        self.1.as_ref()
+    }
+
+    /// Its runs, newest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Run>> {
+        let page = window(first, after.as_deref())?;
+        let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
+        let listing = read(ctx, move |app| {
+            read::runs(app.views.store(), &namespace, &name, page)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| job_not_found(&namespace, &name))
+        })
+        .await?;
+        Ok(connection(
+            page,
+            listing.items.into_iter().map(Run).collect(),
+            listing.total,
+        ))
+    }
+}
+
+impl Job {
+    /// Its current inputs or outputs from the lineage projection, each read
+    /// from the store (a dataset the projection knows is in the store).
+    async fn io(&self, ctx: &Context<'_>, inputs: bool) -> async_graphql::Result<Vec<Dataset>> {
+        let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
+        read(ctx, move |app| {
+            let (ins, outs) = job_io(&app.views.projection(), &namespace, &name);
+            let mut out = Vec::new();
+            for id in if inputs { ins } else { outs } {
+                if let NodeId::Dataset { namespace, name } = id
+                    && let Some(ds) =
+                        read::dataset(app.views.store(), &namespace, &name).map_err(ApiError::internal)?
+                {
+                    out.push(Dataset(ds));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+/// A run's state, in Marquez's words.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    /// No state reported yet.
+    New,
+    /// Started, not finished.
+    Running,
+    /// Finished successfully.
+    Completed,
+    /// Finished with a failure.
+    Failed,
+    /// Stopped before finishing.
+    Aborted,
+}
+
+/// A run of a job, accumulated over every event sent for it.
+pub struct Run(RunInfo);
+
+/// A run of a job, accumulated over every event sent for it.
+#[Object]
+impl Run {
+    /// Its id (a UUID).
+    async fn id(&self) -> async_graphql::ID {
+        self.0.id.into()
+    }
+
+    /// The namespace of the job it is a run of.
+    async fn job_namespace(&self) -> &str {
+        &self.0.job.namespace
+    }
+
+    /// The name of the job it is a run of.
+    async fn job_name(&self) -> &str {
+        &self.0.job.name
+    }
+
+    /// The job it is a run of.
+    async fn job(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Job>> {
+        job(ctx, self.0.job.namespace.clone(), self.0.job.name.clone()).await
+    }
+
+    /// Its state, following event time; a finished run stays finished.
+    async fn state(&self) -> RunState {
+        match self.0.state {
+            None | Some(EventType::Other) => RunState::New,
+            Some(EventType::Start | EventType::Running) => RunState::Running,
+            Some(EventType::Complete) => RunState::Completed,
+            Some(EventType::Fail) => RunState::Failed,
+            Some(EventType::Abort) => RunState::Aborted,
+        }
+    }
+
+    /// The event time of its first event received.
+    async fn created_at(&self) -> Option<DateTime> {
+        time(self.0.created_at)
+    }
+
+    /// The event time of its latest event received.
+    async fn updated_at(&self) -> Option<DateTime> {
+        time(self.0.updated_at)
+    }
+
+    /// When it started.
+    async fn started_at(&self) -> Option<DateTime> {
+        time(self.0.started_at)
+    }
+
+    /// When it reached its terminal state.
+    async fn ended_at(&self) -> Option<DateTime> {
+        time(self.0.ended_at)
+    }
+
+    /// From start to end, in milliseconds, once both are known.
+    async fn duration_ms(&self) -> Option<i64> {
+        match (self.0.started_at, self.0.ended_at) {
+            (Some(start), Some(end)) => Some((end.to_utc() - start.to_utc()).num_milliseconds()),
+            _ => None,
+        }
+    }
+
+    /// The `nominalTime` facet's start.
+    async fn nominal_start_time(&self) -> Option<DateTime> {
+        time(self.0.nominal_start_time)
+    }
+
+    /// The `nominalTime` facet's end.
+    async fn nominal_end_time(&self) -> Option<DateTime> {
+        time(self.0.nominal_end_time)
+    }
+
+    /// The version of the job it ran: a hash of the job, its inputs, outputs
+    /// and source location.
+    async fn job_version(&self) -> async_graphql::ID {
+        self.0.job_version.into()
+    }
+
+    /// Its run facets as one JSON object, each exactly as sent.
+    async fn facets(
+        &self,
+        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
+    ) -> Json<FacetMap> {
+        facets_json(&self.0.facets, keys)
+    }
+
+    /// The datasets it read, as it read them.
+    async fn inputs(&self) -> Vec<RunDataset> {
+        self.0.inputs.iter().map(RunDataset::from).collect()
+    }
+
+    /// The datasets it wrote, as it wrote them.
+    async fn outputs(&self) -> Vec<RunDataset> {
+        self.0.outputs.iter().map(RunDataset::from).collect()
+    }
+}
+
+/// A dataset as one run read or wrote it.
+pub struct RunDataset {
+    namespace: String,
+    name: String,
+    version: Uuid,
+    facets: FacetMap,
+}
+
+impl From<&read::RunDataset> for RunDataset {
+    fn from(ds: &read::RunDataset) -> Self {
+        Self {
+            namespace: ds.namespace.clone(),
+            name: ds.name.clone(),
+            version: ds.version,
+            facets: ds.facets.clone(),
+        }
+    }
+}
+
+/// A dataset as one run read or wrote it.
+#[Object]
+impl RunDataset {
+    /// The dataset's namespace.
+    async fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The dataset's name.
+    async fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The version the run read (the latest earlier write) or wrote (its own).
+    async fn version(&self) -> async_graphql::ID {
+        self.version.into()
+    }
+
+    /// The run's `inputFacets` or `outputFacets` for it, each exactly as sent.
+    async fn facets(
+        &self,
+        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
+    ) -> Json<FacetMap> {
+        facets_json(&self.facets, keys)
+    }
+
+    /// The dataset as it is now.
+    async fn dataset(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Dataset>> {
+        dataset(ctx, self.namespace.clone(), self.name.clone()).await
+    }
+}

@@ -1,0 +1,282 @@
+//! The GraphQL API at `/graphql` (async-graphql): the whole mesh, navigable
+//! in one query.
+//!
+//! `POST /graphql` runs queries (and, later, mutations); `GET /graphql`
+//! serves GraphiQL; `GET /graphql/sdl` the schema text. Resolvers call the
+//! same store readers as the REST API ([`crate::store::read`]) in blocking
+//! tasks, so both answer alike. Every list is a Relay connection
+//! ([`pagination`]); errors carry the REST `code` in `extensions.code`;
+//! queries are refused before they run when they nest too deep or would cost
+//! too much.
+
+pub mod entities;
+pub mod pagination;
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation, ResolveInfo,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{
+    EmptyMutation, EmptySubscription, ErrorExtensions, InputValueError, InputValueResult, MergedObject,
+    Scalar, ScalarType, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension as AxumExtension, Router};
+
+use super::{ApiError, AppState};
+use crate::error::ErrorCode;
+use crate::openlineage::Timestamp;
+
+/// The deepest nesting of selections a query may have. Deep enough for the
+/// standard introspection query (GraphiQL's) and a dataset's nested fields a
+/// few levels down; shallow enough that no query walks the graph unbounded.
+pub const MAX_DEPTH: usize = 16;
+
+/// The largest cost a query may have: each field costs 1 and a list field
+/// costs its page size (`first`) times what it selects, so a page of 100
+/// datasets with 20 fields each costs about 2,000.
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// The root query: every top-level field.
+#[derive(MergedObject, Default)]
+// `mesh::MeshQuery` (lineage, impact, catalog, search) is merged here.
+pub struct Query(entities::EntityQuery);
+
+/// The meshgraph GraphQL schema.
+pub type MeshSchema = async_graphql::Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema over a running app, with the depth and complexity limits.
+pub fn schema(app: AppState) -> MeshSchema {
+    async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(app)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(ErrorCodes)
+        .finish()
+}
+
+/// The schema in SDL, as `/graphql/sdl` serves it.
+pub fn sdl() -> String {
+    // The SDL does not depend on the data: an empty schema prints the same.
+    async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// The `/graphql` routes.
+pub fn router(app: AppState) -> Router<AppState> {
+    let schema = schema(app);
+    Router::new()
+        .route("/graphql", get(get_graphiql).post(post_graphql))
+        .route("/graphql/sdl", get(get_sdl))
+        .layer(AxumExtension(Arc::new(schema)))
+}
+
+/// `POST /graphql`: a query (or a batch of them) as JSON
+/// `{query, variables, operationName}`. Always 200 when the body is a
+/// GraphQL request, errors in `errors` (GraphQL over HTTP, `application/json`).
+async fn post_graphql(
+    AxumExtension(schema): AxumExtension<Arc<MeshSchema>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: async_graphql::BatchRequest = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the body is not a GraphQL request `{{\"query\": ...}}`: {err}"),
+        )
+    })?;
+    let response = schema.execute_batch(request).await;
+    let body = serde_json::to_vec(&response).map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `GET /graphql`: GraphiQL, pointed at `/graphql`.
+async fn get_graphiql() -> Html<&'static str> {
+    Html(GRAPHIQL)
+}
+
+/// `GET /graphql/sdl`: the schema in GraphQL SDL.
+async fn get_sdl(AxumExtension(schema): AxumExtension<Arc<MeshSchema>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        schema.sdl(),
+    )
+        .into_response()
+}
+
+/// GraphiQL's page. Its scripts come from a CDN, as async-graphql's own
+/// page does; serving them from the binary would add megabytes for an
+/// optional tool.
+const GRAPHIQL: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>meshgraph GraphiQL</title>
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+  <script>
+    const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+    ReactDOM.createRoot(document.getElementById('graphiql'))
+      .render(React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }));
+  </script>
+</body>
+</html>
+"#;
+
+/// A GraphQL error with the REST error's message and its `code` in
+/// `extensions.code`.
+pub fn gql_error(err: ApiError) -> async_graphql::Error {
+    let code = err.0.code;
+    async_graphql::Error::new(err.0.message).extend_with(|_, ext| ext.set("code", code.as_str()))
+}
+
+/// An `invalid_parameter` GraphQL error.
+pub fn invalid_parameter(message: impl Into<String>) -> async_graphql::Error {
+    gql_error(ApiError::bad_parameter(message))
+}
+
+/// Gives the errors async-graphql raises itself a code from the shared
+/// table, and the limit errors a message that names the limit:
+/// `malformed_query` for a query that does not parse or fit the schema,
+/// `query_too_complex` for one over [`MAX_DEPTH`] or [`MAX_COMPLEXITY`], and
+/// `invalid_parameter` for an argument value that does not parse (a bad
+/// `DateTime`), which async-graphql finds only while resolving the field.
+struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodes)
+    }
+}
+
+/// The messages of async-graphql's limit checks (`validation/mod.rs`);
+/// a test pins them.
+const TOO_DEEP: &str = "Query is nested too deep.";
+const TOO_COMPLEX: &str = "Query is too complex.";
+
+fn with_code(mut err: ServerError, code: ErrorCode) -> ServerError {
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", code.as_str());
+    }
+    err
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorCodes {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables)
+            .await
+            .map_err(|err| with_code(err, ErrorCode::MalformedQuery))
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        // Resolvers' own errors already carry a code; what is left is an
+        // argument that failed to parse.
+        next.run(ctx, info)
+            .await
+            .map_err(|err| with_code(err, ErrorCode::InvalidParameter))
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|mut err| {
+                    let code = if err.message == TOO_DEEP {
+                        err.message = format!(
+                            "the query nests selections deeper than the limit of {MAX_DEPTH} levels; split it or select less"
+                        );
+                        ErrorCode::QueryTooComplex
+                    } else if err.message == TOO_COMPLEX {
+                        err.message = format!(
+                            "the query would cost more than the limit of {MAX_COMPLEXITY} (each field costs 1, a list costs `first` times what it selects); ask for smaller pages or fewer fields"
+                        );
+                        ErrorCode::QueryTooComplex
+                    } else {
+                        ErrorCode::MalformedQuery
+                    };
+                    with_code(err, code)
+                })
+                .collect()
+        })
+    }
+}
+
+/// An ISO 8601 date-time, answered in UTC as REST does
+/// (`2024-01-31T12:00:00.123Z`); any offset is accepted as input.
+#[derive(Debug, Clone, Copy)]
+pub struct DateTime(pub Timestamp);
+
+#[Scalar(name = "DateTime")]
+/// An ISO 8601 date-time such as `2024-01-31T12:00:00.123Z`; answers are in UTC.
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => Timestamp::parse(text).map(DateTime).ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "expected an ISO 8601 date-time such as 2024-01-31T12:00:00Z, got {text:?}"
+                ))
+            }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339_utc())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_messages_are_async_graphqls() {
+        // If async-graphql rewords its limit errors, the codes and messages
+        // above silently stop applying: this catches it.
+        let schema = async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+            .limit_depth(1)
+            .finish();
+        let response = futures_executor_block_on(schema.execute("{ namespaces { totalCount } }"));
+        assert_eq!(response.errors[0].message, TOO_DEEP);
+        let schema = async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+            .limit_complexity(1)
+            .finish();
+        let response = futures_executor_block_on(schema.execute("{ namespaces { totalCount } }"));
+        assert_eq!(response.errors[0].message, TOO_COMPLEX);
+    }
+
+    fn futures_executor_block_on<F: std::future::Future>(fut: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(fut)
+    }
+}
