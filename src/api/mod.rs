@@ -7,6 +7,7 @@
 pub mod body;
 pub mod error;
 pub mod graph_store;
+pub mod graphql;
 pub mod negotiate;
 pub mod rest;
 pub mod results_json;
