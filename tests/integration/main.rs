@@ -7,6 +7,7 @@ mod catalog;
 mod demo;
 mod durability;
 mod generate;
+mod graphql_mesh;
 mod impact;
 mod ingest;
 mod load;

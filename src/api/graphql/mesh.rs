@@ -702,6 +702,7 @@ pub struct Concept {
 pub struct ConceptDataset {
     /// The dataset.
     #[serde(flatten)]
+    #[graphql(flatten)]
     pub dataset: CatalogDataset,
     /// The concepts it carries: the one asked for, or ones it covers.
     pub concepts: Vec<String>,
@@ -729,6 +730,7 @@ pub struct ConceptColumn {
 pub struct ConceptDetail {
     /// The concept and its hierarchy.
     #[serde(flatten)]
+    #[graphql(flatten)]
     pub concept: Concept,
     /// What it covers besides itself: subclasses and narrower terms at any depth.
     pub covers: Vec<ConceptRef>,
@@ -939,8 +941,8 @@ impl MeshQuery {
         depth: Option<i32>,
         level: Option<LineageLevel>,
         as_of: Option<String>,
-        #[graphql(default)] filters: ImpactFilters,
-        #[graphql(default_with = "DEFAULT_IMPACT_PAGE")] first: i32,
+        filters: Option<ImpactFilters>,
+        first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ImpactResult> {
         let app = app(ctx)?;
@@ -959,6 +961,7 @@ impl MeshQuery {
             }
             _ => Level::Dataset,
         };
+        let filters = filters.unwrap_or_default();
         let depth = depth
             .map(|d| count("depth", d).map(|d| u32::try_from(d).unwrap_or(u32::MAX)))
             .transpose()?;
@@ -980,7 +983,7 @@ impl MeshQuery {
                 })
                 .collect(),
         };
-        let first = count("first", first)?;
+        let first = count("first", first.unwrap_or(DEFAULT_IMPACT_PAGE))?;
         let offset = match after {
             None => 0,
             Some(cursor) => cursor
@@ -1113,12 +1116,12 @@ impl MeshQuery {
         &self,
         ctx: &Context<'_>,
         text: String,
-        #[graphql(default)] types: Vec<SearchType>,
-        #[graphql(default_with = "DEFAULT_SEARCH_HITS")] first: i32,
+        types: Option<Vec<SearchType>>,
+        first: Option<i32>,
     ) -> async_graphql::Result<SearchResults> {
         let app = app(ctx)?;
-        let first = count("first", first)?;
-        let kinds: Vec<SearchKind> = types.into_iter().map(SearchKind::from).collect();
+        let first = count("first", first.unwrap_or(DEFAULT_SEARCH_HITS))?;
+        let kinds: Vec<SearchKind> = types.unwrap_or_default().into_iter().map(SearchKind::from).collect();
         let answer =
             blocking(move || search::search(app.views.store(), &text, &kinds, first).map_err(catalog_error))
                 .await?;
