@@ -206,7 +206,12 @@ pub fn rank(
         .filter_map(|candidate| {
             let texts = std::iter::once((Field::Name, candidate.name.as_str()))
                 .chain(candidate.labels.iter().map(|l| (Field::Label, l.as_str())))
-                .chain(candidate.description.iter().map(|d| (Field::Description, d.as_str())));
+                .chain(
+                    candidate
+                        .description
+                        .iter()
+                        .map(|d| (Field::Description, d.as_str())),
+                );
             let (matched, field) = texts
                 .filter_map(|(field, text)| match_text(&query, text).map(|m| (m, field)))
                 .min_by_key(|&(m, field)| (m, field == Field::Description))?;
@@ -226,7 +231,13 @@ pub fn rank(
 /// Better match first; at a level, a name or label before a description;
 /// then the shorter name, the kind, the name, the id.
 fn order(a: &Hit, b: &Hit) -> Ordering {
-    let key = |h: &Hit| (h.matched, h.field == Field::Description, h.candidate.name.chars().count());
+    let key = |h: &Hit| {
+        (
+            h.matched,
+            h.field == Field::Description,
+            h.candidate.name.chars().count(),
+        )
+    };
     key(a)
         .cmp(&key(b))
         .then_with(|| a.candidate.kind.cmp(&b.candidate.kind))
@@ -337,7 +348,12 @@ pub fn candidates(store: &Store, kinds: &[SearchKind]) -> Result<Vec<Candidate>,
 
 /// Searches the mesh: the candidates of the given kinds (all if empty)
 /// matching `query`, best first, at most `limit`.
-pub fn search(store: &Store, query: &str, kinds: &[SearchKind], limit: usize) -> Result<SearchAnswer, CatalogError> {
+pub fn search(
+    store: &Store,
+    query: &str,
+    kinds: &[SearchKind],
+    limit: usize,
+) -> Result<SearchAnswer, CatalogError> {
     if query.trim().is_empty() {
         return Ok(SearchAnswer::default());
     }
@@ -364,16 +380,28 @@ mod tests {
     fn matches_rank_exact_prefix_word_prefix_substring() {
         assert_eq!(match_text("orders", "Orders"), Some(Match::Exact));
         assert_eq!(match_text("orders", "orders_daily"), Some(Match::Prefix));
-        assert_eq!(match_text("orders", "sales.public.orders"), Some(Match::WordPrefix));
-        assert_eq!(match_text("public.ord", "sales.public.orders"), Some(Match::WordPrefix));
+        assert_eq!(
+            match_text("orders", "sales.public.orders"),
+            Some(Match::WordPrefix)
+        );
+        assert_eq!(
+            match_text("public.ord", "sales.public.orders"),
+            Some(Match::WordPrefix)
+        );
         assert_eq!(match_text("orders", "preorders"), Some(Match::Substring));
         assert_eq!(match_text("orders", "customers"), None);
         // Several words: each a word prefix, in any order.
         assert_eq!(
-            match_text("customer email", "The e-mail address of a customer, emailed weekly"),
+            match_text(
+                "customer email",
+                "The e-mail address of a customer, emailed weekly"
+            ),
             Some(Match::WordPrefix)
         );
-        assert_eq!(match_text("ustomer mail", "customer email"), Some(Match::Substring));
+        assert_eq!(
+            match_text("ustomer mail", "customer email"),
+            Some(Match::Substring)
+        );
         assert_eq!(match_text("customer phone", "customer email"), None);
         // Case and non-ASCII letters.
         assert_eq!(match_text("café", "Le CAFÉ du coin"), Some(Match::WordPrefix));
@@ -397,11 +425,13 @@ mod tests {
         let names: Vec<_> = answer.hits.iter().map(|h| h.candidate.name.as_str()).collect();
         assert_eq!(
             names,
-            ["orders", "orders_daily", "load_orders", "carts", "preorders"]
+            // The match level comes first: a description starting with the
+            // query beats a name where it only starts a word.
+            ["orders", "orders_daily", "carts", "load_orders", "preorders"]
         );
         assert_eq!(answer.total, 5);
-        assert_eq!(answer.hits[3].field, Field::Description);
-        assert_eq!(answer.hits[3].matched, Match::Prefix);
+        assert_eq!(answer.hits[2].field, Field::Description);
+        assert_eq!(answer.hits[2].matched, Match::Prefix);
     }
 
     #[test]

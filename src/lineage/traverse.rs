@@ -114,7 +114,11 @@ impl Projection {
             self.impact(start, &query)
         };
         // The first walk also checks the start and finds its columns.
-        let first = walk(if upstream { Towards::Upstream } else { Towards::Downstream })?;
+        let first = walk(if upstream {
+            Towards::Upstream
+        } else {
+            Towards::Downstream
+        })?;
         let mut members: Vec<Id> = first.start.clone();
         if upstream || downstream {
             members.extend(first.nodes.iter().map(|r| r.id));
@@ -212,7 +216,13 @@ mod tests {
             ]
         );
         let down = p
-            .lineage(&NodeId::dataset("db", "b"), Direction::Downstream, 20, false, None)
+            .lineage(
+                &NodeId::dataset("db", "b"),
+                Direction::Downstream,
+                20,
+                false,
+                None,
+            )
             .unwrap();
         assert_eq!(
             names(&down),

@@ -89,12 +89,22 @@ async fn dataset_lineage_equals_rest() {
             .unwrap()
             .iter()
             .flat_map(|n| n["outEdges"].as_array().unwrap())
-            .map(|e| (e["origin"].as_str().unwrap().into(), e["destination"].as_str().unwrap().into()))
+            .map(|e| {
+                (
+                    e["origin"].as_str().unwrap().into(),
+                    e["destination"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         let edges = data["lineage"]["edges"].as_array().unwrap();
         let pairs: BTreeSet<(String, String)> = edges
             .iter()
-            .map(|e| (e["origin"].as_str().unwrap().into(), e["destination"].as_str().unwrap().into()))
+            .map(|e| {
+                (
+                    e["origin"].as_str().unwrap().into(),
+                    e["destination"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         assert_eq!(pairs, rest_edges);
         // Reads go into jobs, writes come out of them; the job is named.
@@ -123,7 +133,10 @@ async fn column_lineage_equals_rest_with_transformations() {
     )
     .await;
     let (status, rest) = app
-        .get(&format!("/api/v1/column-lineage?nodeId={}&withDownstream=true", enc(EMAIL)))
+        .get(&format!(
+            "/api/v1/column-lineage?nodeId={}&withDownstream=true",
+            enc(EMAIL)
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{rest}");
     let rest_nodes: Vec<&str> = rest["graph"]
@@ -146,23 +159,43 @@ async fn column_lineage_equals_rest_with_transformations() {
         .unwrap()
         .iter()
         .flat_map(|n| n["inEdges"].as_array().unwrap())
-        .map(|e| (e["origin"].as_str().unwrap().into(), e["destination"].as_str().unwrap().into()))
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().into(),
+                e["destination"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let edges = data["lineage"]["edges"].as_array().unwrap();
     let pairs: BTreeSet<(String, String)> = edges
         .iter()
-        .map(|e| (e["origin"].as_str().unwrap().into(), e["destination"].as_str().unwrap().into()))
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().into(),
+                e["destination"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(pairs, rest_edges);
-    assert!(edges.iter().all(|e| e["kind"] == "DERIVE" && e["job"].as_str().unwrap().starts_with("job:")));
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["kind"] == "DERIVE" && e["job"].as_str().unwrap().starts_with("job:"))
+    );
     // The hashed copy of the e-mail is a masked derivation.
     assert!(
-        edges.iter().any(|e| e["masking"] == true
-            && e["destination"].as_str().unwrap().ends_with(":email_sha256")),
+        edges
+            .iter()
+            .any(|e| e["masking"] == true && e["destination"].as_str().unwrap().ends_with(":email_sha256")),
         "{edges:?}"
     );
     // Upstream only is REST's default.
-    let up = gql_ok(&app, LINEAGE, json!({"n": EMAIL, "d": "UPSTREAM", "depth": 20, "l": "COLUMN"})).await;
+    let up = gql_ok(
+        &app,
+        LINEAGE,
+        json!({"n": EMAIL, "d": "UPSTREAM", "depth": 20, "l": "COLUMN"}),
+    )
+    .await;
     let (_, rest_up) = app
         .get(&format!("/api/v1/column-lineage?nodeId={}", enc(EMAIL)))
         .await;
@@ -172,7 +205,8 @@ async fn column_lineage_equals_rest_with_transformations() {
     );
 }
 
-const IMPACT: &str = "query($n: String!, $d: LineageDirection!, $f: ImpactFilters, $first: Int, $after: String) {
+const IMPACT: &str =
+    "query($n: String!, $d: LineageDirection!, $f: ImpactFilters, $first: Int, $after: String) {
   impact(nodeId: $n, direction: $d, filters: $f, first: $first, after: $after) {
     nodeId direction level start truncated
     counts { reached listed datasets jobs columns }
@@ -223,7 +257,13 @@ fn same(got: &Value, expected: &Value, what: &str) {
             _ => Vec::new(),
         };
         for (name, g, e) in lists {
-            for (i, (g, e)) in g.as_array().into_iter().flatten().zip(e.as_array().into_iter().flatten()).enumerate() {
+            for (i, (g, e)) in g
+                .as_array()
+                .into_iter()
+                .flatten()
+                .zip(e.as_array().into_iter().flatten())
+                .enumerate()
+            {
                 assert_eq!(g, e, "{what}: {name}[{i}]");
             }
         }
@@ -245,7 +285,11 @@ async fn impact_equals_rest() {
     for (node, query, filters) in [
         (CUSTOMERS, "", json!(null)),
         (EMAIL, "", json!(null)),
-        (EMAIL, "&excludeMasked=true&excludeIndirect=true", json!({"excludeMasked": true, "excludeIndirect": true})),
+        (
+            EMAIL,
+            "&excludeMasked=true&excludeIndirect=true",
+            json!({"excludeMasked": true, "excludeIndirect": true}),
+        ),
         (CUSTOMERS, "&types=DATASET", json!({"types": ["DATASET"]})),
     ] {
         let data = gql_ok(&app, IMPACT, json!({"n": node, "d": "DOWNSTREAM", "f": filters})).await;
@@ -253,7 +297,11 @@ async fn impact_equals_rest() {
             .get(&format!("/api/v1/impact?nodeId={}{query}", enc(node)))
             .await;
         assert_eq!(status, StatusCode::OK, "{rest}");
-        same(&as_rest(&data["impact"]), &rest_subset(&rest), &format!("{node}{query}"));
+        same(
+            &as_rest(&data["impact"]),
+            &rest_subset(&rest),
+            &format!("{node}{query}"),
+        );
         assert_eq!(
             data["impact"]["nodes"]["totalCount"], rest["page"]["total"],
             "{node}{query}"
@@ -262,18 +310,28 @@ async fn impact_equals_rest() {
     // Upstream too, from a product's output.
     let data = gql_ok(&app, IMPACT, json!({"n": EMAIL, "d": "UPSTREAM"})).await;
     let (_, rest) = app
-        .get(&format!("/api/v1/impact?nodeId={}&direction=upstream", enc(EMAIL)))
+        .get(&format!(
+            "/api/v1/impact?nodeId={}&direction=upstream",
+            enc(EMAIL)
+        ))
         .await;
     same(&as_rest(&data["impact"]), &rest_subset(&rest), "upstream");
     // The groups are there to compare at all.
-    let (_, rest) = app.get(&format!("/api/v1/impact?nodeId={}", enc(CUSTOMERS))).await;
+    let (_, rest) = app
+        .get(&format!("/api/v1/impact?nodeId={}", enc(CUSTOMERS)))
+        .await;
     assert_eq!(rest["groups"]["domains"].as_array().unwrap().len(), 5);
 }
 
 #[tokio::test]
 async fn impact_pages_with_cursors() {
     let app = demo().await;
-    let all = gql_ok(&app, IMPACT, json!({"n": CUSTOMERS, "d": "DOWNSTREAM", "first": 1000})).await;
+    let all = gql_ok(
+        &app,
+        IMPACT,
+        json!({"n": CUSTOMERS, "d": "DOWNSTREAM", "first": 1000}),
+    )
+    .await;
     let every: Vec<Value> = all["impact"]["nodes"]["edges"]
         .as_array()
         .unwrap()
@@ -291,7 +349,13 @@ async fn impact_pages_with_cursors() {
         )
         .await;
         let nodes = &page["impact"]["nodes"];
-        seen.extend(nodes["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].clone()));
+        seen.extend(
+            nodes["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["id"].clone()),
+        );
         assert_eq!(nodes["totalCount"].as_u64().unwrap() as usize, every.len());
         if nodes["pageInfo"]["hasNextPage"] != true {
             break;
@@ -299,9 +363,13 @@ async fn impact_pages_with_cursors() {
         after = nodes["pageInfo"]["endCursor"].clone();
     }
     assert_eq!(seen, every);
-    let err = gql(&app, IMPACT, json!({"n": CUSTOMERS, "d": "DOWNSTREAM", "after": "x"}))
-        .await
-        .unwrap_err();
+    let err = gql(
+        &app,
+        IMPACT,
+        json!({"n": CUSTOMERS, "d": "DOWNSTREAM", "after": "x"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(&err), "invalid_parameter", "{err}");
 }
 
@@ -309,21 +377,35 @@ async fn impact_pages_with_cursors() {
 async fn errors_carry_rest_codes() {
     let app = demo().await;
     let unknown = "dataset:nowhere:nothing";
-    let err = gql(&app, LINEAGE, json!({"n": unknown, "d": "BOTH", "depth": 2, "l": "DATASET"}))
-        .await
-        .unwrap_err();
+    let err = gql(
+        &app,
+        LINEAGE,
+        json!({"n": unknown, "d": "BOTH", "depth": 2, "l": "DATASET"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(&err), "not_found", "{err}");
     let (status, body) = app.get(&format!("/api/v1/lineage?nodeId={}", enc(unknown))).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
-    let err = gql(&app, IMPACT, json!({"n": unknown, "d": "DOWNSTREAM"})).await.unwrap_err();
-    assert_eq!(code(&err), "not_found", "{err}");
-    let err = gql(&app, IMPACT, json!({"n": "nonsense", "d": "DOWNSTREAM"})).await.unwrap_err();
-    assert_eq!(code(&err), "invalid_parameter", "{err}");
-    let err = gql(&app, IMPACT, json!({"n": CUSTOMERS, "d": "BOTH"})).await.unwrap_err();
-    assert_eq!(code(&err), "invalid_parameter", "{err}");
-    let err = gql(&app, LINEAGE, json!({"n": EMAIL, "d": "BOTH", "depth": 2, "l": "DATASET"}))
+    let err = gql(&app, IMPACT, json!({"n": unknown, "d": "DOWNSTREAM"}))
         .await
         .unwrap_err();
+    assert_eq!(code(&err), "not_found", "{err}");
+    let err = gql(&app, IMPACT, json!({"n": "nonsense", "d": "DOWNSTREAM"}))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "invalid_parameter", "{err}");
+    let err = gql(&app, IMPACT, json!({"n": CUSTOMERS, "d": "BOTH"}))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "invalid_parameter", "{err}");
+    let err = gql(
+        &app,
+        LINEAGE,
+        json!({"n": EMAIL, "d": "BOTH", "depth": 2, "l": "DATASET"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(&err), "invalid_parameter", "{err}");
     let err = gql(
         &app,
@@ -347,7 +429,10 @@ async fn lineage_as_of_before_any_run_is_the_node_alone() {
     assert_eq!(data["lineage"]["nodes"].as_array().unwrap().len(), 1, "{data}");
     assert!(data["lineage"]["edges"].as_array().unwrap().is_empty());
     let (_, rest) = app
-        .get(&format!("/api/v1/lineage?nodeId={}&asOf=1990-01-01T00:00:00Z", enc(CUSTOMERS)))
+        .get(&format!(
+            "/api/v1/lineage?nodeId={}&asOf=1990-01-01T00:00:00Z",
+            enc(CUSTOMERS)
+        ))
         .await;
     assert_eq!(rest["graph"].as_array().unwrap().len(), 1, "{rest}");
 }
@@ -396,7 +481,11 @@ async fn catalog_fields_equal_rest() {
         .unwrap();
     assert_eq!(
         with_port["nodeId"].as_str().unwrap(),
-        format!("dataset:{}:{}", with_port["namespace"].as_str().unwrap(), with_port["name"].as_str().unwrap())
+        format!(
+            "dataset:{}:{}",
+            with_port["namespace"].as_str().unwrap(),
+            with_port["name"].as_str().unwrap()
+        )
     );
 
     // One of each, by id; an unknown id is null.
@@ -489,10 +578,18 @@ async fn concepts_equal_rest_and_search_by_label() {
         .find_map(|c| c["label"].as_str())
         .unwrap()
         .to_owned();
-    let found = gql_ok(&app, "query($s: String) { concepts(search: $s) { id label } }", json!({"s": label.to_uppercase()})).await;
+    let found = gql_ok(
+        &app,
+        "query($s: String) { concepts(search: $s) { id label } }",
+        json!({"s": label.to_uppercase()}),
+    )
+    .await;
     let found = found["concepts"].as_array().unwrap();
     assert!(!found.is_empty());
-    assert_eq!(found[0]["label"].as_str().unwrap().to_lowercase(), label.to_lowercase());
+    assert_eq!(
+        found[0]["label"].as_str().unwrap().to_lowercase(),
+        label.to_lowercase()
+    );
     assert!(found.len() < rest["concepts"].as_array().unwrap().len());
     let unknown = gql_ok(&app, "{ concept(iri: \"urn:nothing\") { id } }", json!({})).await;
     assert!(unknown["concept"].is_null());
@@ -509,13 +606,23 @@ async fn search_ranks_and_equals_rest() {
     let results = data["search"]["results"].as_array().unwrap();
     assert!(!results.is_empty());
     // Ranked: never a worse match before a better one.
-    let level = |m: &str| ["EXACT", "PREFIX", "WORD_PREFIX", "SUBSTRING"].iter().position(|x| *x == m).unwrap();
-    let levels: Vec<usize> = results.iter().map(|r| level(r["match"].as_str().unwrap())).collect();
+    let level = |m: &str| {
+        ["EXACT", "PREFIX", "WORD_PREFIX", "SUBSTRING"]
+            .iter()
+            .position(|x| *x == m)
+            .unwrap()
+    };
+    let levels: Vec<usize> = results
+        .iter()
+        .map(|r| level(r["match"].as_str().unwrap()))
+        .collect();
     assert!(levels.windows(2).all(|w| w[0] <= w[1]), "{levels:?}");
     // crm.customers is a word-prefix match of its name; something is found
     // in more than one kind.
     assert!(
-        results.iter().any(|r| r["id"] == CUSTOMERS && r["match"] == "WORD_PREFIX" && r["field"] == "NAME"),
+        results
+            .iter()
+            .any(|r| r["id"] == CUSTOMERS && r["match"] == "WORD_PREFIX" && r["field"] == "NAME"),
         "{results:?}"
     );
     let kinds: BTreeSet<&str> = results.iter().map(|r| r["type"].as_str().unwrap()).collect();
@@ -525,7 +632,12 @@ async fn search_ranks_and_equals_rest() {
     let (status, rest) = app.get("/api/v1/search?q=customers&limit=50").await;
     assert_eq!(status, StatusCode::OK, "{rest}");
     assert_eq!(rest["totalCount"], data["search"]["totalCount"]);
-    let rest_ids: Vec<&Value> = rest["results"].as_array().unwrap().iter().map(|r| &r["nodeId"]).collect();
+    let rest_ids: Vec<&Value> = rest["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["nodeId"])
+        .collect();
     let ids: Vec<&Value> = results.iter().map(|r| &r["id"]).collect();
     assert_eq!(rest_ids, ids);
     let first_dataset = rest["results"]
@@ -541,7 +653,13 @@ async fn search_ranks_and_equals_rest() {
     // Kinds and limits.
     let jobs = gql_ok(&app, SEARCH, json!({"t": "customers", "k": ["JOB"], "first": 2})).await;
     let jobs = &jobs["search"];
-    assert!(jobs["results"].as_array().unwrap().iter().all(|r| r["type"] == "JOB"));
+    assert!(
+        jobs["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["type"] == "JOB")
+    );
     assert!(jobs["results"].as_array().unwrap().len() <= 2);
     let (_, rest_jobs) = app.get("/api/v1/search?q=customers&filter=JOB&limit=2").await;
     assert_eq!(rest_jobs["totalCount"], jobs["totalCount"]);
@@ -553,7 +671,12 @@ async fn search_ranks_and_equals_rest() {
         .iter()
         .find_map(|p| p["title"].as_str())
         .unwrap();
-    let hit = gql_ok(&app, SEARCH, json!({"t": title.to_lowercase(), "k": ["DATA_PRODUCT"]})).await;
+    let hit = gql_ok(
+        &app,
+        SEARCH,
+        json!({"t": title.to_lowercase(), "k": ["DATA_PRODUCT"]}),
+    )
+    .await;
     assert_eq!(hit["search"]["results"][0]["name"], title);
     assert_eq!(hit["search"]["results"][0]["match"], "EXACT");
 }
@@ -576,7 +699,10 @@ async fn rest_search_refuses_bad_parameters() {
 async fn rest_search_in_a_namespace() {
     let app = demo().await;
     let (_, body) = app
-        .get(&format!("/api/v1/search?q=customers&namespace={}&limit=100", enc("mysql://crm-db:3306")))
+        .get(&format!(
+            "/api/v1/search?q=customers&namespace={}&limit=100",
+            enc("mysql://crm-db:3306")
+        ))
         .await;
     let results = body["results"].as_array().unwrap();
     assert!(!results.is_empty(), "{body}");
@@ -584,5 +710,8 @@ async fn rest_search_in_a_namespace() {
         *m.entry(r["namespace"].as_str().unwrap()).or_default() += 1;
         m
     });
-    assert_eq!(namespaces.keys().copied().collect::<Vec<_>>(), ["mysql://crm-db:3306"]);
+    assert_eq!(
+        namespaces.keys().copied().collect::<Vec<_>>(),
+        ["mysql://crm-db:3306"]
+    );
 }

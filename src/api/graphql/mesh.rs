@@ -1058,7 +1058,11 @@ impl MeshQuery {
     }
 
     /// One data product by IRI; `null` if there is none.
-    async fn data_product(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<Option<DataProduct>> {
+    async fn data_product(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<Option<DataProduct>> {
         let catalog = read_catalog(ctx).await?;
         catalog.product(&id).map(typed).transpose()
     }
@@ -1067,7 +1071,11 @@ impl MeshQuery {
     /// Without `search`, all of them by IRI (as `GET /api/v1/concepts`);
     /// with it, those whose label, notation or IRI matches, best first
     /// (ranked as `search` ranks).
-    async fn concepts(&self, ctx: &Context<'_>, search: Option<String>) -> async_graphql::Result<Vec<Concept>> {
+    async fn concepts(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+    ) -> async_graphql::Result<Vec<Concept>> {
         let app = app(ctx)?;
         let all = blocking(move || concepts::concepts(app.views.store()).map_err(catalog_error)).await?;
         let all = match search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -1121,7 +1129,11 @@ impl MeshQuery {
     ) -> async_graphql::Result<SearchResults> {
         let app = app(ctx)?;
         let first = count("first", first.unwrap_or(DEFAULT_SEARCH_HITS))?;
-        let kinds: Vec<SearchKind> = types.unwrap_or_default().into_iter().map(SearchKind::from).collect();
+        let kinds: Vec<SearchKind> = types
+            .unwrap_or_default()
+            .into_iter()
+            .map(SearchKind::from)
+            .collect();
         let answer =
             blocking(move || search::search(app.views.store(), &text, &kinds, first).map_err(catalog_error))
                 .await?;
@@ -1146,11 +1158,7 @@ mod tests {
     fn errors_carry_the_rest_code() {
         let err = error(ErrorCode::NotFound, "no node x");
         let gql = err.into_server_error(async_graphql::Pos::default());
-        let code = gql
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .cloned();
+        let code = gql.extensions.as_ref().and_then(|e| e.get("code")).cloned();
         assert_eq!(code, Some(async_graphql::Value::from("not_found")));
     }
 }

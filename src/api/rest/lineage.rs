@@ -276,7 +276,9 @@ pub async fn get_lineage(
     let depth = params.count("depth", DEFAULT_DEPTH)?;
     let direction = direction(&params)?;
     let siblings = params.flag("includeSiblings", false)?;
-    let as_of = params.time("asOf")?.map(crate::openlineage::Timestamp::unix_nanos);
+    let as_of = params
+        .time("asOf")?
+        .map(crate::openlineage::Timestamp::unix_nanos);
     blocking(move || {
         // Walk and read job edges under one read lock, then let the writer go
         // while the store is read.

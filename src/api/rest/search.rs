@@ -63,7 +63,10 @@ impl From<Hit> for SearchResult {
 /// of `q`, of the kinds `filter` lists (comma-separated: `DATASET`,
 /// `DATASET_FIELD`, `JOB`, `DATA_PRODUCT`, `DOMAIN`, `CONCEPT`; all if
 /// absent), optionally in one namespace.
-pub async fn get_search(State(app): State<AppState>, params: Params) -> Result<Json<SearchResults>, ApiError> {
+pub async fn get_search(
+    State(app): State<AppState>,
+    params: Params,
+) -> Result<Json<SearchResults>, ApiError> {
     let q = params
         .get("q")
         .map(str::trim)
