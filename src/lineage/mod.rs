@@ -92,6 +92,19 @@ struct JobEdges {
     groups: Vec<EdgeGroup>,
 }
 
+/// A column derivation, as lineage answers list it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnLink {
+    /// The input column.
+    pub from: Id,
+    /// The output column, derived from `from`.
+    pub to: Id,
+    /// How (type, subtype, masking).
+    pub transform: Transform,
+    /// The job whose runs assert it.
+    pub job: Id,
+}
+
 /// An owner named by an `ownership` facet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Owner {
@@ -498,19 +511,38 @@ impl Projection {
         column: Id,
         dir: petgraph::Direction,
     ) -> impl Iterator<Item = (Id, Transform)> + '_ {
+        self.derivations_at(column, dir, None).map(move |link| {
+            let other = if dir == petgraph::Direction::Incoming {
+                link.from
+            } else {
+                link.to
+            };
+            (other, link.transform)
+        })
+    }
+
+    /// The derivations into (`Incoming`) or out of (`Outgoing`) a column
+    /// that held at `at` (ns since the epoch), or hold now if `None`, with
+    /// the job that asserts each.
+    pub fn derivations_at(
+        &self,
+        column: Id,
+        dir: petgraph::Direction,
+        at: Option<i64>,
+    ) -> impl Iterator<Item = ColumnLink> + '_ {
         self.columns
             .edges_directed(self.node(column), dir)
-            .filter(|e| e.weight().holds(None))
+            .filter(move |e| e.weight().holds(at))
             .filter_map(move |e| {
-                let EdgeKind::Derive(t) = e.weight().kind else {
+                let EdgeKind::Derive(transform) = e.weight().kind else {
                     return None;
                 };
-                let other = if dir == petgraph::Direction::Incoming {
-                    e.source()
-                } else {
-                    e.target()
-                };
-                Some((self.columns[other], t))
+                Some(ColumnLink {
+                    from: self.columns[e.source()],
+                    to: self.columns[e.target()],
+                    transform,
+                    job: e.weight().job,
+                })
             })
     }
 

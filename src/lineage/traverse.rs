@@ -6,6 +6,8 @@ use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
+use super::ids::Id;
+use super::impact::{ImpactError, ImpactQuery, Level, Towards};
 use super::{EdgeKind, Projection};
 use crate::openlineage::NodeId;
 
@@ -30,8 +32,9 @@ pub struct Subgraph {
 }
 
 impl Projection {
-    /// The current lineage around `start` (datasets and jobs), up to `depth`
-    /// job hops away.
+    /// The lineage around `start` (datasets and jobs), up to `depth` job
+    /// hops away, as it is now (`as_of` = `None`) or was at `as_of` (ns since
+    /// the epoch).
     ///
     /// A job hop is dataset -> job -> dataset; so from a dataset, depth 1
     /// reaches the jobs that read or write it and their other datasets. With
@@ -44,6 +47,7 @@ impl Projection {
         direction: Direction,
         depth: usize,
         siblings: bool,
+        as_of: Option<i64>,
     ) -> Option<Subgraph> {
         let start = self.find(start)?;
         if self.ids().kind(start) == super::ids::Kind::Column {
@@ -59,16 +63,16 @@ impl Projection {
             (Direction::Downstream, false) => &[Outgoing],
         };
         if siblings {
-            self.walk(start, walks, max_edges, &mut seen, &mut order);
+            self.walk(start, walks, max_edges, as_of, &mut seen, &mut order);
         } else {
             for &dir in walks {
-                self.walk(start, &[dir], max_edges, &mut seen, &mut order);
+                self.walk(start, &[dir], max_edges, as_of, &mut seen, &mut order);
             }
         }
         let ids = self.ids();
         let mut edges = Vec::new();
         for &from in &order {
-            for e in self.current_io(from, Outgoing) {
+            for e in self.io_at(from, Outgoing, as_of) {
                 if seen.contains(&e.target()) {
                     edges.push((
                         ids.node_id(self.entities()[from]),
@@ -85,15 +89,59 @@ impl Projection {
         })
     }
 
-    /// The current read and write edges of a node in one direction.
-    fn current_io(
+    /// The columns around `start` (a column, or every column of a dataset):
+    /// the start first, then the columns upstream of it (if `upstream`),
+    /// then those downstream (if `downstream`), each at most `depth`
+    /// derivations away, in the lineage as it is now (`as_of` = `None`) or
+    /// was then. Marquez's `/column-lineage` is upstream plus, if asked,
+    /// downstream; GraphQL's `lineage(level: COLUMN)` asks for either or both.
+    pub fn column_lineage(
+        &self,
+        start: &NodeId,
+        depth: u32,
+        upstream: bool,
+        downstream: bool,
+        as_of: Option<i64>,
+    ) -> Result<Vec<Id>, ImpactError> {
+        let walk = |towards| {
+            let query = ImpactQuery {
+                towards,
+                depth: Some(depth),
+                level: Level::Column,
+                as_of,
+                ..Default::default()
+            };
+            self.impact(start, &query)
+        };
+        // The first walk also checks the start and finds its columns.
+        let first = walk(if upstream {
+            Towards::Upstream
+        } else {
+            Towards::Downstream
+        })?;
+        let mut members: Vec<Id> = first.start.clone();
+        if upstream || downstream {
+            members.extend(first.nodes.iter().map(|r| r.id));
+        }
+        if upstream && downstream {
+            members.extend(walk(Towards::Downstream)?.nodes.iter().map(|r| r.id));
+        }
+        let mut seen = HashSet::new();
+        members.retain(|id| seen.insert(*id));
+        Ok(members)
+    }
+
+    /// The read and write edges of a node in one direction that hold at
+    /// `at` (now if `None`).
+    fn io_at(
         &self,
         node: NodeIndex,
         dir: petgraph::Direction,
+        at: Option<i64>,
     ) -> impl Iterator<Item = petgraph::stable_graph::EdgeReference<'_, super::Edge>> {
         self.entities()
             .edges_directed(node, dir)
-            .filter(|e| !matches!(e.weight().kind, EdgeKind::Derive(_)) && e.weight().holds(None))
+            .filter(move |e| !matches!(e.weight().kind, EdgeKind::Derive(_)) && e.weight().holds(at))
     }
 
     fn walk(
@@ -101,6 +149,7 @@ impl Projection {
         start: NodeIndex,
         dirs: &[petgraph::Direction],
         max_edges: usize,
+        at: Option<i64>,
         seen: &mut HashSet<NodeIndex>,
         order: &mut Vec<NodeIndex>,
     ) {
@@ -111,7 +160,7 @@ impl Projection {
                 continue;
             }
             for &dir in dirs {
-                for e in self.current_io(node, dir) {
+                for e in self.io_at(node, dir, at) {
                     let next = if dir == Incoming { e.source() } else { e.target() };
                     if local.insert(next) {
                         if seen.insert(next) {
@@ -155,7 +204,7 @@ mod tests {
     fn upstream_and_downstream_follow_the_arrows() {
         let p = chain();
         let c = NodeId::dataset("db", "c");
-        let up = p.lineage(&c, Direction::Upstream, 20, false).unwrap();
+        let up = p.lineage(&c, Direction::Upstream, 20, false, None).unwrap();
         assert_eq!(
             names(&up),
             [
@@ -167,7 +216,13 @@ mod tests {
             ]
         );
         let down = p
-            .lineage(&NodeId::dataset("db", "b"), Direction::Downstream, 20, false)
+            .lineage(
+                &NodeId::dataset("db", "b"),
+                Direction::Downstream,
+                20,
+                false,
+                None,
+            )
             .unwrap();
         assert_eq!(
             names(&down),
@@ -185,9 +240,9 @@ mod tests {
     fn siblings_only_when_asked() {
         let p = chain();
         let c = NodeId::dataset("db", "c");
-        let both = p.lineage(&c, Direction::Both, 20, false).unwrap();
+        let both = p.lineage(&c, Direction::Both, 20, false, None).unwrap();
         assert!(!names(&both).contains(&"job:s:j3".to_owned()));
-        let undirected = p.lineage(&c, Direction::Both, 20, true).unwrap();
+        let undirected = p.lineage(&c, Direction::Both, 20, true, None).unwrap();
         assert!(names(&undirected).contains(&"job:s:j3".to_owned()));
     }
 
@@ -195,7 +250,7 @@ mod tests {
     fn depth_counts_job_hops() {
         let p = chain();
         let a = NodeId::dataset("db", "a");
-        let one = p.lineage(&a, Direction::Downstream, 1, false).unwrap();
+        let one = p.lineage(&a, Direction::Downstream, 1, false, None).unwrap();
         assert_eq!(names(&one), ["dataset:db:a", "dataset:db:b", "job:s:j1"]);
         assert_eq!(one.edges.len(), 2);
     }

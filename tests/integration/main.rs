@@ -8,6 +8,7 @@ mod demo;
 mod durability;
 mod generate;
 mod graphql;
+mod graphql_mesh;
 mod impact;
 mod ingest;
 mod load;

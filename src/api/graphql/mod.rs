@@ -10,6 +10,7 @@
 //! too much.
 
 pub mod entities;
+pub mod mesh;
 pub mod pagination;
 
 use std::sync::Arc;
@@ -44,8 +45,7 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// The root query: every top-level field.
 #[derive(MergedObject, Default)]
-// `mesh::MeshQuery` (lineage, impact, catalog, search) is merged here.
-pub struct Query(entities::EntityQuery);
+pub struct Query(entities::EntityQuery, mesh::MeshQuery);
 
 /// The meshgraph GraphQL schema.
 pub type MeshSchema = async_graphql::Schema<Query, EmptyMutation, EmptySubscription>;

@@ -268,9 +268,10 @@ struct ColumnEdge {
     destination: String,
 }
 
-/// `GET /api/v1/column-lineage?nodeId=…&depth=20&withDownstream=false`, as
+/// `GET /api/v1/column-lineage?nodeId=…&depth=20&withDownstream=false&asOf=`, as
 /// Marquez answers it: the columns upstream of a column (or of every column
-/// of a dataset), and downstream too if asked, with their current derivations.
+/// of a dataset), and downstream too if asked, with their current
+/// derivations (or those that held at `asOf`).
 pub async fn get_column_lineage(State(app): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let text = params.get("nodeId").ok_or_else(|| {
         ApiError::bad_parameter(
@@ -284,31 +285,20 @@ pub async fn get_column_lineage(State(app): State<AppState>, params: Params) -> 
     })?;
     let depth = u32::try_from(params.count("depth", 20)?).unwrap_or(u32::MAX);
     let downstream = params.flag("withDownstream", false)?;
+    let as_of = params.time("asOf")?.map(Timestamp::unix_nanos);
     blocking(move || {
         let projection = app.views.projection();
-        let walk = |towards| {
-            let query = ImpactQuery {
-                towards,
-                depth: Some(depth),
-                level: Level::Column,
-                ..Default::default()
-            };
-            projection.impact(&start, &query).map_err(impact_error)
-        };
-        let up = walk(Towards::Upstream)?;
-        let mut members: Vec<Id> = up.start.clone();
-        members.extend(up.nodes.iter().map(|r| r.id));
-        if downstream {
-            members.extend(walk(Towards::Downstream)?.nodes.iter().map(|r| r.id));
-        }
-        let mut seen = std::collections::HashSet::new();
-        members.retain(|id| seen.insert(*id));
+        let members = projection
+            .column_lineage(&start, depth, true, downstream, as_of)
+            .map_err(impact_error)?;
+        let seen: std::collections::HashSet<Id> = members.iter().copied().collect();
         let ids = projection.ids();
         let mut nodes = Vec::with_capacity(members.len());
         for &id in &members {
             let mut input_fields = Vec::new();
             let mut in_edges = Vec::new();
-            for (from, t) in projection.derivations_of(id, petgraph::Direction::Incoming) {
+            for link in projection.derivations_at(id, petgraph::Direction::Incoming, as_of) {
+                let (from, t) = (link.from, link.transform);
                 input_fields.push(InputFieldJson {
                     namespace: ids.namespace(from).to_owned(),
                     dataset: ids.name(from).to_owned(),
@@ -326,8 +316,8 @@ pub async fn get_column_lineage(State(app): State<AppState>, params: Params) -> 
                 }
             }
             let out_edges = projection
-                .derivations_of(id, petgraph::Direction::Outgoing)
-                .map(|(to, _)| to)
+                .derivations_at(id, petgraph::Direction::Outgoing, as_of)
+                .map(|link| link.to)
                 .filter(|to| seen.contains(to))
                 .map(|to| ColumnEdge {
                     origin: ids.node_id(id).to_string(),

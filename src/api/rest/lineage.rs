@@ -249,9 +249,9 @@ fn direction(params: &Params) -> Result<Direction, ApiError> {
     }
 }
 
-/// `GET /api/v1/lineage?nodeId=&depth=20&direction=both&includeSiblings=false`:
+/// `GET /api/v1/lineage?nodeId=&depth=20&direction=both&includeSiblings=false&asOf=`:
 /// the datasets and jobs around `nodeId` (`dataset:NS:NAME` or `job:NS:NAME`),
-/// up to `depth` job hops away.
+/// up to `depth` job hops away; with `asOf`, the edges that held then.
 ///
 /// Unlike Marquez, the default walk follows the arrows: upstream and
 /// downstream of the node, not every job that merely reads a dataset on the
@@ -276,13 +276,16 @@ pub async fn get_lineage(
     let depth = params.count("depth", DEFAULT_DEPTH)?;
     let direction = direction(&params)?;
     let siblings = params.flag("includeSiblings", false)?;
+    let as_of = params
+        .time("asOf")?
+        .map(crate::openlineage::Timestamp::unix_nanos);
     blocking(move || {
         // Walk and read job edges under one read lock, then let the writer go
         // while the store is read.
         let (subgraph, ios) = {
             let projection = app.views.projection();
             let subgraph = projection
-                .lineage(&start, direction, depth, siblings)
+                .lineage(&start, direction, depth, siblings, as_of)
                 .ok_or_else(|| ApiError::not_found(format!("node {start} not found")))?;
             let ios: HashMap<NodeId, JobIo> = subgraph
                 .nodes

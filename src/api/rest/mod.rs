@@ -14,6 +14,7 @@ pub mod lineage;
 pub mod namespaces;
 pub mod queries;
 pub mod runs;
+pub mod search;
 
 use std::collections::HashMap;
 
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/domains/{id}", get(catalog::get_domain))
         .route("/concepts", get(catalog::get_concepts))
         .route("/concepts/{iri}", get(catalog::get_concept))
+        .route("/search", get(search::get_search))
         .route("/queries", get(queries::get_queries))
         .route("/queries/{name}", get(queries::get_query))
 }
