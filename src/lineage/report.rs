@@ -155,6 +155,16 @@ impl Exposure {
         }
     }
 
+    /// The products exposing a dataset, by the name it is given (not
+    /// through symlinks).
+    pub fn products_of(&self, dataset: &NodeId) -> impl Iterator<Item = &ExposedProduct> {
+        self.by_dataset
+            .get(dataset)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.products[i])
+    }
+
     /// Whether no product exposes anything.
     pub fn is_empty(&self) -> bool {
         self.by_dataset.is_empty()

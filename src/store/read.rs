@@ -122,7 +122,7 @@ pub struct Sql {
 }
 
 /// A dataset and what its current facets say.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DatasetInfo {
     /// Its namespace.
     pub namespace: String,

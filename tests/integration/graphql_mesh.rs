@@ -715,3 +715,68 @@ async fn rest_search_in_a_namespace() {
         ["mysql://crm-db:3306"]
     );
 }
+
+#[tokio::test]
+async fn a_page_of_datasets_names_its_products_and_jobs_their_datasets() {
+    let app = demo().await;
+    let data = gql_ok(
+        &app,
+        r#"{ datasets(namespace: "snowflake://acme-retail", first: 100) {
+              nodes { name owners { name } products { id title domain owners } } } }"#,
+        json!({}),
+    )
+    .await;
+    let nodes = data["datasets"]["nodes"].as_array().unwrap();
+    let orders = nodes
+        .iter()
+        .find(|n| n["name"] == "ANALYTICS.SALES.FCT_ORDERS")
+        .expect("FCT_ORDERS is in the page");
+    let products = orders["products"].as_array().unwrap();
+    assert_eq!(products.len(), 1, "{orders}");
+    assert_eq!(products[0]["title"], "Orders");
+    assert_eq!(products[0]["owners"], json!(["team:sales"]));
+    // A raw copy belongs to no product.
+    let raw = nodes.iter().find(|n| n["name"] == "RAW.CRM.CUSTOMERS").unwrap();
+    assert_eq!(raw["products"], json!([]));
+
+    // Every job's inputs, through the loader, equal the REST job's.
+    let data = gql_ok(
+        &app,
+        r#"{ jobs(namespace: "dbt-sales", first: 100) { nodes { name inputs { namespace name } } } }"#,
+        json!({}),
+    )
+    .await;
+    let jobs = data["jobs"]["nodes"].as_array().unwrap();
+    assert!(!jobs.is_empty());
+    for job in jobs {
+        let name = job["name"].as_str().unwrap();
+        let (_, rest) = app
+            .get(&format!("/api/v1/namespaces/dbt-sales/jobs/{}", enc(name)))
+            .await;
+        let want: BTreeSet<String> = rest["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}:{}",
+                    i["namespace"].as_str().unwrap(),
+                    i["name"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let got: BTreeSet<String> = job["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}:{}",
+                    i["namespace"].as_str().unwrap(),
+                    i["name"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{name}");
+    }
+}

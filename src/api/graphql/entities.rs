@@ -10,6 +10,9 @@ use async_graphql::{Context, Enum, Json, Object, OutputType, SimpleObject};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use async_graphql::dataloader::DataLoader;
+
+use super::loaders::{DatasetKey, DatasetLoader, ProductLoader};
 use super::pagination::{List, connection, cost, slice, window};
 use super::{DateTime, gql_error, invalid_parameter};
 use crate::api::rest::blocking;
@@ -314,6 +317,20 @@ pub enum DatasetType {
 /// A dataset: a table, file, topic or anything a job reads or writes.
 pub struct Dataset(DatasetInfo);
 
+/// A data product that exposes a dataset, in brief (`dataProduct(id)` has
+/// the rest).
+#[derive(SimpleObject)]
+pub struct ExposingProduct {
+    /// Its IRI.
+    id: String,
+    /// Its title.
+    title: Option<String>,
+    /// Its domain's IRI.
+    domain: Option<String>,
+    /// Its owners' names.
+    owners: Vec<String>,
+}
+
 /// Marquez's source name for datasets without a `dataSource` facet.
 const DEFAULT_SOURCE: &str = "default";
 
@@ -362,6 +379,25 @@ impl Dataset {
     /// Its owners from the `ownership` facet.
     async fn owners(&self) -> Vec<Owner> {
         self.0.owners.iter().cloned().map(Owner::from).collect()
+    }
+
+    /// The data products whose output ports expose it.
+    async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExposingProduct>> {
+        let key = (self.0.namespace.clone(), self.0.name.clone());
+        let products = ctx
+            .data_unchecked::<DataLoader<ProductLoader>>()
+            .load_one(key)
+            .await?;
+        Ok(products
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| ExposingProduct {
+                id: p.id,
+                title: p.title,
+                domain: p.domain.map(|(id, _)| id),
+                owners: p.owners,
+            })
+            .collect())
     }
 
     /// When meshgraph first heard of it (event time).
@@ -594,20 +630,24 @@ impl Job {
     /// from the store (a dataset the projection knows is in the store).
     async fn io(&self, ctx: &Context<'_>, inputs: bool) -> async_graphql::Result<Vec<Dataset>> {
         let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
-        read(ctx, move |app| {
+        let ids = read(ctx, move |app| {
             let (ins, outs) = job_io(&app.views.projection(), &namespace, &name);
-            let mut out = Vec::new();
-            for id in if inputs { ins } else { outs } {
-                if let NodeId::Dataset { namespace, name } = id
-                    && let Some(ds) =
-                        read::dataset(app.views.store(), &namespace, &name).map_err(ApiError::internal)?
-                {
-                    out.push(Dataset(ds));
-                }
-            }
-            Ok(out)
+            Ok(if inputs { ins } else { outs })
         })
-        .await
+        .await?;
+        let keys: Vec<DatasetKey> = ids
+            .into_iter()
+            .filter_map(|id| match id {
+                NodeId::Dataset { namespace, name } => Some((namespace, name)),
+                _ => None,
+            })
+            .collect();
+        // Through the loader: a page of jobs asks for its datasets together.
+        let mut found = ctx
+            .data_unchecked::<DataLoader<DatasetLoader>>()
+            .load_many(keys.iter().cloned())
+            .await?;
+        Ok(keys.iter().filter_map(|k| found.remove(k)).map(Dataset).collect())
     }
 }
 
@@ -773,6 +813,11 @@ impl RunDataset {
 
     /// The dataset as it is now.
     async fn dataset(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Dataset>> {
-        dataset(ctx, self.namespace.clone(), self.name.clone()).await
+        let key = (self.namespace.clone(), self.name.clone());
+        let found = ctx
+            .data_unchecked::<DataLoader<DatasetLoader>>()
+            .load_one(key)
+            .await?;
+        Ok(found.map(Dataset))
     }
 }

@@ -10,11 +10,13 @@
 //! too much.
 
 pub mod entities;
+pub mod loaders;
 pub mod mesh;
 pub mod pagination;
 
 use std::sync::Arc;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation, ResolveInfo,
 };
@@ -52,8 +54,12 @@ pub type MeshSchema = async_graphql::Schema<Query, EmptyMutation, EmptySubscript
 
 /// Builds the schema over a running app, with the depth and complexity limits.
 pub fn schema(app: AppState) -> MeshSchema {
+    let datasets = DataLoader::new(loaders::DatasetLoader(app.clone()), tokio::spawn);
+    let products = DataLoader::new(loaders::ProductLoader(app.clone()), tokio::spawn);
     async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(app)
+        .data(datasets)
+        .data(products)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(ErrorCodes)
