@@ -125,14 +125,26 @@ async fn post_update(
     params: Params,
 ) -> Result<Response, ApiError> {
     require_api_key(&app, headers)?;
+    write_update(&app, text, params.using_graph_uris, params.using_named_graph_uris).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Parses and vets a SPARQL update, then logs and applies it; resolves once
+/// it is durable and visible. `POST /sparql` and GraphQL's `tieConcept` and
+/// `untieConcept` go through here.
+pub(crate) async fn write_update(
+    app: &AppState,
+    text: String,
+    using: Vec<NamedNode>,
+    using_named: Vec<NamedNode>,
+) -> Result<(), ApiError> {
     let staged = super::rest::blocking(move || {
-        Update::parse(text, None, params.using_graph_uris, params.using_named_graph_uris)
+        Update::parse(text, None, using, using_named)
             .map(|update| Staged::new(RdfChange::Update(update)))
             .map_err(change_error)
     })
     .await?;
-    app.writer.change(staged).await.map_err(|err| write_error(&err))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    app.writer.change(staged).await.map_err(|err| write_error(&err))
 }
 
 /// The answer to a change the writer refused or failed.

@@ -35,6 +35,12 @@ pub fn new_graph(id: uuid::Uuid) -> NamedNode {
     node(format!("{ID_BASE}graph/{id}"))
 }
 
+/// The graph of the annotations written through the API rather than loaded
+/// as documents: the `mg:concept` statements of GraphQL's `tieConcept`.
+pub fn annotations_graph() -> NamedNode {
+    node(format!("{ID_BASE}graph/annotations"))
+}
+
 /// A namespace.
 pub fn namespace(namespace: &str) -> NamedNode {
     node(format!("{ID_BASE}namespace/{}", segment(namespace)))

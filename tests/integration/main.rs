@@ -9,6 +9,7 @@ mod durability;
 mod generate;
 mod graphql;
 mod graphql_mesh;
+mod graphql_mutations;
 mod impact;
 mod ingest;
 mod load;

@@ -1,17 +1,19 @@
 //! The GraphQL API at `/graphql` (async-graphql): the whole mesh, navigable
 //! in one query.
 //!
-//! `POST /graphql` runs queries (and, later, mutations); `GET /graphql`
-//! serves GraphiQL; `GET /graphql/sdl` the schema text. Resolvers call the
+//! `POST /graphql` runs queries and mutations; `GET /graphql` serves
+//! GraphiQL; `GET /graphql/sdl` the schema text. Resolvers call the
 //! same store readers as the REST API ([`crate::store::read`]) in blocking
 //! tasks, so both answer alike. Every list is a Relay connection
 //! ([`pagination`]); errors carry the REST `code` in `extensions.code`;
 //! queries are refused before they run when they nest too deep or would cost
-//! too much.
+//! too much. Mutations ([`mutations`]) write through the durable log, as
+//! REST and SPARQL writes do, and need the API key when one is configured.
 
 pub mod entities;
 pub mod loaders;
 pub mod mesh;
+pub mod mutations;
 pub mod pagination;
 
 use std::sync::Arc;
@@ -22,15 +24,18 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    EmptyMutation, EmptySubscription, ErrorExtensions, InputValueError, InputValueResult, MergedObject,
-    Scalar, ScalarType, ServerError, ServerResult, ValidationResult, Value, Variables,
+    EmptySubscription, ErrorExtensions, InputValueError, InputValueResult, MergedObject, Scalar, ScalarType,
+    ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 use axum::body::Bytes;
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension as AxumExtension, Router};
 
+use self::mutations::{Authorized, Mutation};
+use super::rest::lineage::require_api_key;
 use super::{ApiError, AppState};
 use crate::error::ErrorCode;
 use crate::openlineage::Timestamp;
@@ -50,13 +55,13 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 pub struct Query(entities::EntityQuery, mesh::MeshQuery);
 
 /// The meshgraph GraphQL schema.
-pub type MeshSchema = async_graphql::Schema<Query, EmptyMutation, EmptySubscription>;
+pub type MeshSchema = async_graphql::Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema over a running app, with the depth and complexity limits.
 pub fn schema(app: AppState) -> MeshSchema {
     let datasets = DataLoader::new(loaders::DatasetLoader(app.clone()), tokio::spawn);
     let products = DataLoader::new(loaders::ProductLoader(app.clone()), tokio::spawn);
-    async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    async_graphql::Schema::build(Query::default(), Mutation, EmptySubscription)
         .data(app)
         .data(datasets)
         .data(products)
@@ -69,7 +74,7 @@ pub fn schema(app: AppState) -> MeshSchema {
 /// The schema in SDL, as `/graphql/sdl` serves it.
 pub fn sdl() -> String {
     // The SDL does not depend on the data: an empty schema prints the same.
-    async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    async_graphql::Schema::build(Query::default(), Mutation, EmptySubscription)
         .finish()
         .sdl()
 }
@@ -83,11 +88,13 @@ pub fn router(app: AppState) -> Router<AppState> {
         .layer(AxumExtension(Arc::new(schema)))
 }
 
-/// `POST /graphql`: a query (or a batch of them) as JSON
+/// `POST /graphql`: a query or mutation (or a batch of them) as JSON
 /// `{query, variables, operationName}`. Always 200 when the body is a
 /// GraphQL request, errors in `errors` (GraphQL over HTTP, `application/json`).
 async fn post_graphql(
+    State(app): State<AppState>,
     AxumExtension(schema): AxumExtension<Arc<MeshSchema>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: async_graphql::BatchRequest = serde_json::from_slice(&body).map_err(|err| {
@@ -96,7 +103,10 @@ async fn post_graphql(
             format!("the body is not a GraphQL request `{{\"query\": ...}}`: {err}"),
         )
     })?;
-    let response = schema.execute_batch(request).await;
+    // Not refused here: queries stay open without the key, and only the
+    // mutations, which see this, refuse (`unauthorized`), each on its own.
+    let authorized = Authorized(require_api_key(&app, &headers).is_ok());
+    let response = schema.execute_batch(request.data(authorized)).await;
     let body = serde_json::to_vec(&response).map_err(ApiError::internal)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -267,12 +277,12 @@ mod tests {
     fn the_limit_messages_are_async_graphqls() {
         // If async-graphql rewords its limit errors, the codes and messages
         // above silently stop applying: this catches it.
-        let schema = async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        let schema = async_graphql::Schema::build(Query::default(), Mutation, EmptySubscription)
             .limit_depth(1)
             .finish();
         let response = futures_executor_block_on(schema.execute("{ namespaces { totalCount } }"));
         assert_eq!(response.errors[0].message, TOO_DEEP);
-        let schema = async_graphql::Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        let schema = async_graphql::Schema::build(Query::default(), Mutation, EmptySubscription)
             .limit_complexity(1)
             .finish();
         let response = futures_executor_block_on(schema.execute("{ namespaces { totalCount } }"));

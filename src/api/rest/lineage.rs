@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::api::{ApiError, AppState, body};
 use crate::error::ErrorCode;
+use crate::log::Appended;
 use crate::openlineage::parse::is_array;
 use crate::openlineage::{ParseError, split_body};
 use crate::writer::WriteError;
@@ -33,14 +34,22 @@ pub fn require_api_key(app: &AppState, headers: &HeaderMap) -> Result<(), ApiErr
     if given == Some(expected) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            ErrorCode::Unauthorized,
-            "this server requires an API key for writes: send `Authorization: Bearer <key>`",
-        ))
+        Err(unauthorized())
     }
 }
 
-fn parse_error(err: ParseError) -> ApiError {
+/// The answer to a write without the configured API key; GraphQL mutations
+/// answer it too.
+pub(crate) fn unauthorized() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unauthorized,
+        "this server requires an API key for writes: send `Authorization: Bearer <key>`",
+    )
+}
+
+/// The answer to an event that does not parse (`malformed_json`) or is not
+/// valid OpenLineage (`invalid_event`).
+pub(crate) fn parse_error(err: ParseError) -> ApiError {
     let code = match err {
         ParseError::Syntax { .. } => ErrorCode::MalformedJson,
         _ => ErrorCode::InvalidEvent,
@@ -48,7 +57,8 @@ fn parse_error(err: ParseError) -> ApiError {
     ApiError::new(code, err.to_string())
 }
 
-fn write_error(err: &WriteError) -> ApiError {
+/// The answer to events the writer could not make durable.
+pub(crate) fn write_error(err: &WriteError) -> ApiError {
     match err {
         WriteError::Closed => ApiError::new(ErrorCode::Unavailable, "the server is shutting down; retry"),
         other => ApiError::internal(other),
@@ -64,11 +74,24 @@ pub async fn post_lineage(
 ) -> Result<Response, ApiError> {
     require_api_key(&app, &headers)?;
     let bytes = body::read_json(&headers, body, app.config.max_body_bytes).await?;
+    write_events(&app, bytes).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// Validates one event or a JSON array of events and writes them, all or
+/// nothing; resolves once they are durable and visible, with what the log
+/// did with each (new or duplicate). `POST /lineage` and GraphQL's
+/// `ingestEvent` and `setDatasetOwner` go through here.
+pub(crate) async fn write_events(
+    app: &AppState,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+) -> Result<Vec<Appended>, ApiError> {
     // Parsing a large body takes milliseconds: keep it off the async workers.
     let writer = app.writer.clone();
     let accepted = tokio::task::spawn_blocking(move || {
-        let parts = split_body(&bytes)?;
-        let many = is_array(&bytes);
+        let bytes = bytes.as_ref();
+        let parts = split_body(bytes)?;
+        let many = is_array(bytes);
         parts
             .iter()
             .enumerate()
@@ -82,10 +105,10 @@ pub async fn post_lineage(
     .await
     .map_err(ApiError::internal)?
     .map_err(parse_error)?;
-    if !accepted.is_empty() {
-        app.writer.write(accepted).await.map_err(|e| write_error(&e))?;
+    if accepted.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(StatusCode::CREATED.into_response())
+    app.writer.write(accepted).await.map_err(|e| write_error(&e))
 }
 
 /// The answer of `POST /lineage/batch`, as `OpenLineage.yml` defines it.
