@@ -780,3 +780,67 @@ async fn a_page_of_datasets_names_its_products_and_jobs_their_datasets() {
         assert_eq!(got, want, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_page_of_datasets_lists_their_concepts_as_rest_does() {
+    let app = demo().await;
+    let ns = "snowflake://acme-retail";
+    let data = gql_ok(
+        &app,
+        r#"query($ns: String!) { datasets(namespace: $ns, first: 100) {
+              nodes { name concepts { id label kind field via tag } } } }"#,
+        json!({"ns": ns}),
+    )
+    .await;
+    let nodes = data["datasets"]["nodes"].as_array().unwrap();
+    assert!(!nodes.is_empty());
+    // REST spells enums in camelCase, GraphQL in SCREAMING_CASE; the rest is
+    // the same, in the same order.
+    let lower = |v: &Value| match v.as_str() {
+        Some(s) => json!(s.to_lowercase()),
+        None => Value::Null,
+    };
+    let mut vias = BTreeSet::new();
+    for node in nodes {
+        let name = node["name"].as_str().unwrap();
+        let (status, rest) = app
+            .get(&format!(
+                "/api/v1/namespaces/{}/datasets/{}/concepts",
+                enc(ns),
+                enc(name)
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {rest}");
+        let got: Vec<Value> = node["concepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                vias.insert(c["via"].as_str().unwrap().to_owned());
+                json!({
+                    "id": c["id"], "label": c["label"], "kind": lower(&c["kind"]),
+                    "field": c["field"], "via": lower(&c["via"]), "tag": c["tag"],
+                })
+            })
+            .collect();
+        let want: Vec<Value> = rest["concepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c["id"], "label": c["label"], "kind": c["kind"],
+                    "field": c["field"], "via": c["via"], "tag": c["tag"],
+                })
+            })
+            .collect();
+        assert_eq!(got, want, "{name}");
+    }
+    // The page exercises both ways of carrying a concept, so the comparison
+    // is not of empty lists.
+    assert_eq!(
+        vias,
+        BTreeSet::from(["STATEMENT".to_owned(), "TAG".to_owned()]),
+        "{data}"
+    );
+}

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use async_graphql::dataloader::DataLoader;
 
-use super::loaders::{DatasetKey, DatasetLoader, ProductLoader};
+use super::loaders::{ConceptLoader, DatasetKey, DatasetLoader, ProductLoader};
+use super::mesh::{CarriedVia, ConceptKind};
 use super::pagination::{List, connection, cost, slice, window};
 use super::{DateTime, gql_error, invalid_parameter};
 use crate::api::rest::blocking;
@@ -20,6 +21,7 @@ use crate::api::rest::jobs::{job_io, job_not_found};
 use crate::api::rest::namespaces::namespace_not_found;
 use crate::api::{ApiError, AppState};
 use crate::app::App;
+use crate::catalog::concepts;
 use crate::log::EventWindow;
 use crate::openlineage::{EventType, NodeId, Timestamp};
 use crate::store::read::{
@@ -331,6 +333,44 @@ pub struct ExposingProduct {
     owners: Vec<String>,
 }
 
+/// A concept a dataset or one of its columns carries, as REST's
+/// `/namespaces/{ns}/datasets/{name}/concepts` lists it.
+#[derive(SimpleObject)]
+pub struct DatasetConcept {
+    /// The concept's IRI (`concept(iri)` has its hierarchy and carriers).
+    id: String,
+    /// Its `skos:prefLabel`, else its `rdfs:label`.
+    label: Option<String>,
+    /// A class or a glossary term; `null` for an IRI only `mg:concept` names.
+    kind: Option<ConceptKind>,
+    /// The path of the column that carries it; `null` for the dataset itself.
+    field: Option<String>,
+    /// How the dataset or column carries it: an `mg:concept` statement or a
+    /// tag.
+    via: CarriedVia,
+    /// The tag key that names it, when `via` is `TAG`.
+    tag: Option<String>,
+}
+
+impl From<concepts::DatasetConcept> for DatasetConcept {
+    fn from(c: concepts::DatasetConcept) -> Self {
+        Self {
+            id: c.id,
+            label: c.label,
+            kind: c.kind.map(|kind| match kind {
+                concepts::ConceptKind::Class => ConceptKind::Class,
+                concepts::ConceptKind::Concept => ConceptKind::Concept,
+            }),
+            field: c.field,
+            via: match c.via {
+                concepts::Via::Statement => CarriedVia::Statement,
+                concepts::Via::Tag => CarriedVia::Tag,
+            },
+            tag: c.tag,
+        }
+    }
+}
+
 /// Marquez's source name for datasets without a `dataSource` facet.
 const DEFAULT_SOURCE: &str = "default";
 
@@ -397,6 +437,22 @@ impl Dataset {
                 domain: p.domain.map(|(id, _)| id),
                 owners: p.owners,
             })
+            .collect())
+    }
+
+    /// The concepts it and its columns carry, by `mg:concept` statement or
+    /// by a tag whose key names the concept; its own first (`field` null),
+    /// then its columns'. Batched across a page by a DataLoader.
+    async fn concepts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DatasetConcept>> {
+        let key = (self.0.namespace.clone(), self.0.name.clone());
+        let concepts = ctx
+            .data_unchecked::<DataLoader<ConceptLoader>>()
+            .load_one(key)
+            .await?;
+        Ok(concepts
+            .unwrap_or_default()
+            .into_iter()
+            .map(DatasetConcept::from)
             .collect())
     }
 

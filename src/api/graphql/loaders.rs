@@ -1,6 +1,6 @@
 //! DataLoaders: when a page of items each asks for the same kind of thing
 //! (every job of a page its input datasets, every dataset its data
-//! products), the requests made together are answered by one blocking task
+//! products or its concepts), the requests made together are answered by one blocking task
 //! over one catalog read, not one per item.
 //!
 //! The loaders live in the schema's data and do not cache: they only batch
@@ -15,6 +15,7 @@ use super::gql_error;
 use crate::api::rest::blocking;
 use crate::api::{ApiError, AppState};
 use crate::catalog::Catalog;
+use crate::catalog::concepts::{self, DatasetConcept};
 use crate::lineage::report::ExposedProduct;
 use crate::openlineage::NodeId;
 use crate::store::read::{self, DatasetInfo};
@@ -80,5 +81,27 @@ impl Loader<DatasetKey> for ProductLoader {
         })
         .await
         .map_err(gql_error)
+    }
+}
+
+/// The concepts each dataset and its columns carry, as REST's
+/// `/namespaces/{ns}/datasets/{name}/concepts` lists them: one read of the
+/// concept index, the catalog and the concept statements per batch
+/// ([`concepts::datasets_concepts`]).
+pub struct ConceptLoader(pub AppState);
+
+impl Loader<DatasetKey> for ConceptLoader {
+    type Value = Vec<DatasetConcept>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[DatasetKey],
+    ) -> Result<HashMap<DatasetKey, Vec<DatasetConcept>>, Self::Error> {
+        let app = self.0.clone();
+        let keys = keys.to_vec();
+        blocking(move || concepts::datasets_concepts(&app.views, &keys).map_err(ApiError::internal))
+            .await
+            .map_err(gql_error)
     }
 }

@@ -61,10 +61,12 @@ pub type MeshSchema = async_graphql::Schema<Query, Mutation, EmptySubscription>;
 pub fn schema(app: AppState) -> MeshSchema {
     let datasets = DataLoader::new(loaders::DatasetLoader(app.clone()), tokio::spawn);
     let products = DataLoader::new(loaders::ProductLoader(app.clone()), tokio::spawn);
+    let concepts = DataLoader::new(loaders::ConceptLoader(app.clone()), tokio::spawn);
     async_graphql::Schema::build(Query::default(), Mutation, EmptySubscription)
         .data(app)
         .data(datasets)
         .data(products)
+        .data(concepts)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(ErrorCodes)
