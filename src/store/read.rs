@@ -247,6 +247,19 @@ pub struct RunInfo {
     pub outputs: Vec<RunDataset>,
     /// Its run facets, verbatim.
     pub facets: FacetMap,
+    /// Every state transition reported for it, oldest first (GraphQL's
+    /// `stateHistory`; Marquez's run JSON has no such field, so REST leaves
+    /// it out).
+    pub state_history: Vec<Transition>,
+}
+
+/// One reported state change of a run (an `mg:RunTransition`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// The event's `eventType`.
+    pub event_type: EventType,
+    /// The event's `eventTime`.
+    pub event_time: Timestamp,
 }
 
 /// Every namespace, by name.
@@ -370,6 +383,87 @@ pub fn job_facets(store: &Store, job: &EntityRef) -> Result<Option<FacetMap>, St
         return Ok(None);
     }
     r.facets(&iri).map(Some)
+}
+
+/// A job by namespace and name with its `runs` newest runs, including a job
+/// known only because a `parent` facet named it; `None` if nothing named it.
+///
+/// This resolves [`JobInfo::parent`] (read from the `parent` facet of the
+/// job's latest run) to a job. A parent job (an Airflow DAG, say) may never
+/// have sent an event of its own: the store then knows it only from its
+/// children's parent facets, and it comes back with its namespace and name
+/// and nothing else. OpenLineage defines `parent` as a run facet only, so a
+/// job has no parent facet of its own to consult. Cost: one job read.
+pub fn job_or_reference(store: &Store, job: &EntityRef, runs: usize) -> Result<Option<JobInfo>, StoreError> {
+    let r = Reader(store);
+    let iri = iri::job(&job.namespace, &job.name);
+    if r.is_a(&iri, mg::JOB)? {
+        return r.job_info(&iri, &job.namespace, job.name.clone(), runs).map(Some);
+    }
+    if !r.is_referenced_job(&iri)? {
+        return Ok(None);
+    }
+    Ok(Some(JobInfo {
+        namespace: job.namespace.clone(),
+        name: job.name.clone(),
+        created_at: None,
+        updated_at: None,
+        kind: JobKind::Batch,
+        location: None,
+        description: None,
+        tags: Vec::new(),
+        parent: None,
+        sql: None,
+        facets: FacetMap::new(),
+        latest_runs: Vec::new(),
+    }))
+}
+
+/// A page of the jobs whose runs name `job` in their `parent` facet (any of
+/// their runs, not only the latest), by namespace then name, each with its
+/// `runs` newest runs; `None` if the job is unknown.
+///
+/// The mapping states `child mg:parentJob parent` in each child run's parent
+/// facet graph, so this is one lookup on the (predicate, object) index: it
+/// reads one index entry per child run that named this job (a DAG of 50
+/// tasks run daily for a year: ~18,000 entries; not measured yet), never
+/// another job's, then reads only the jobs of the page.
+pub fn job_children(
+    store: &Store,
+    job: &EntityRef,
+    page: Page,
+    runs: usize,
+) -> Result<Option<Listing<JobInfo>>, StoreError> {
+    let r = Reader(store);
+    let parent = iri::job(&job.namespace, &job.name);
+    // A parent known only by reference has children too.
+    if !r.is_a(&parent, mg::JOB)? && !r.is_referenced_job(&parent)? {
+        return Ok(None);
+    }
+    let mut children = Vec::new();
+    for q in r.quads(None, mg::PARENT_JOB, Some(&parent.clone().into()), None) {
+        if let oxigraph::model::NamedOrBlankNode::NamedNode(child) = q?.subject {
+            children.push(child);
+        }
+    }
+    children.sort();
+    children.dedup();
+    let mut named = Vec::new();
+    for child in children {
+        // A child sent a run event, so its identity is in its own graph.
+        if r.is_a(&child, mg::JOB)?
+            && let Some(at) = r.entity_ref(&child)?
+        {
+            named.push((at, child));
+        }
+    }
+    named.sort();
+    let total = named.len();
+    let items = page
+        .slice(named)
+        .map(|(at, iri)| r.job_info(&iri, &at.namespace, at.name, runs))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Listing { items, total }))
 }
 
 /// A run that wrote a dataset, as far as versions and modification times need.
@@ -708,6 +802,46 @@ impl Reader<'_> {
         Ok(info)
     }
 
+    /// Whether some parent facet named `job` (the mapping types it
+    /// `mg:Job` in that facet's graph, not in the job's own).
+    fn is_referenced_job(&self, job: &NamedNode) -> Result<bool, StoreError> {
+        // Any graph: the job's own graph is checked by `is_a` first.
+        let class = Term::from(mg::JOB.into_owned());
+        Ok(self
+            .quads(Some(job), rdf::TYPE, Some(&class), None)
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
+    /// A run's transitions, oldest first; transitions at the same instant in
+    /// lifecycle order (START before COMPLETE), so the order is stable.
+    fn transitions(&self, run: &NamedNode) -> Result<Vec<Transition>, StoreError> {
+        let mut out = Vec::new();
+        for term in self.objects(run, mg::HAS_TRANSITION)? {
+            let Term::NamedNode(transition) = term else {
+                continue;
+            };
+            // Transitions are stated in the run's graph, not their own.
+            let event_type = match self.object_in(&transition, mg::EVENT_TYPE, run)? {
+                Some(Term::Literal(l)) => EventType::parse(l.value()),
+                _ => None,
+            };
+            let event_time = match self.object_in(&transition, mg::EVENT_TIME, run)? {
+                Some(Term::Literal(l)) => Timestamp::parse(l.value()),
+                _ => None,
+            };
+            if let (Some(event_type), Some(event_time)) = (event_type, event_time) {
+                out.push(Transition {
+                    event_type,
+                    event_time,
+                });
+            }
+        }
+        out.sort_by_key(|t| (t.event_time, t.event_type as u8));
+        Ok(out)
+    }
+
     /// A job's runs, newest first (by creation, then id for a stable order).
     fn runs_of(&self, job: &NamedNode) -> Result<Vec<(NamedNode, Option<Timestamp>)>, StoreError> {
         let mut out = Vec::new();
@@ -782,6 +916,7 @@ impl Reader<'_> {
             inputs,
             outputs,
             facets,
+            state_history: self.transitions(run)?,
         }))
     }
 

@@ -465,3 +465,217 @@ async fn graphiql_and_the_sdl_are_served() {
 fn the_sdl_is_the_reviewed_one() {
     insta::assert_snapshot!("graphql_sdl", meshgraph::api::graphql::sdl());
 }
+
+const DAG_NS: &str = "airflow-prod";
+const DAG: &str = "finance_nightly";
+const TASK: &str = "finance_nightly.load_invoices";
+/// The task run of `tests/fixtures/airflow_task.json` and its DAG run.
+const TASK_RUN: &str = "0190dbf4-01a2-7c11-b5e8-9e0f1a2b3c4d";
+const DAG_RUN: &str = "0190dbf3-ff00-7e01-8a00-abcdefabcdef";
+
+/// A run event of `job` in the Airflow namespace, with a `parent` facet
+/// naming the DAG run if `parent` is set.
+fn airflow_event(run: &str, ty: &str, time: &str, job: &str, parent: bool) -> Value {
+    let facets = if parent {
+        json!({"parent": {
+            "_producer": "https://example.com/test",
+            "_schemaURL": "https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json#/$defs/ParentRunFacet",
+            "run": {"runId": DAG_RUN},
+            "job": {"namespace": DAG_NS, "name": DAG},
+        }})
+    } else {
+        json!({})
+    };
+    json!({
+        "eventType": ty,
+        "eventTime": time,
+        "producer": "https://example.com/test",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": run, "facets": facets},
+        "job": {"namespace": DAG_NS, "name": job},
+    })
+}
+
+/// Names of the nodes of a connection.
+fn names(list: &Value) -> Vec<&str> {
+    list["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn run_state_history_is_oldest_first_whatever_the_arrival_order() {
+    let app = TestApp::new();
+    let fixture: Value = serde_json::from_str(&crate::support::fixture("airflow_task.json")).unwrap();
+    post(&app, fixture).await;
+    post(
+        &app,
+        airflow_event(TASK_RUN, "COMPLETE", "2024-06-03T01:05:00Z", TASK, true),
+    )
+    .await;
+    // A second run whose FAIL arrives before its START and RUNNING, and
+    // whose START is sent twice.
+    let r2 = "0190dbf4-01a2-7c11-b5e8-000000000002";
+    for (ty, at) in [
+        ("FAIL", "2024-06-04T01:09:00Z"),
+        ("START", "2024-06-04T01:00:00Z"),
+        ("RUNNING", "2024-06-04T01:04:00Z"),
+        ("START", "2024-06-04T01:00:00Z"),
+    ] {
+        post(&app, airflow_event(r2, ty, at, TASK, true)).await;
+    }
+    let history =
+        |run: &str| format!(r#"{{ run(id: "{run}") {{ state stateHistory {{ eventType eventTime }} }} }}"#);
+    let d = data(&app, &history(TASK_RUN)).await;
+    assert_eq!(d["run"]["state"], "COMPLETED");
+    assert_eq!(
+        d["run"]["stateHistory"],
+        json!([
+            {"eventType": "START", "eventTime": "2024-06-03T01:00:07.451827Z"},
+            {"eventType": "COMPLETE", "eventTime": "2024-06-03T01:05:00Z"},
+        ])
+    );
+    let d = data(&app, &history(r2)).await;
+    assert_eq!(d["run"]["state"], "FAILED");
+    assert_eq!(
+        d["run"]["stateHistory"],
+        json!([
+            {"eventType": "START", "eventTime": "2024-06-04T01:00:00Z"},
+            {"eventType": "RUNNING", "eventTime": "2024-06-04T01:04:00Z"},
+            {"eventType": "FAIL", "eventTime": "2024-06-04T01:09:00Z"},
+        ])
+    );
+    // Through the job's runs too, and REST's run stays Marquez's shape.
+    let d = data(
+        &app,
+        &format!(
+            r#"{{ job(namespace: "{DAG_NS}", name: "{TASK}") {{
+                latestRun {{ id stateHistory {{ eventType }} }}
+                runs {{ nodes {{ stateHistory {{ eventType }} }} }} }} }}"#
+        ),
+    )
+    .await;
+    assert_eq!(d["job"]["latestRun"]["id"], r2);
+    assert_eq!(
+        d["job"]["runs"]["nodes"][1]["stateHistory"][1]["eventType"],
+        "COMPLETE"
+    );
+    let (_, rest) = app.get(&format!("/api/v1/jobs/runs/{r2}")).await;
+    assert_eq!(rest["state"], "FAILED");
+    assert!(rest.get("stateHistory").is_none(), "{rest}");
+}
+
+#[tokio::test]
+async fn jobs_link_to_their_parent_and_children() {
+    let app = TestApp::new();
+    let fixture: Value = serde_json::from_str(&crate::support::fixture("airflow_task.json")).unwrap();
+    post(&app, fixture).await;
+    post(
+        &app,
+        airflow_event(
+            "0190dbf4-01a2-7c11-b5e8-000000000003",
+            "START",
+            "2024-06-03T01:02:00Z",
+            "finance_nightly.extract",
+            true,
+        ),
+    )
+    .await;
+    // A job with no parent facet.
+    post(
+        &app,
+        airflow_event(
+            "0190dbf4-01a2-7c11-b5e8-000000000004",
+            "START",
+            "2024-06-03T01:03:00Z",
+            "standalone",
+            false,
+        ),
+    )
+    .await;
+    let query = format!(
+        r#"{{ task: job(namespace: "{DAG_NS}", name: "{TASK}") {{
+              parentJobName
+              parent {{ namespace name createdAt latestRun {{ id }} runs {{ totalCount }}
+                        children {{ totalCount nodes {{ name parent {{ name }} }} }} }}
+              children {{ totalCount }} }}
+            standalone: job(namespace: "{DAG_NS}", name: "standalone") {{ parent {{ name }} children {{ totalCount }} }}
+            page: job(namespace: "{DAG_NS}", name: "{TASK}") {{ parent {{
+              children(first: 1) {{ totalCount nodes {{ name }} pageInfo {{ hasNextPage }} }} }} }} }}"#
+    );
+    // The DAG never sent an event: it is known only from the parent facets.
+    let d = data(&app, &query).await;
+    let task = &d["task"];
+    assert_eq!(task["parentJobName"], DAG);
+    let dag = &task["parent"];
+    assert_eq!(dag["namespace"], DAG_NS);
+    assert_eq!(dag["name"], DAG);
+    assert_eq!(dag["createdAt"], Value::Null);
+    assert_eq!(dag["latestRun"], Value::Null);
+    assert_eq!(dag["runs"]["totalCount"], 0);
+    assert_eq!(dag["children"]["totalCount"], 2);
+    assert_eq!(
+        names(&dag["children"]),
+        ["finance_nightly.extract", "finance_nightly.load_invoices"]
+    );
+    assert_eq!(dag["children"]["nodes"][1]["parent"]["name"], DAG);
+    assert_eq!(task["children"]["totalCount"], 0);
+    assert_eq!(
+        d["standalone"],
+        json!({"parent": null, "children": {"totalCount": 0}})
+    );
+    let page = &d["page"]["parent"]["children"];
+    assert_eq!(names(page), ["finance_nightly.extract"]);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+
+    // Once the DAG reports its own run, the parent is the whole job.
+    for (ty, at) in [
+        ("START", "2024-06-03T01:00:00Z"),
+        ("COMPLETE", "2024-06-03T01:30:00Z"),
+    ] {
+        post(&app, airflow_event(DAG_RUN, ty, at, DAG, false)).await;
+    }
+    let d = data(&app, &query).await;
+    let dag = &d["task"]["parent"];
+    assert_eq!(dag["createdAt"], "2024-06-03T01:00:00Z");
+    assert_eq!(dag["latestRun"]["id"], DAG_RUN);
+    assert_eq!(dag["runs"]["totalCount"], 1);
+    assert_eq!(dag["children"]["totalCount"], 2);
+    let d = data(
+        &app,
+        &format!(r#"{{ job(namespace: "{DAG_NS}", name: "{DAG}") {{ parent {{ name }} children {{ nodes {{ name }} }} }} }}"#),
+    )
+    .await;
+    assert_eq!(d["job"]["parent"], Value::Null);
+    assert_eq!(
+        names(&d["job"]["children"]),
+        ["finance_nightly.extract", "finance_nightly.load_invoices"]
+    );
+
+    // A later run of the task without a parent facet: the task's parent
+    // follows its latest run, while the DAG still lists it, as a job one of
+    // whose runs it started.
+    post(
+        &app,
+        airflow_event(
+            "0190dbf4-01a2-7c11-b5e8-000000000005",
+            "START",
+            "2024-06-05T00:00:00Z",
+            TASK,
+            false,
+        ),
+    )
+    .await;
+    let d = data(&app, &query).await;
+    assert_eq!(d["task"]["parentJobName"], Value::Null);
+    assert_eq!(d["task"]["parent"], Value::Null);
+    let d = data(
+        &app,
+        &format!(r#"{{ job(namespace: "{DAG_NS}", name: "{DAG}") {{ children {{ totalCount }} }} }}"#),
+    )
+    .await;
+    assert_eq!(d["job"]["children"]["totalCount"], 2);
+}

@@ -25,7 +25,7 @@ use crate::catalog::concepts;
 use crate::log::EventWindow;
 use crate::openlineage::{EventType, NodeId, Timestamp};
 use crate::store::read::{
-    self, DatasetInfo, DatasetKind, FacetMap, JobInfo, JobKind, NamespaceInfo, RunInfo,
+    self, DatasetInfo, DatasetKind, EntityRef, FacetMap, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
 };
 
 /// Runs a store read on the blocking pool and turns its error into a
@@ -624,6 +624,48 @@ impl Job {
         self.0.parent.as_ref().map(|p| p.name.as_str())
     }
 
+    /// The parent job named by its latest run's `parent` facet (an Airflow
+    /// task's DAG, say); a parent that never sent events of its own has only
+    /// its namespace and name. Null without one, or if the facet names the
+    /// job itself (the store keeps no such cycle either).
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Job>> {
+        let Some(parent) = self.0.parent.clone() else {
+            return Ok(None);
+        };
+        if parent.namespace == self.0.namespace && parent.name == self.0.name {
+            return Ok(None);
+        }
+        let found = read(ctx, move |app| {
+            read::job_or_reference(app.views.store(), &parent, LATEST_RUNS).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(found.map(Job::from))
+    }
+
+    /// The jobs any of whose runs named this job in their `parent` facet (an
+    /// Airflow DAG's tasks, say), by namespace then name.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Job>> {
+        let page = window(first, after.as_deref())?;
+        let job = self.entity_ref();
+        let listing = read(ctx, move |app| {
+            read::job_children(app.views.store(), &job, page, LATEST_RUNS)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| job_not_found(&job.namespace, &job.name))
+        })
+        .await?;
+        Ok(connection(
+            page,
+            listing.items.into_iter().map(Job::from).collect(),
+            listing.total,
+        ))
+    }
+
     /// When meshgraph first heard of it (event time).
     async fn created_at(&self) -> Option<DateTime> {
         time(self.0.created_at)
@@ -668,9 +710,14 @@ impl Job {
         let page = window(first, after.as_deref())?;
         let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
         let listing = read(ctx, move |app| {
-            read::runs(app.views.store(), &namespace, &name, page)
+            // Unknown in its own right, a job that is here was named by a
+            // parent facet (see `parent`) and has reported no run.
+            Ok(read::runs(app.views.store(), &namespace, &name, page)
                 .map_err(ApiError::internal)?
-                .ok_or_else(|| job_not_found(&namespace, &name))
+                .unwrap_or(Listing {
+                    items: Vec::new(),
+                    total: 0,
+                }))
         })
         .await?;
         Ok(connection(
@@ -682,6 +729,13 @@ impl Job {
 }
 
 impl Job {
+    fn entity_ref(&self) -> EntityRef {
+        EntityRef {
+            namespace: self.0.namespace.clone(),
+            name: self.0.name.clone(),
+        }
+    }
+
     /// Its current inputs or outputs from the lineage projection, each read
     /// from the store (a dataset the projection knows is in the store).
     async fn io(&self, ctx: &Context<'_>, inputs: bool) -> async_graphql::Result<Vec<Dataset>> {
@@ -722,6 +776,45 @@ pub enum RunState {
     Aborted,
 }
 
+/// The `eventType` of an OpenLineage run event.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RunEventType {
+    /// The run started.
+    Start,
+    /// The run is running (a progress update).
+    Running,
+    /// The run finished successfully.
+    Complete,
+    /// The run was stopped before finishing.
+    Abort,
+    /// The run failed.
+    Fail,
+    /// Extra metadata, no change of state.
+    Other,
+}
+
+impl From<EventType> for RunEventType {
+    fn from(ty: EventType) -> Self {
+        match ty {
+            EventType::Start => Self::Start,
+            EventType::Running => Self::Running,
+            EventType::Complete => Self::Complete,
+            EventType::Abort => Self::Abort,
+            EventType::Fail => Self::Fail,
+            EventType::Other => Self::Other,
+        }
+    }
+}
+
+/// One state change reported for a run: an event's type at its event time.
+#[derive(SimpleObject)]
+pub struct RunTransition {
+    /// The event's `eventType`, as sent (not Marquez's state name).
+    event_type: RunEventType,
+    /// The event's `eventTime`.
+    event_time: DateTime,
+}
+
 /// A run of a job, accumulated over every event sent for it.
 pub struct Run(RunInfo);
 
@@ -746,6 +839,21 @@ impl Run {
     /// The job it is a run of.
     async fn job(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Job>> {
         job(ctx, self.0.job.namespace.clone(), self.0.job.name.clone()).await
+    }
+
+    /// Every state change reported for it, oldest first by event time
+    /// (whatever order the events arrived in); several at one instant come
+    /// in lifecycle order, START before COMPLETE. Each event with an
+    /// `eventType` counts once, however often it was sent.
+    async fn state_history(&self) -> Vec<RunTransition> {
+        self.0
+            .state_history
+            .iter()
+            .map(|t| RunTransition {
+                event_type: t.event_type.into(),
+                event_time: DateTime(t.event_time),
+            })
+            .collect()
     }
 
     /// Its state, following event time; a finished run stays finished.
