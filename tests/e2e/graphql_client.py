@@ -26,20 +26,12 @@ failed check and the tail of the server log are printed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 from gql import Client, GraphQLRequest, gql
@@ -47,9 +39,8 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.requests import RequestsHTTPTransport
 from graphql import GraphQLError, GraphQLNonNull, build_schema, print_schema
 from graphql.utilities import lexicographic_sort_schema
+from _harness import CheckFailed, Server, check, check_stops_cleanly, main, ok, step
 
-STARTUP_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 15.0
 HTTP_TIMEOUT_S = 30.0
 
 CUSTOMERS = "dataset:mysql://crm-db:3306:crm.customers"
@@ -59,135 +50,6 @@ JOB_NAMESPACE = "dbt-customer"
 JOB = "analytics.customer.acme_customer.customer_consents"
 PERSONAL_DATA = "https://meshgraph.dev/example/retail/glossary/PersonalData"
 SEARCH_TEXT = "orders"
-
-
-class CheckFailed(Exception):
-    """A check did not hold; the message says which and what was seen."""
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-def step(message: str) -> None:
-    print(f"  - {message}", flush=True)
-
-
-PASSED = 0
-
-
-def ok(message: str) -> None:
-    global PASSED
-    PASSED += 1
-    print(f"    ok: {message}", flush=True)
-
-
-def closing_line(failed: int) -> None:
-    # The plain closing line CI reads: "word: N passed, N failed".
-    print(f"graphql_client: {PASSED} passed, {failed} failed", flush=True)
-
-
-# --------------------------------------------------------------------------
-# The server process
-# --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One `meshgraph serve --demo` process on a loopback port, logging to a file."""
-
-    def __init__(self, binary: Path, data_dir: Path, log_path: Path) -> None:
-        self.binary = binary
-        self.data_dir = data_dir
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-        self.base_url = ""
-
-    @property
-    def graphql(self) -> str:
-        return f"{self.base_url}/graphql"
-
-    def start(self) -> None:
-        # The port is free when picked; another process could take it before
-        # the server binds, so retry a few times on an early exit.
-        for _attempt in range(3):
-            port = free_port()
-            self.base_url = f"http://127.0.0.1:{port}"
-            env = dict(os.environ)
-            # Request lines in the log help read a failure; no colour codes in a file.
-            env.setdefault("MESHGRAPH_LOG", "info,tower_http=debug")
-            env.setdefault("NO_COLOR", "1")
-            log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
-            log.write(f"\n=== meshgraph serve --demo on 127.0.0.1:{port} ===\n".encode())
-            log.flush()
-            self.process = subprocess.Popen(
-                [
-                    str(self.binary),
-                    "serve",
-                    "--demo",
-                    "--data-dir",
-                    str(self.data_dir),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-            log.close()
-            if self.wait_healthy():
-                return
-            code = self.process.poll()
-            if code is None:
-                raise CheckFailed(f"meshgraph did not answer GET /health within {STARTUP_TIMEOUT_S:.0f} s")
-            if "cannot listen" not in self.log_tail():
-                raise CheckFailed(f"meshgraph exited with status {code} during start-up")
-        raise CheckFailed("meshgraph could not bind a free port after 3 attempts")
-
-    def wait_healthy(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            time.sleep(0.1)
-        return False
-
-    def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after a timeout; returns the exit status."""
-        if self.process is None:
-            return None
-        process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                return process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                print(f"meshgraph did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM: killing it")
-                process.kill()
-                process.wait()
-                return None
-        return process.returncode
-
-    def log_tail(self, lines: int = 40, width: int = 400) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(line[:width] for line in text.splitlines()[-lines:])
 
 
 # --------------------------------------------------------------------------
@@ -238,7 +100,7 @@ class CountingTransport(RequestsHTTPTransport):
 
 
 def make_client(server: Server) -> Client:
-    transport = CountingTransport(url=server.graphql, timeout=int(HTTP_TIMEOUT_S), retries=0)
+    transport = CountingTransport(url=server.url("/graphql"), timeout=int(HTTP_TIMEOUT_S), retries=0)
     return Client(transport=transport, fetch_schema_from_transport=True)
 
 
@@ -900,7 +762,7 @@ def check_errors(session: Any) -> None:
 
 def check_graphiql_and_sdl(server: Server, client: Client) -> None:
     step("GET /graphql: GraphiQL's HTML page")
-    status, ctype, raw = http("GET", server.graphql)
+    status, ctype, raw = http("GET", server.url("/graphql"))
     check(status == 200, f"GET /graphql answered {status}")
     check(ctype.startswith("text/html"), f"GET /graphql Content-Type is {ctype!r}")
     text = raw.decode(errors="replace")
@@ -908,7 +770,7 @@ def check_graphiql_and_sdl(server: Server, client: Client) -> None:
     ok(f"200 {ctype}, {len(raw)} bytes")
 
     step("GET /graphql/sdl: SDL that graphql.build_schema parses, the schema introspection gave")
-    status, ctype, raw = http("GET", f"{server.graphql}/sdl")
+    status, ctype, raw = http("GET", f"{server.url('/graphql')}/sdl")
     check(status == 200, f"GET /graphql/sdl answered {status}")
     check(ctype.startswith("text/plain"), f"GET /graphql/sdl Content-Type is {ctype!r}")
     sdl_schema = build_schema(raw.decode())
@@ -935,84 +797,32 @@ def check_graphiql_and_sdl(server: Server, client: Client) -> None:
 # --------------------------------------------------------------------------
 
 
-def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    binary = Path(sys.argv[1]).resolve()
-    if not os.access(binary, os.X_OK):
-        print(f"FAIL: {binary} is not an executable meshgraph binary (run `cargo build` first)", file=sys.stderr)
-        return 2
-
-    # CI stops a run with SIGTERM: turn it into an exception so `finally` stops the server.
-    def interrupted(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, interrupted)
+def checks(server: Server) -> None:
     # gql logs every request and answer at INFO: keep the output to the checks.
     logging.getLogger("gql").setLevel(logging.WARNING)
+    step("start meshgraph serve --demo and wait for GET /health")
+    server.start()
+    health = json.loads(http("GET", f"{server.base_url}/health")[2])
+    check(health["lineage"]["nodes"] > 0, f"the demo mesh loaded no lineage: {health}")
+    ok(f"{server.base_url}, lineage {health['lineage']}")
 
-    print(f"e2e gql GraphQL client -> {binary}")
-    with tempfile.TemporaryDirectory(prefix="meshgraph-e2e-") as tmp:
-        server = Server(binary, Path(tmp) / "data", Path(tmp) / "meshgraph.log")
-        try:
-            step("start meshgraph serve --demo and wait for GET /health")
-            server.start()
-            health = json.loads(http("GET", f"{server.base_url}/health")[2])
-            check(health["lineage"]["nodes"] > 0, f"the demo mesh loaded no lineage: {health}")
-            ok(f"{server.base_url}, lineage {health['lineage']}")
-
-            client = make_client(server)
-            with client as session:
-                check_introspection(client, session)
-                check_namespaces_and_datasets(session, server)
-                check_dataset(session, server)
-                check_job(session, server)
-                check_lineage(session, server)
-                check_impact(session, server)
-                check_products(session, server)
-                check_domains(session, server)
-                check_concept(session, server)
-                check_search(session, server)
-                check_errors(session)
-            check_graphiql_and_sdl(server, client)
-
-            step("SIGTERM: the server drains and exits 0")
-            code = server.stop()
-            check(code == 0, f"meshgraph exited with status {code} after SIGTERM, expected 0")
-            ok("exit status 0")
-        except CheckFailed as failure:
-            fail(str(failure), server)
-            return 1
-        except Exception as err:  # the client raising on an answer it did not expect, a timeout, ...
-            fail(f"{type(err).__name__}: {err}", server)
-            return 1
-        except KeyboardInterrupt as err:
-            fail(f"interrupted ({err})", server)
-            return 1
-        finally:
-            with contextlib.suppress(Exception):
-                server.stop()
-    print("PASS: gql GraphQL client end to end")
-    closing_line(failed=0)
-    return 0
-
-
-def fail(message: str, server: Server) -> None:
-    sys.stdout.flush()
-    print(f"\nFAIL: {message}", file=sys.stderr)
-    print_log(server)
-    sys.stderr.flush()
-    closing_line(failed=1)
-
-
-def print_log(server: Server) -> None:
-    tail = server.log_tail()
-    if tail:
-        print(f"--- last lines of the meshgraph log ({server.log_path.name}) ---", file=sys.stderr)
-        print(tail, file=sys.stderr)
-        print("--- end of log ---", file=sys.stderr)
+    client = make_client(server)
+    with client as session:
+        check_introspection(client, session)
+        check_namespaces_and_datasets(session, server)
+        check_dataset(session, server)
+        check_job(session, server)
+        check_lineage(session, server)
+        check_impact(session, server)
+        check_products(session, server)
+        check_domains(session, server)
+        check_concept(session, server)
+        check_search(session, server)
+        check_errors(session)
+    check_graphiql_and_sdl(server, client)
+    check_stops_cleanly(server)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    usage = __doc__.strip().splitlines()[2]
+    sys.exit(main("graphql_client", "gql GraphQL client", ["--demo"], checks, usage))

@@ -17,22 +17,16 @@ failed check and the tail of the server log are printed.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
+from _harness import Server, check, check_stops_cleanly, main, ok, step
 
 # The client reads OPENLINEAGE_* variables (URL, disabled, config file): keep
 # this check independent of whatever the calling shell has set.
@@ -69,135 +63,7 @@ OUTPUT = "analytics.daily_revenue"
 JOB = "etl.daily_revenue"
 PRODUCER = "https://github.com/meshgraph/meshgraph/tree/main/tests/e2e"
 
-STARTUP_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 15.0
 HTTP_TIMEOUT_S = 10.0
-
-
-class CheckFailed(Exception):
-    """A check did not hold; the message says which and what was seen."""
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-def step(message: str) -> None:
-    print(f"  - {message}", flush=True)
-
-
-PASSED = 0
-
-
-def ok(message: str) -> None:
-    global PASSED
-    PASSED += 1
-    print(f"    ok: {message}", flush=True)
-
-
-def closing_line(failed: int) -> None:
-    # The plain closing line CI reads: "word: N passed, N failed".
-    print(f"openlineage_client: {PASSED} passed, {failed} failed", flush=True)
-
-
-# --------------------------------------------------------------------------
-# The server process
-# --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One meshgraph process on a loopback port, logging to a file."""
-
-    def __init__(self, binary: Path, data_dir: Path, log_path: Path) -> None:
-        self.binary = binary
-        self.data_dir = data_dir
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-        self.base_url = ""
-
-    def start(self) -> None:
-        # The port is free when picked; another process could take it before
-        # the server binds, so retry a few times on an early exit.
-        for _attempt in range(3):
-            port = free_port()
-            self.base_url = f"http://127.0.0.1:{port}"
-            env = dict(os.environ)
-            # Request lines in the log help read a failure; no colour codes in a file.
-            env.setdefault("MESHGRAPH_LOG", "info,tower_http=debug")
-            env.setdefault("NO_COLOR", "1")
-            log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
-            log.write(f"\n=== meshgraph serve on 127.0.0.1:{port} ===\n".encode())
-            log.flush()
-            self.process = subprocess.Popen(
-                [
-                    str(self.binary),
-                    "serve",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--data-dir",
-                    str(self.data_dir),
-                    "--api-key",
-                    API_KEY,
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-            log.close()
-            if self.wait_healthy():
-                return
-            code = self.process.poll()
-            if code is None:
-                raise CheckFailed(f"meshgraph did not answer GET /health within {STARTUP_TIMEOUT_S:.0f} s")
-            if "cannot listen" not in self.log_tail():
-                raise CheckFailed(f"meshgraph exited with status {code} during start-up")
-        raise CheckFailed("meshgraph could not bind a free port after 3 attempts")
-
-    def wait_healthy(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            time.sleep(0.1)
-        return False
-
-    def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after a timeout; returns the exit status."""
-        if self.process is None:
-            return None
-        process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                return process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                print(f"meshgraph did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM: killing it")
-                process.kill()
-                process.wait()
-                return None
-        return process.returncode
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 # --------------------------------------------------------------------------
@@ -533,76 +399,24 @@ def check_dataset(base_url: str) -> None:
 # --------------------------------------------------------------------------
 
 
-def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    binary = Path(sys.argv[1]).resolve()
-    if not os.access(binary, os.X_OK):
-        print(f"FAIL: {binary} is not an executable meshgraph binary (run `cargo build` first)", file=sys.stderr)
-        return 2
+def checks(server: Server) -> None:
+    step("start meshgraph serve --api-key ... and wait for GET /health")
+    server.start()
+    ok(server.base_url)
+    run_id = emit_events(server.base_url)
+    counts = check_health(server.base_url)
+    check_unauthorized_write(server.base_url)
+    check_lineage_graph(server.base_url)
+    check_job(server.base_url, run_id)
+    check_dataset(server.base_url)
+    check_stops_cleanly(server)
 
-    # CI stops a run with SIGTERM: turn it into an exception so `finally` stops the server.
-    def interrupted(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, interrupted)
-
-    print(f"e2e openlineage-python client -> {binary}")
-    with tempfile.TemporaryDirectory(prefix="meshgraph-e2e-") as tmp:
-        server = Server(binary, Path(tmp) / "data", Path(tmp) / "meshgraph.log")
-        try:
-            step("start meshgraph serve --api-key ... and wait for GET /health")
-            server.start()
-            ok(server.base_url)
-            run_id = emit_events(server.base_url)
-            counts = check_health(server.base_url)
-            check_unauthorized_write(server.base_url)
-            check_lineage_graph(server.base_url)
-            check_job(server.base_url, run_id)
-            check_dataset(server.base_url)
-
-            step("SIGTERM: the server drains and exits 0")
-            code = server.stop()
-            check(code == 0, f"meshgraph exited with status {code} after SIGTERM, expected 0")
-            ok("exit status 0")
-
-            step("restart on the same data directory: the graph is rebuilt from the log")
-            server.start()
-            check(check_health(server.base_url) == counts, f"counts after restart differ from {counts}")
-            check_job(server.base_url, run_id)
-        except CheckFailed as failure:
-            fail(str(failure), server)
-            return 1
-        except Exception as err:  # the client raising on a refused event, a timeout, ...
-            fail(f"{type(err).__name__}: {err}", server)
-            return 1
-        except KeyboardInterrupt as err:
-            fail(f"interrupted ({err})", server)
-            return 1
-        finally:
-            with contextlib.suppress(Exception):
-                server.stop()
-    print("PASS: openlineage-python client end to end")
-    closing_line(failed=0)
-    return 0
-
-
-def fail(message: str, server: Server) -> None:
-    sys.stdout.flush()
-    print(f"\nFAIL: {message}", file=sys.stderr)
-    print_log(server)
-    sys.stderr.flush()
-    closing_line(failed=1)
-
-
-def print_log(server: Server) -> None:
-    tail = server.log_tail()
-    if tail:
-        print(f"--- last lines of the meshgraph log ({server.log_path.name}) ---", file=sys.stderr)
-        print(tail, file=sys.stderr)
-        print("--- end of log ---", file=sys.stderr)
+    step("restart on the same data directory: the graph is rebuilt from the log")
+    server.start()
+    check(check_health(server.base_url) == counts, f"counts after restart differ from {counts}")
+    check_job(server.base_url, run_id)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    usage = __doc__.strip().splitlines()[2]
+    sys.exit(main("openlineage_client", "openlineage-python client", ["--api-key", API_KEY], checks, usage))

@@ -38,13 +38,7 @@ import contextlib
 import csv
 import io
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -75,6 +69,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, Unauthorized
+from _harness import CheckFailed, Server, check, check_stops_cleanly, main, ok, step
 
 API_KEY = "e2e-sparql-key"
 
@@ -90,8 +85,6 @@ SPARQLWRAPPER_GRAPH = "https://example.com/e2e/graphs/sparqlwrapper"
 RDFLIB_GRAPH = "https://example.com/e2e/graphs/rdflib"
 SCRATCH_GRAPH = "https://example.com/e2e/graphs/scratch"
 
-STARTUP_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 15.0
 HTTP_TIMEOUT_S = 30.0
 
 PREFIXES = """\
@@ -182,142 +175,6 @@ CONSTRUCT {
 )
 
 
-class CheckFailed(Exception):
-    """A check did not hold; the message says which and what was seen."""
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-def step(message: str) -> None:
-    print(f"  - {message}", flush=True)
-
-
-PASSED = 0
-
-
-def ok(message: str) -> None:
-    global PASSED
-    PASSED += 1
-    print(f"    ok: {message}", flush=True)
-
-
-def closing_line(failed: int) -> None:
-    # The plain closing line CI reads: "word: N passed, N failed".
-    print(f"sparql_clients: {PASSED} passed, {failed} failed", flush=True)
-
-
-# --------------------------------------------------------------------------
-# The server process
-# --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One meshgraph process on a loopback port, logging to a file."""
-
-    def __init__(self, binary: Path, data_dir: Path, log_path: Path) -> None:
-        self.binary = binary
-        self.data_dir = data_dir
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-        self.base_url = ""
-
-    @property
-    def sparql(self) -> str:
-        return f"{self.base_url}/sparql"
-
-    @property
-    def store(self) -> str:
-        return f"{self.base_url}/store"
-
-    def start(self) -> None:
-        # The port is free when picked; another process could take it before
-        # the server binds, so retry a few times on an early exit.
-        for _attempt in range(3):
-            port = free_port()
-            self.base_url = f"http://127.0.0.1:{port}"
-            env = dict(os.environ)
-            # Request lines in the log help read a failure; no colour codes in a file.
-            env.setdefault("MESHGRAPH_LOG", "info,tower_http=debug")
-            env.setdefault("NO_COLOR", "1")
-            log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
-            log.write(f"\n=== meshgraph serve on 127.0.0.1:{port} ===\n".encode())
-            log.flush()
-            self.process = subprocess.Popen(
-                [
-                    str(self.binary),
-                    "serve",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--data-dir",
-                    str(self.data_dir),
-                    "--api-key",
-                    API_KEY,
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-            log.close()
-            if self.wait_healthy():
-                return
-            code = self.process.poll()
-            if code is None:
-                raise CheckFailed(f"meshgraph did not answer GET /health within {STARTUP_TIMEOUT_S:.0f} s")
-            if "cannot listen" not in self.log_tail():
-                raise CheckFailed(f"meshgraph exited with status {code} during start-up")
-        raise CheckFailed("meshgraph could not bind a free port after 3 attempts")
-
-    def wait_healthy(self) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            time.sleep(0.1)
-        return False
-
-    def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after a timeout; returns the exit status."""
-        if self.process is None:
-            return None
-        process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                return process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                print(f"meshgraph did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM: killing it")
-                process.kill()
-                process.wait()
-                return None
-        return process.returncode
-
-    def log_tail(self, lines: int = 40, width: int = 400) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        # Request lines carry whole queries in their URLs: cut them short.
-        tail = text.splitlines()[-lines:]
-        return "\n".join(line if len(line) <= width else line[:width] + "..." for line in tail)
-
-
 # --------------------------------------------------------------------------
 # Plain HTTP (urllib): what curl would see
 # --------------------------------------------------------------------------
@@ -358,7 +215,7 @@ def bearer(key: str = API_KEY) -> dict[str, str]:
 
 
 def graph_url(server: Server, graph: str) -> str:
-    return f"{server.store}?graph={urllib.parse.quote(graph, safe='')}"
+    return f"{server.url('/store')}?graph={urllib.parse.quote(graph, safe='')}"
 
 
 def check_error(answer: Answer, status: int, code: str, what: str) -> None:
@@ -508,9 +365,9 @@ def load_documents(server: Server, dprod_text: bytes, dprod: Graph, example: Gra
 
     step("POST /store a TriG document: two data products in their own graph")
     trig = {"Content-Type": "application/trig"}
-    answer = http("POST", server.store, EXAMPLE_TRIG.encode(), trig)
+    answer = http("POST", server.url("/store"), EXAMPLE_TRIG.encode(), trig)
     check_error(answer, 401, "unauthorized", "POST /store without the key")
-    answer = http("POST", server.store, EXAMPLE_TRIG.encode(), trig | bearer())
+    answer = http("POST", server.url("/store"), EXAMPLE_TRIG.encode(), trig | bearer())
     check(answer.status in (200, 204), f"POST /store answered {answer.status}, expected 204: {answer.text()}")
     same_graph(fetch_graph(server, EXAMPLE_GRAPH), example, f"GET /store?graph={EXAMPLE_GRAPH}")
     ok(f"{answer.status}; {len(example)} triples in {EXAMPLE_GRAPH}")
@@ -550,7 +407,7 @@ def wrapper(
     request_method: str | None = None,
     key: str | None = None,
 ) -> SPARQLWrapper:
-    sparql = SPARQLWrapper(server.sparql, updateEndpoint=server.sparql)
+    sparql = SPARQLWrapper(server.url("/sparql"), updateEndpoint=server.url("/sparql"))
     sparql.setTimeout(int(HTTP_TIMEOUT_S))
     sparql.setReturnFormat(fmt)
     if method:
@@ -759,7 +616,7 @@ def update_store(server: Server, key: str | None = API_KEY, **options: Any) -> S
     # arguments go to every request, `headers` among them.
     if key is not None:
         options["headers"] = bearer(key)
-    return SPARQLUpdateStore(query_endpoint=server.sparql, update_endpoint=server.sparql, **options)
+    return SPARQLUpdateStore(query_endpoint=server.url("/sparql"), update_endpoint=server.url("/sparql"), **options)
 
 
 def rdflib_queries(server: Server, dprod: Graph, example: Graph) -> None:
@@ -895,13 +752,13 @@ def protocol_errors(server: Server) -> None:
     step("a malformed query or update: 400 {code: malformed_query}")
     bad = "SELECT ?s WHERE { ?s ?p"
     check_error(
-        http("GET", f"{server.sparql}?{urllib.parse.urlencode({'query': bad})}"),
+        http("GET", f"{server.url('/sparql')}?{urllib.parse.urlencode({'query': bad})}"),
         400,
         "malformed_query",
         "GET /sparql with a malformed query",
     )
     check_error(
-        http("POST", server.sparql, bad.encode(), {"Content-Type": "application/sparql-query"}),
+        http("POST", server.url("/sparql"), bad.encode(), {"Content-Type": "application/sparql-query"}),
         400,
         "malformed_query",
         "POST /sparql with a malformed query",
@@ -909,7 +766,7 @@ def protocol_errors(server: Server) -> None:
     check_error(
         http(
             "POST",
-            server.sparql,
+            server.url("/sparql"),
             b"INSERT DATA { <urn:a> <urn:b> }",
             {"Content-Type": "application/sparql-update"} | bearer(),
         ),
@@ -923,9 +780,9 @@ def protocol_errors(server: Server) -> None:
     select = urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
     construct = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"})
     for url, accept, what in [
-        (f"{server.sparql}?{select}", "text/turtle", "a SELECT as Turtle"),
-        (f"{server.sparql}?{select}", "image/png", "a SELECT as PNG"),
-        (f"{server.sparql}?{construct}", "application/sparql-results+json", "a CONSTRUCT as SPARQL JSON"),
+        (f"{server.url('/sparql')}?{select}", "text/turtle", "a SELECT as Turtle"),
+        (f"{server.url('/sparql')}?{select}", "image/png", "a SELECT as PNG"),
+        (f"{server.url('/sparql')}?{construct}", "application/sparql-results+json", "a CONSTRUCT as SPARQL JSON"),
         (graph_url(server, DPROD_GRAPH), "text/csv", "a graph as CSV"),
     ]:
         check_error(http("GET", url, headers={"Accept": accept}), 406, "not_acceptable", what)
@@ -933,7 +790,7 @@ def protocol_errors(server: Server) -> None:
 
     step("other refusals: 415 for a body of another type, 404 for a graph that does not exist")
     check_error(
-        http("POST", server.sparql, b"ASK {}", {"Content-Type": "text/plain"}),
+        http("POST", server.url("/sparql"), b"ASK {}", {"Content-Type": "text/plain"}),
         415,
         "unsupported_media_type",
         "POST /sparql as text/plain",
@@ -970,7 +827,7 @@ def check_catalog(server: Server) -> None:
 
 
 def dataset_dump(server: Server) -> set[str]:
-    answer = http("GET", server.store, headers={"Accept": "application/n-quads"})
+    answer = http("GET", server.url("/store"), headers={"Accept": "application/n-quads"})
     check(answer.status == 200, f"GET /store answered {answer.status}: {answer.text()}")
     check(answer.content_type == "application/n-quads", f"GET /store came back as {answer.content_type}")
     return {line for line in answer.body.decode().splitlines() if line.strip()}
@@ -1000,29 +857,12 @@ def check_after_restart(server: Server, dprod: Graph, example: Graph, before: se
 # --------------------------------------------------------------------------
 
 
-def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    binary = Path(sys.argv[1]).resolve()
-    if not os.access(binary, os.X_OK):
-        print(f"FAIL: {binary} is not an executable meshgraph binary (run `cargo build` first)", file=sys.stderr)
-        return 2
-    if not DPROD_ONTOLOGY.is_file():
-        print(
-            f"FAIL: the DPROD ontology is missing: expected {DPROD_ONTOLOGY} "
-            "(the shared material, checked out next to the repository)",
-            file=sys.stderr,
-        )
-        closing_line(failed=1)
-        return 1
-
-    # CI stops a run with SIGTERM: turn it into an exception so `finally` stops the server.
-    def interrupted(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, interrupted)
-
+def checks(server: Server) -> None:
+    check(
+        DPROD_ONTOLOGY.is_file(),
+        f"the DPROD ontology is missing: expected {DPROD_ONTOLOGY} "
+        "(the shared material, checked out next to the repository)",
+    )
     dprod_text = DPROD_ONTOLOGY.read_bytes()
     dprod = Graph()
     dprod.parse(data=dprod_text, format="turtle", publicID=DPROD_GRAPH)
@@ -1030,64 +870,26 @@ def main() -> int:
     example_dataset.parse(data=EXAMPLE_TRIG, format="trig")
     example = plain_graph(example_dataset.graph(URIRef(EXAMPLE_GRAPH)))
 
-    print(f"e2e SPARQL clients (SPARQLWrapper, rdflib) -> {binary}")
-    with tempfile.TemporaryDirectory(prefix="meshgraph-e2e-") as tmp:
-        server = Server(binary, Path(tmp) / "data", Path(tmp) / "meshgraph.log")
-        try:
-            step("start meshgraph serve --api-key ... and wait for GET /health")
-            server.start()
-            ok(server.base_url)
-            load_documents(server, dprod_text, dprod, example)
-            graph_store_writes(server)
-            sparqlwrapper_queries(server, dprod, example)
-            sparqlwrapper_updates(server)
-            rdflib_queries(server, dprod, example)
-            rdflib_updates(server)
-            protocol_errors(server)
-            check_catalog(server)
-            before = dataset_dump(server)
+    step("start meshgraph serve --api-key ... and wait for GET /health")
+    server.start()
+    ok(server.base_url)
+    load_documents(server, dprod_text, dprod, example)
+    graph_store_writes(server)
+    sparqlwrapper_queries(server, dprod, example)
+    sparqlwrapper_updates(server)
+    rdflib_queries(server, dprod, example)
+    rdflib_updates(server)
+    protocol_errors(server)
+    check_catalog(server)
+    before = dataset_dump(server)
+    check_stops_cleanly(server)
 
-            step("SIGTERM: the server drains and exits 0")
-            code = server.stop()
-            check(code == 0, f"meshgraph exited with status {code} after SIGTERM, expected 0")
-            ok("exit status 0")
-
-            step("restart on the same data directory")
-            server.start()
-            ok(server.base_url)
-            check_after_restart(server, dprod, example, before)
-        except CheckFailed as failure:
-            fail(str(failure), server)
-            return 1
-        except Exception as err:  # a client raising on an answer it did not expect, a timeout, ...
-            fail(f"{type(err).__name__}: {err}", server)
-            return 1
-        except KeyboardInterrupt as err:
-            fail(f"interrupted ({err})", server)
-            return 1
-        finally:
-            with contextlib.suppress(Exception):
-                server.stop()
-    print("PASS: SPARQL clients end to end")
-    closing_line(failed=0)
-    return 0
-
-
-def fail(message: str, server: Server) -> None:
-    sys.stdout.flush()
-    print(f"\nFAIL: {message}", file=sys.stderr)
-    print_log(server)
-    sys.stderr.flush()
-    closing_line(failed=1)
-
-
-def print_log(server: Server) -> None:
-    tail = server.log_tail()
-    if tail:
-        print(f"--- last lines of the meshgraph log ({server.log_path.name}) ---", file=sys.stderr)
-        print(tail, file=sys.stderr)
-        print("--- end of log ---", file=sys.stderr)
+    step("restart on the same data directory")
+    server.start()
+    ok(server.base_url)
+    check_after_restart(server, dprod, example, before)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    usage = __doc__.strip().splitlines()[2]
+    sys.exit(main("sparql_clients", "SPARQL clients (SPARQLWrapper, rdflib)", ["--api-key", API_KEY], checks, usage))
