@@ -405,13 +405,19 @@ struct Sink {
 }
 
 impl Sink {
-    /// Takes bytes of the answer; streams them once the answer is large.
+    /// Takes bytes of the answer (without copying them when nothing is
+    /// buffered: the JSON writer hands over whole chunks).
     fn send(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
         if self.buffer.is_empty() {
             self.buffer = bytes;
         } else {
             self.buffer.extend_from_slice(&bytes);
         }
+        self.stream_if_large()
+    }
+
+    /// Streams what is buffered once the answer is large.
+    fn stream_if_large(&mut self) -> std::io::Result<()> {
         if self.buffer.len() >= CHUNK {
             self.stream()?;
         }
@@ -454,9 +460,7 @@ impl Sink {
 impl std::io::Write for Sink {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= CHUNK {
-            self.stream()?;
-        }
+        self.stream_if_large()?;
         Ok(bytes.len())
     }
 
@@ -471,11 +475,6 @@ enum Finished {
     Whole(&'static str, Vec<u8>),
     /// Streamed: the handler has already answered.
     Streamed,
-}
-
-/// A failure to write into the sink: the client went away.
-fn sink_error(err: std::io::Error) -> ApiError {
-    ApiError::internal(err)
 }
 
 /// The serialization an answer will be written in.
@@ -545,28 +544,29 @@ impl QueryJob<'_> {
                 for solution in solutions {
                     writer.write(&solution.map_err(|e| self.evaluation_error(e))?);
                     if writer.len() >= CHUNK {
-                        sink.send(writer.take()).map_err(sink_error)?;
+                        sink.send(writer.take()).map_err(ApiError::internal)?;
                     }
                 }
-                sink.send(writer.finish()).map_err(sink_error)?;
+                sink.send(writer.finish()).map_err(ApiError::internal)?;
             }
             (QueryResults::Boolean(answer), Output::Solutions(QueryResultsFormat::Json)) => {
-                sink.send(results_json::boolean(answer)).map_err(sink_error)?;
+                sink.send(results_json::boolean(answer))
+                    .map_err(ApiError::internal)?;
             }
             (QueryResults::Solutions(solutions), Output::Solutions(format)) => {
                 let mut serializer = QueryResultsSerializer::from_format(format)
                     .serialize_solutions_to_writer(&mut *sink, solutions.variables().to_vec())
-                    .map_err(sink_error)?;
+                    .map_err(ApiError::internal)?;
                 for solution in solutions {
                     let solution = solution.map_err(|e| self.evaluation_error(e))?;
-                    serializer.serialize(&solution).map_err(sink_error)?;
+                    serializer.serialize(&solution).map_err(ApiError::internal)?;
                 }
-                serializer.finish().map_err(sink_error)?;
+                serializer.finish().map_err(ApiError::internal)?;
             }
             (QueryResults::Boolean(answer), Output::Solutions(format)) => {
                 QueryResultsSerializer::from_format(format)
                     .serialize_boolean_to_writer(&mut *sink, answer)
-                    .map_err(sink_error)?;
+                    .map_err(ApiError::internal)?;
             }
             (QueryResults::Graph(triples), Output::Graph(format)) => {
                 let mut serializer = RdfSerializer::from_format(format).for_writer(&mut *sink);

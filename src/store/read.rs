@@ -203,6 +203,26 @@ pub struct JobInfo {
     pub latest_runs: Vec<RunInfo>,
 }
 
+impl JobInfo {
+    /// A job known by its name only: a batch job with no facets and no runs.
+    fn named(namespace: String, name: String) -> Self {
+        Self {
+            namespace,
+            name,
+            created_at: None,
+            updated_at: None,
+            kind: JobKind::Batch,
+            location: None,
+            description: None,
+            tags: Vec::new(),
+            parent: None,
+            sql: None,
+            facets: FacetMap::new(),
+            latest_runs: Vec::new(),
+        }
+    }
+}
+
 /// A dataset as one run read or wrote it.
 #[derive(Debug)]
 pub struct RunDataset {
@@ -403,20 +423,7 @@ pub fn job_or_reference(store: &Store, job: &EntityRef, runs: usize) -> Result<O
     if !r.is_referenced_job(&iri)? {
         return Ok(None);
     }
-    Ok(Some(JobInfo {
-        namespace: job.namespace.clone(),
-        name: job.name.clone(),
-        created_at: None,
-        updated_at: None,
-        kind: JobKind::Batch,
-        location: None,
-        description: None,
-        tags: Vec::new(),
-        parent: None,
-        sql: None,
-        facets: FacetMap::new(),
-        latest_runs: Vec::new(),
-    }))
+    Ok(Some(JobInfo::named(job.namespace.clone(), job.name.clone())))
 }
 
 /// A page of the jobs whose runs name `job` in their `parent` facet (any of
@@ -748,18 +755,9 @@ impl Reader<'_> {
     ) -> Result<JobInfo, StoreError> {
         let facets = self.facets(job)?;
         let mut info = JobInfo {
-            namespace: namespace.to_owned(),
-            name,
             created_at: self.time(job, mg::CREATED_AT)?,
             updated_at: self.0.updated_at(job),
-            kind: JobKind::Batch,
-            location: None,
-            description: None,
-            tags: Vec::new(),
-            parent: None,
-            sql: None,
-            facets: FacetMap::new(),
-            latest_runs: Vec::new(),
+            ..JobInfo::named(namespace.to_owned(), name)
         };
         for (key, raw) in &facets {
             match standard(FacetScope::Job, key, raw) {
