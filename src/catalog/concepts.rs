@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use oxigraph::model::{Literal, Term};
+use oxigraph::model::{Literal, NamedNode, Term};
 use serde::Serialize;
 
 use super::products::{Catalog, DomainRef, ProductRef};
@@ -29,7 +29,7 @@ use super::{CatalogError, DatasetRef, Named, best_label, decode, iri_of, literal
 use crate::store::Store;
 use crate::store::iri;
 use crate::store::queries::{
-    CATALOG_CONCEPT_RELATIONS, CATALOG_CONCEPT_STATEMENTS, CATALOG_CONCEPTS, CATALOG_DATASET_TAGS,
+    Binding, CATALOG_CONCEPT_RELATIONS, CATALOG_CONCEPT_STATEMENTS, CATALOG_CONCEPTS, CATALOG_DATASET_TAGS,
     CATALOG_TAG_KEYS, CATALOG_TAGGED,
 };
 use crate::views::Views;
@@ -596,12 +596,12 @@ pub fn dataset_concepts(
 /// columns carry, the dataset's own first; every dataset asked for has an
 /// entry, empty if it carries none (known to pipelines or not).
 ///
-/// The concept index, the product catalog and the `mg:concept` statements
-/// are read once for the whole batch, so a GraphQL page of datasets costs
-/// those three reads, not three per dataset. Tags are read per dataset,
-/// with the dataset bound: an indexed lookup whose cost follows the batch,
-/// where one unbound read would scan every tag of the mesh (most of them on
-/// datasets the page does not show).
+/// The concept index, the product catalog, the `mg:concept` statements and
+/// the tags of the batch's datasets are read once for the whole batch, so a
+/// GraphQL page of datasets costs those reads, not as many per dataset. The
+/// tags are read with the batch's datasets bound (the rows of the query's
+/// `VALUES` block): indexed lookups whose cost follows the batch, where an
+/// unbound read would scan every tag of the mesh.
 pub fn datasets_concepts(
     views: &Views,
     datasets: &[(String, String)],
@@ -649,14 +649,21 @@ pub fn datasets_concepts(
             set.insert(concept(field, c, Via::Statement, None));
         }
     }
-    for ((namespace, name), set) in &mut found {
-        let ds = iri::dataset(namespace, name);
-        for row in CATALOG_DATASET_TAGS.select(store, &[("dataset", ds.into())])? {
-            let Some(key) = text_of(&row, "key") else { continue };
-            let field = text_of(&row, "field");
-            for c in index.named_by_key(&key) {
-                set.insert(concept(field.clone(), c, Via::Tag, Some(key.clone())));
-            }
+    let by_iri: HashMap<NamedNode, (String, String)> = found
+        .keys()
+        .map(|(namespace, name)| (iri::dataset(namespace, name), (namespace.clone(), name.clone())))
+        .collect();
+    let iris = by_iri.keys().cloned().collect();
+    for row in CATALOG_DATASET_TAGS.select(store, &[("dataset", Binding::Iris(iris))])? {
+        let (Some(Term::NamedNode(dataset)), Some(key)) = (row.get("dataset"), text_of(&row, "key")) else {
+            continue;
+        };
+        let Some(set) = by_iri.get(dataset).and_then(|at| found.get_mut(at)) else {
+            continue;
+        };
+        let field = text_of(&row, "field");
+        for c in index.named_by_key(&key) {
+            set.insert(concept(field.clone(), c, Via::Tag, Some(key.clone())));
         }
     }
     Ok(found

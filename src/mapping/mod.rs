@@ -24,8 +24,8 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use crate::openlineage::event::{Dataset, EventKind, Facets, InputDataset, OutputDataset};
 use crate::openlineage::facets::{self, FacetScope};
 use crate::openlineage::{Event, Timestamp};
-use crate::store::iri;
 use crate::store::vocab::{self, dcat, mg, prov};
+use crate::store::{Member, iri};
 
 /// One change to the store; applied in order within one transaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +49,20 @@ pub enum GraphWrite {
         time: Timestamp,
         /// Whether the store already knew the entity (then it has its `createdAt`).
         known: bool,
+    },
+    /// A dataset or job the store did not hold yet: the store lists it
+    /// among its namespace's members, which it keeps in memory in name
+    /// order (see [`Store::members`](crate::store::Store::members)) rather
+    /// than finding them by pattern each time a page is asked for.
+    Member {
+        /// The dataset or job.
+        entity: NamedNode,
+        /// Which it is.
+        kind: Member,
+        /// Its namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
     },
     /// Replaces the whole content of a named graph.
     ReplaceGraph {
@@ -176,9 +190,15 @@ impl Writes<'_> {
         self.out.push(GraphWrite::Insert(quad(s, p, o, g)));
     }
 
-    /// Identity, creation and update time of a namespace, dataset or job,
-    /// in the entity's own graph.
-    fn entity(&mut self, iri: &NamedNode, classes: &[NamedNodeRef<'_>], name: &str, ns: Option<&str>) {
+    /// Identity, creation and update time of a namespace, or of a dataset
+    /// or job (`member`: its namespace and kind), in the entity's own graph.
+    fn entity(
+        &mut self,
+        iri: &NamedNode,
+        classes: &[NamedNodeRef<'_>],
+        name: &str,
+        member: Option<(&str, Member)>,
+    ) {
         // Identity never changes: once the store holds the first type triple,
         // it holds them all, and re-inserting them is wasted work.
         let typed = quad(iri, rdf::TYPE, classes[0].into_owned(), iri);
@@ -189,10 +209,16 @@ impl Writes<'_> {
             }
             self.insert(iri, mg::NAME, Literal::from(name), iri);
         }
-        if let Some(ns) = ns {
+        if let Some((ns, kind)) = member {
             self.namespace(ns);
             if !known {
                 self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
+                self.out.push(GraphWrite::Member {
+                    entity: iri.clone(),
+                    kind,
+                    namespace: ns.to_owned(),
+                    name: name.to_owned(),
+                });
             }
         }
         // A namespace is named by every dataset in it: touch it once.
@@ -227,7 +253,7 @@ impl Writes<'_> {
             &iri,
             &[mg::DATASET, dcat::DATASET, prov::ENTITY_CLASS],
             &dataset.name,
-            Some(&dataset.namespace),
+            Some((&dataset.namespace, Member::Dataset)),
         );
         let owner = semantic::Owner::Dataset {
             iri: &iri,
@@ -295,7 +321,12 @@ impl Writes<'_> {
 
     fn job(&mut self, job: &crate::openlineage::event::Job) -> NamedNode {
         let iri = iri::job(&job.namespace, &job.name);
-        self.entity(&iri, &[mg::JOB, prov::PLAN], &job.name, Some(&job.namespace));
+        self.entity(
+            &iri,
+            &[mg::JOB, prov::PLAN],
+            &job.name,
+            Some((&job.namespace, Member::Job)),
+        );
         let owner = semantic::Owner::Job {
             iri: &iri,
             namespace: &job.namespace,

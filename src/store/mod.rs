@@ -3,8 +3,16 @@
 //!
 //! Only the writer changes it, through [`Store::apply_events`] and
 //! [`Store::apply_change`], one transaction per group commit or change (oxigraph 0.5 does not detect write conflicts, so nothing else
-//! may write). Readers use [`Store::oxigraph`] for patterns and queries, from
-//! blocking tasks: oxigraph is synchronous.
+//! may write). Readers ([`read`], [`queries`]) go through [`Store::quads`],
+//! [`Store::contains`] and the named queries, from blocking tasks (oxigraph
+//! is synchronous); each such lookup or query is one *read*, which a handle
+//! made by [`Store::counting`] counts ([`ReadCounter`]).
+//!
+//! Beside the graph, the store keeps in memory what patterns would find
+//! slowly: each entity's latest event time, the digest of each facet graph,
+//! and each namespace's datasets and jobs in name order ([`Store::members`]).
+//! They change with the events the writer applies and are rebuilt with the
+//! store on replay.
 
 pub mod change;
 pub mod document;
@@ -14,10 +22,13 @@ pub mod queries;
 pub mod read;
 pub mod vocab;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use oxigraph::model::{
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
+};
 use oxigraph::store::{StorageError, Transaction};
 
 use crate::mapping::{FacetDigest, GraphWrite, Held, map_event, quad, run_state, time_literal};
@@ -32,9 +43,18 @@ pub enum StoreError {
     /// oxigraph failed to read or write.
     #[error("RDF store: {0}")]
     Storage(#[from] StorageError),
+    /// A named query a reader runs failed.
+    #[error(transparent)]
+    Query(#[from] Box<queries::QueryError>),
 }
 
-/// The RDF store.
+impl From<queries::QueryError> for StoreError {
+    fn from(err: queries::QueryError) -> Self {
+        Self::Query(Box::new(err))
+    }
+}
+
+/// The RDF store. Clones share the same store.
 #[derive(Clone)]
 pub struct Store {
     inner: oxigraph::store::Store,
@@ -45,6 +65,50 @@ pub struct Store {
     /// [`graph_key`]: tells an unchanged facet without hashing its text into
     /// the store. Rebuilt with the store on replay.
     facets: Arc<RwLock<HashMap<u128, FacetDigest>>>,
+    /// Each namespace's datasets and jobs, by name (see
+    /// [`GraphWrite::Member`]); rebuilt with the store on replay.
+    members: Arc<RwLock<HashMap<String, Members>>>,
+    /// Where this handle counts its reads, if anywhere.
+    reads: Option<ReadCounter>,
+}
+
+/// Counts reads made through a [`Store`] handle ([`Store::counting`]): each
+/// quad-pattern lookup and each SPARQL query evaluation is one read, however
+/// many quads it touches. GraphQL gives each request its own counter and
+/// reports it as `extensions.storeReads`.
+#[derive(Debug, Clone, Default)]
+pub struct ReadCounter(Arc<AtomicU64>);
+
+impl ReadCounter {
+    /// The reads counted so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// What a namespace member is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// A dataset.
+    Dataset,
+    /// A job.
+    Job,
+}
+
+/// One namespace's datasets and jobs, each by name with its IRI.
+#[derive(Debug, Default)]
+struct Members {
+    datasets: BTreeMap<String, NamedNode>,
+    jobs: BTreeMap<String, NamedNode>,
+}
+
+impl Members {
+    fn of(&self, kind: Member) -> &BTreeMap<String, NamedNode> {
+        match kind {
+            Member::Dataset => &self.datasets,
+            Member::Job => &self.jobs,
+        }
+    }
 }
 
 /// A facet graph's key in [`Store::facets`]: 16 bytes instead of its IRI.
@@ -83,7 +147,66 @@ impl Store {
             inner: oxigraph::store::Store::new()?,
             updated: Arc::default(),
             facets: Arc::default(),
+            members: Arc::default(),
+            reads: None,
         })
+    }
+
+    /// The same store, through a handle that counts every read made
+    /// through it (and its clones) in `reads`.
+    pub fn counting(&self, reads: &ReadCounter) -> Self {
+        Self {
+            reads: Some(reads.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// Counts one read, if this handle counts.
+    fn count_read(&self) {
+        if let Some(reads) = &self.reads {
+            reads.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The quads matching a pattern (`None` matches anything): one read.
+    pub fn quads(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> impl Iterator<Item = Result<Quad, StoreError>> + 'static {
+        self.count_read();
+        self.inner
+            .quads_for_pattern(subject, predicate, object, graph)
+            .map(|q| q.map_err(StoreError::from))
+    }
+
+    /// Whether the store holds a quad: one read.
+    pub fn contains<'a>(&self, quad: impl Into<QuadRef<'a>>) -> Result<bool, StoreError> {
+        self.count_read();
+        Ok(self.inner.contains(quad)?)
+    }
+
+    /// A page of the datasets or jobs of a namespace, by name, each with
+    /// its IRI, and how many there are in all; `None` if the namespace has
+    /// none of either (it is unknown). Answered from memory: no read.
+    pub fn members(
+        &self,
+        namespace: &str,
+        kind: Member,
+        offset: usize,
+        limit: usize,
+    ) -> Option<(Vec<(NamedNode, String)>, usize)> {
+        let members = self.members.read().unwrap_or_else(|e| e.into_inner());
+        let all = members.get(namespace)?.of(kind);
+        let page = all
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(name, iri)| (iri.clone(), name.clone()))
+            .collect();
+        Some((page, all.len()))
     }
 
     /// The latest event time of a namespace, dataset or job.
@@ -95,7 +218,8 @@ impl Store {
             .copied()
     }
 
-    /// The oxigraph store, for reading (patterns, SPARQL).
+    /// The oxigraph store itself, for what is not counted as a read: the
+    /// SPARQL and graph store endpoints, and tests.
     pub fn oxigraph(&self) -> &oxigraph::store::Store {
         &self.inner
     }
@@ -106,6 +230,7 @@ impl Store {
     pub fn apply_events(&self, events: &[&Event]) -> Result<(), StoreError> {
         let mut txn = self.inner.start_transaction()?;
         let mut touched = Vec::new();
+        let mut enlisted = Vec::new();
         let mut changed = HashMap::new();
         {
             let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
@@ -119,14 +244,22 @@ impl Store {
                 for write in &writes {
                     apply_one(&mut txn, &mut changed, write)?;
                 }
-                touched.extend(writes.into_iter().filter_map(|w| match w {
-                    GraphWrite::Touch { entity, time, .. } => Some((entity, time)),
-                    _ => None,
-                }));
+                for write in writes {
+                    match write {
+                        GraphWrite::Touch { entity, time, .. } => touched.push((entity, time)),
+                        GraphWrite::Member {
+                            entity,
+                            kind,
+                            namespace,
+                            name,
+                        } => enlisted.push((entity, kind, namespace, name)),
+                        _ => {}
+                    }
+                }
             }
         }
         txn.commit()?;
-        self.after_commit(touched, changed);
+        self.after_commit(touched, enlisted, changed);
         Ok(())
     }
 
@@ -143,11 +276,12 @@ impl Store {
         Ok(())
     }
 
-    /// Records, after a commit, the facets it changed and the latest event
-    /// time of the entities it touched.
+    /// Records, after a commit, the facets it changed, the latest event
+    /// time of the entities it touched and the members it added.
     fn after_commit(
         &self,
         touched: Vec<(NamedNode, Timestamp)>,
+        enlisted: Vec<(NamedNode, Member, String, String)>,
         changed: HashMap<u128, Option<FacetDigest>>,
     ) {
         let mut facets = self.facets.write().unwrap_or_else(|e| e.into_inner());
@@ -164,6 +298,18 @@ impl Store {
                 .entry(entity)
                 .and_modify(|latest| *latest = (*latest).max(time))
                 .or_insert(time);
+        }
+        drop(updated);
+        if !enlisted.is_empty() {
+            let mut members = self.members.write().unwrap_or_else(|e| e.into_inner());
+            for (entity, kind, namespace, name) in enlisted {
+                let of = members.entry(namespace).or_default();
+                let list = match kind {
+                    Member::Dataset => &mut of.datasets,
+                    Member::Job => &mut of.jobs,
+                };
+                list.insert(name, entity);
+            }
         }
     }
 }
@@ -199,7 +345,7 @@ fn apply_one(
                 txn.insert(q);
             }
         }
-        GraphWrite::Touch { known: true, .. } => {}
+        GraphWrite::Touch { known: true, .. } | GraphWrite::Member { .. } => {}
         GraphWrite::Touch { entity, time, .. } => {
             let created = quad(entity, mg::CREATED_AT, time_literal(*time), entity);
             if existing(txn, &created)?.is_empty() {

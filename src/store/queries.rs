@@ -13,17 +13,25 @@
 //!
 //! `Parameters: none` declares a query without parameters. A parameter's
 //! kind is `iri` (bound to a named node), `literal` (bound to a plain
-//! string literal) or `term` (either, see [`Kind::term`]).
+//! string literal), `term` (either, see [`Kind::term`]) or `iris` (a list of
+//! named nodes, bound as the rows of the query's `VALUES ?name {}` block).
 //!
-//! Parameters are never pasted into the query text: the text is parsed once,
-//! as written, and each parameter is bound with
-//! [`PreparedSparqlQuery::substitute_variable`], so a value can only ever be
-//! one RDF term, whatever characters it holds. A parameter must therefore be
-//! a variable of the query's `SELECT` clause (oxigraph binds only those).
-//! Queries run with the default graph as the union of all graphs.
+//! Parameters are never pasted into the query text: the text is parsed as
+//! written, a single term is bound with
+//! [`PreparedSparqlQuery::substitute_variable`] and a list fills the
+//! `VALUES` block of the parsed algebra, so a value can only ever be RDF
+//! terms, whatever characters it holds. A single-term parameter must
+//! therefore be a variable of the query's `SELECT` clause (oxigraph binds
+//! only those). Queries run with the default graph as the union of all
+//! graphs.
 //!
-//! The catalog ([`crate::catalog`]) runs them; `GET /api/v1/queries` lists
-//! them and `GET /api/v1/queries/{name}` runs one.
+//! A list lets one evaluation answer for a whole batch (a page of datasets),
+//! where a query per item would cost a read each; oxigraph evaluates the
+//! `VALUES` block first and looks each row up by index.
+//!
+//! The store readers ([`super::read`]) and the catalog ([`crate::catalog`])
+//! run them; `GET /api/v1/queries` lists them and `GET
+//! /api/v1/queries/{name}` runs one.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -34,6 +42,8 @@ use oxigraph::sparql::{
     SparqlSyntaxError,
 };
 use serde::Serialize;
+use spargebra::algebra::GraphPattern;
+use spargebra::term::GroundTerm;
 
 use super::Store;
 
@@ -74,6 +84,15 @@ pub enum QueryError {
         /// The value given.
         value: String,
     },
+    /// A list parameter's variable has no `VALUES` block of its own in the
+    /// query (a bug: a unit test binds every parameter).
+    #[error("query {query:?} has no `VALUES ?{parameter} {{}}` block to bind the list to")]
+    NoValuesBlock {
+        /// The query.
+        query: &'static str,
+        /// The parameter, without `?`.
+        parameter: String,
+    },
     /// The embedded text does not parse (a bug: a unit test parses them all).
     #[error("named query {query:?} does not parse: {source}")]
     Syntax {
@@ -105,6 +124,23 @@ pub enum Kind {
     Literal,
     /// A named node or a plain literal, decided by the text ([`Kind::term`]).
     Term,
+    /// Named nodes: the rows of the query's `VALUES` block of the variable.
+    Iris,
+}
+
+/// What a parameter is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// One term, in place of the variable (`iri`, `literal`, `term`).
+    Term(Term),
+    /// The rows of the variable's `VALUES` block, one IRI each (`iris`).
+    Iris(Vec<NamedNode>),
+}
+
+impl<T: Into<Term>> From<T> for Binding {
+    fn from(term: T) -> Self {
+        Self::Term(term.into())
+    }
 }
 
 impl Kind {
@@ -113,6 +149,7 @@ impl Kind {
             "iri" => Some(Self::Iri),
             "literal" => Some(Self::Literal),
             "term" => Some(Self::Term),
+            "iris" => Some(Self::Iris),
             _ => None,
         }
     }
@@ -122,6 +159,25 @@ impl Kind {
             Self::Iri => "an absolute IRI, e.g. https://example.com/x or <https://example.com/x>",
             Self::Literal => "a text",
             Self::Term => "an IRI in <...>, an absolute IRI or a text",
+            Self::Iris => "absolute IRIs separated by spaces, each bare or in <...>",
+        }
+    }
+
+    /// What a text given for a parameter of this kind binds: one term
+    /// ([`Kind::term`]), or for `iris` the IRIs the text lists, separated
+    /// by white space (which no IRI holds). `None` when the text cannot be
+    /// bound to this kind.
+    pub fn bind(self, text: &str) -> Option<Binding> {
+        match self {
+            Self::Iris => text
+                .split_whitespace()
+                .map(|iri| match Self::Iri.term(iri)? {
+                    Term::NamedNode(n) => Some(n),
+                    _ => None,
+                })
+                .collect::<Option<_>>()
+                .map(Binding::Iris),
+            _ => self.term(text).map(Binding::Term),
         }
     }
 
@@ -134,12 +190,14 @@ impl Kind {
     ///   text that parses as an absolute IRI (it has a scheme, as in
     ///   `https://...` or `urn:x`) is an IRI; anything else is a plain literal.
     ///
-    /// `None` when the text cannot be a term of this kind.
+    /// `None` when the text cannot be a term of this kind (always for
+    /// `iris`, a list: see [`Kind::bind`]).
     pub fn term(self, text: &str) -> Option<Term> {
         let bracketed = text.strip_prefix('<').and_then(|t| t.strip_suffix('>'));
         match self {
             Self::Literal => Some(Literal::new_simple_literal(text).into()),
             Self::Iri => NamedNode::new(bracketed.unwrap_or(text)).ok().map(Into::into),
+            Self::Iris => None,
             Self::Term => match bracketed {
                 Some(iri) => NamedNode::new(iri).ok().map(Into::into),
                 None => Some(
@@ -304,8 +362,12 @@ named_queries! {
     CATALOG_TAG_KEYS = "catalog-tag-keys";
     /// What carries a tag of a given key.
     CATALOG_TAGGED = "catalog-tagged";
-    /// The tag keys on a dataset and its columns.
+    /// The tag keys on a batch of datasets and their columns.
     CATALOG_DATASET_TAGS = "catalog-dataset-tags";
+    /// The facets of a batch of datasets, jobs or runs.
+    READ_FACETS = "read-facets";
+    /// A batch of datasets: creation time and the runs that wrote them.
+    READ_DATASETS = "read-datasets";
 }
 
 /// The named query called `name`.
@@ -325,16 +387,24 @@ impl NamedQuery {
     }
 
     /// Parses the query and binds `bindings` (variable name without `?`,
-    /// term): each declared parameter exactly once, nothing else. The
-    /// default graph is the union of all graphs.
-    pub fn prepare(&self, bindings: &[(&str, Term)]) -> Result<PreparedSparqlQuery, QueryError> {
+    /// value): each declared parameter exactly once, as its kind says,
+    /// nothing else. The default graph is the union of all graphs.
+    pub fn prepare(&self, bindings: &[(&str, Binding)]) -> Result<PreparedSparqlQuery, QueryError> {
         let declared = self.parameters();
-        for (name, _) in bindings {
-            if !declared.iter().any(|p| p.name == *name) {
+        for (name, binding) in bindings {
+            let Some(parameter) = declared.iter().find(|p| p.name == *name) else {
                 return Err(QueryError::UnknownParameter {
                     query: self.name,
                     parameter: (*name).to_owned(),
                     declared: self.declared(),
+                });
+            };
+            if matches!(binding, Binding::Iris(_)) != (parameter.kind == Kind::Iris) {
+                return Err(QueryError::InvalidParameter {
+                    query: self.name,
+                    parameter: parameter.name.clone(),
+                    expected: parameter.kind.expected(),
+                    value: format!("{binding:?}"),
                 });
             }
         }
@@ -345,29 +415,47 @@ impl NamedQuery {
                 parameter: missing.name.clone(),
             });
         }
-        let mut prepared =
-            SparqlEvaluator::new()
-                .parse_query(self.text)
-                .map_err(|source| QueryError::Syntax {
-                    query: self.name,
-                    source,
-                })?;
-        prepared.dataset_mut().set_default_graph_as_union();
-        for (name, term) in bindings {
+        let mut query = spargebra::SparqlParser::new()
+            .parse_query(self.text)
+            .map_err(|source| QueryError::Syntax {
+                query: self.name,
+                source,
+            })?;
+        let mut terms = Vec::new();
+        for (name, binding) in bindings {
             // Declared parameters are valid variable names (checked on parse).
             let variable = Variable::new_unchecked(*name);
-            prepared = prepared.substitute_variable(variable, term.clone());
+            match binding {
+                Binding::Term(term) => terms.push((variable, term.clone())),
+                Binding::Iris(iris) => {
+                    let rows: Vec<Vec<Option<GroundTerm>>> = iris
+                        .iter()
+                        .map(|iri| vec![Some(GroundTerm::NamedNode(iri.clone()))])
+                        .collect();
+                    if !fill_values(query_pattern(&mut query), &variable, &rows) {
+                        return Err(QueryError::NoValuesBlock {
+                            query: self.name,
+                            parameter: (*name).to_owned(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut prepared = SparqlEvaluator::new().for_query(query);
+        prepared.dataset_mut().set_default_graph_as_union();
+        for (variable, term) in terms {
+            prepared = prepared.substitute_variable(variable, term);
         }
         Ok(prepared)
     }
 
     /// Binds text values from a client to the declared parameters, each as
-    /// its kind says ([`Kind::term`]); `value(name)` gives the text of a
+    /// its kind says ([`Kind::bind`]); `value(name)` gives the text of a
     /// parameter, if the client sent one.
     pub fn bind_texts<'a>(
         &self,
         value: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<Vec<(&str, Term)>, QueryError> {
+    ) -> Result<Vec<(&str, Binding)>, QueryError> {
         self.parameters()
             .iter()
             .map(|p| {
@@ -375,13 +463,13 @@ impl NamedQuery {
                     query: self.name,
                     parameter: p.name.clone(),
                 })?;
-                let term = p.kind.term(text).ok_or_else(|| QueryError::InvalidParameter {
+                let binding = p.kind.bind(text).ok_or_else(|| QueryError::InvalidParameter {
                     query: self.name,
                     parameter: p.name.clone(),
                     expected: p.kind.expected(),
                     value: text.to_owned(),
                 })?;
-                Ok((p.name.as_str(), term))
+                Ok((p.name.as_str(), binding))
             })
             .collect()
     }
@@ -395,14 +483,16 @@ impl NamedQuery {
         }
     }
 
-    /// Runs the query on `store`. [`QueryResults`] is not `Send`: call from
-    /// the blocking task that consumes it.
+    /// Runs the query on `store`: one read. [`QueryResults`] is not `Send`:
+    /// call from the blocking task that consumes it.
     pub fn execute(
         &self,
         store: &Store,
-        bindings: &[(&str, Term)],
+        bindings: &[(&str, Binding)],
     ) -> Result<QueryResults<'static>, QueryError> {
-        self.prepare(bindings)?
+        let prepared = self.prepare(bindings)?;
+        store.count_read();
+        prepared
             .on_store(store.oxigraph())
             .execute()
             .map_err(|source| QueryError::Evaluation {
@@ -412,7 +502,11 @@ impl NamedQuery {
     }
 
     /// Runs a `SELECT` query and collects its solutions.
-    pub fn select(&self, store: &Store, bindings: &[(&str, Term)]) -> Result<Vec<QuerySolution>, QueryError> {
+    pub fn select(
+        &self,
+        store: &Store,
+        bindings: &[(&str, Binding)],
+    ) -> Result<Vec<QuerySolution>, QueryError> {
         let QueryResults::Solutions(solutions) = self.execute(store, bindings)? else {
             return Err(QueryError::NotSelect(self.name));
         };
@@ -422,6 +516,48 @@ impl NamedQuery {
                 query: self.name,
                 source,
             })
+    }
+}
+
+/// The graph pattern of a query, whatever its form.
+fn query_pattern(query: &mut spargebra::Query) -> &mut GraphPattern {
+    match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    }
+}
+
+/// Sets the rows of every `VALUES` block over `variable` alone in
+/// `pattern`; whether there was one.
+fn fill_values(pattern: &mut GraphPattern, variable: &Variable, rows: &[Vec<Option<GroundTerm>>]) -> bool {
+    use GraphPattern as P;
+    match pattern {
+        P::Values { variables, bindings } if variables.as_slice() == std::slice::from_ref(variable) => {
+            *bindings = rows.to_vec();
+            true
+        }
+        P::Join { left, right }
+        | P::LeftJoin { left, right, .. }
+        | P::Lateral { left, right }
+        | P::Union { left, right }
+        | P::Minus { left, right } => {
+            // Both sides: a block may stand in each branch of a UNION.
+            let found = fill_values(left, variable, rows);
+            fill_values(right, variable, rows) || found
+        }
+        P::Filter { inner, .. }
+        | P::Graph { inner, .. }
+        | P::Extend { inner, .. }
+        | P::OrderBy { inner, .. }
+        | P::Project { inner, .. }
+        | P::Distinct { inner }
+        | P::Reduced { inner }
+        | P::Slice { inner, .. }
+        | P::Group { inner, .. }
+        | P::Service { inner, .. } => fill_values(inner, variable, rows),
+        P::Bgp { .. } | P::Path { .. } | P::Values { .. } => false,
     }
 }
 
@@ -454,7 +590,7 @@ mod tests {
                 .parameters
                 .as_ref()
                 .unwrap_or_else(|| panic!("{}: no Parameters line", query.name));
-            let bindings: Vec<(&str, Term)> = params
+            let bindings: Vec<(&str, Binding)> = params
                 .iter()
                 .map(|p| {
                     assert!(
@@ -471,9 +607,10 @@ mod tests {
                     );
                     let text = match p.kind {
                         Kind::Iri => "https://example.com/x",
+                        Kind::Iris => "https://example.com/x <https://example.com/y>",
                         _ => "x",
                     };
-                    (p.name.as_str(), p.kind.term(text).unwrap())
+                    (p.name.as_str(), p.kind.bind(text).unwrap())
                 })
                 .collect();
             // Runs on an empty store: a parameter outside the SELECT clause
@@ -483,7 +620,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", query.name));
             assert!(rows.is_empty());
             if let Some(first) = params.first() {
-                let rest: Vec<(&str, Term)> = bindings
+                let rest: Vec<(&str, Binding)> = bindings
                     .iter()
                     .filter(|(n, _)| *n != first.name)
                     .cloned()

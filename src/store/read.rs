@@ -2,29 +2,34 @@
 //! REST and GraphQL layers need them.
 //!
 //! Every reader is synchronous (oxigraph is) and is called from a blocking
-//! task. They walk quad patterns anchored on a known IRI (`(?, mg:namespace,
-//! ns)`, `(?, mg:job, job)`, `(run, prov:qualifiedUsage, ?)`, ...), never the
-//! whole store, and return plain structs; the transport layers only shape
-//! them into their wire format.
+//! task. They walk quad patterns anchored on a known IRI (`(?, mg:job,
+//! job)`, `(run, prov:qualifiedUsage, ?)`, ...), never the whole store, and
+//! return plain structs; the transport layers only shape them into their
+//! wire format. A namespace's members come from the listing the store keeps
+//! in memory ([`Store::members`]), and datasets are read in batches
+//! ([`datasets_by_key`]): a page of them costs two named queries whatever
+//! its size, where a pattern walk would cost a few reads per dataset.
 //!
 //! What a standard facet means (a dataset's columns, a job's source location,
 //! a run's nominal time) is read from the facet's verbatim JSON, the one
 //! thing every facet graph is guaranteed to hold (see [`crate::mapping`]).
 //! Facets themselves are returned exactly as the producer sent them.
 //!
-//! Each pattern reads its own snapshot of the store, so an answer built
+//! Each pattern or query reads its own snapshot of the store, so an answer built
 //! while the writer commits may mix two consecutive states; every state is
 //! consistent per event, so at worst an answer is one event behind in part.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term};
+use oxigraph::sparql::QuerySolution;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use super::queries::{Binding, READ_DATASETS, READ_FACETS};
 use super::vocab::{mg, prov};
-use super::{Store, StoreError, iri};
+use super::{Member, Store, StoreError, iri};
 use crate::openlineage::facets::{self, FacetScope, StandardFacet};
 use crate::openlineage::{EventType, Timestamp};
 
@@ -32,7 +37,7 @@ use crate::openlineage::{EventType, Timestamp};
 pub type FacetMap = BTreeMap<String, Box<RawValue>>;
 
 /// Which slice of a listing to return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Page {
     /// Items to return at most.
     pub limit: usize,
@@ -303,32 +308,109 @@ pub fn namespace(store: &Store, name: &str) -> Result<Option<NamespaceInfo>, Sto
     r.namespace_info(&ns).map(Some)
 }
 
-/// A page of a namespace's datasets, by name; `None` if the namespace is unknown.
+/// A page of a namespace's datasets, by name; `None` if the namespace is
+/// unknown. The page is read together ([`datasets_by_key`]): two reads.
 pub fn datasets(
     store: &Store,
     namespace: &str,
     page: Page,
 ) -> Result<Option<Listing<DatasetInfo>>, StoreError> {
-    let r = Reader(store);
-    let Some(members) = r.members(namespace, mg::DATASET)? else {
+    let Some((members, total)) = store.members(namespace, Member::Dataset, page.offset, page.limit) else {
         return Ok(None);
     };
-    let total = members.len();
-    let items = page
-        .slice(members)
-        .map(|(iri, name)| r.dataset_info(&iri, namespace, name))
-        .collect::<Result<_, _>>()?;
+    let keys: Vec<(String, String)> = members
+        .into_iter()
+        .map(|(_, name)| (namespace.to_owned(), name))
+        .collect();
+    let mut found = datasets_by_key(store, &keys)?;
+    let items = keys.iter().filter_map(|key| found.remove(key)).collect();
     Ok(Some(Listing { items, total }))
 }
 
-/// One dataset, if known.
+/// One dataset, if known: two reads.
 pub fn dataset(store: &Store, namespace: &str, name: &str) -> Result<Option<DatasetInfo>, StoreError> {
-    let r = Reader(store);
-    let ds = iri::dataset(namespace, name);
-    if !r.is_a(&ds, mg::DATASET)? {
-        return Ok(None);
+    let key = (namespace.to_owned(), name.to_owned());
+    Ok(datasets_by_key(store, std::slice::from_ref(&key))?.remove(&key))
+}
+
+/// Datasets by (namespace, name), those the store knows, read together:
+/// two reads whatever their number (the named queries `read-datasets` and
+/// `read-facets`, each over the whole batch), so a page of datasets or a
+/// GraphQL DataLoader batch costs the same as one dataset.
+pub fn datasets_by_key(
+    store: &Store,
+    keys: &[(String, String)],
+) -> Result<HashMap<(String, String), DatasetInfo>, StoreError> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
     }
-    r.dataset_info(&ds, namespace, name.to_owned()).map(Some)
+    let iris: Vec<NamedNode> = keys.iter().map(|(ns, name)| iri::dataset(ns, name)).collect();
+    let index: HashMap<&NamedNode, usize> = iris.iter().enumerate().map(|(i, iri)| (iri, i)).collect();
+    let at = |row: &QuerySolution, var: &str| match row.get(var) {
+        Some(Term::NamedNode(n)) => index.get(n).copied(),
+        _ => None,
+    };
+    /// What the store says of one dataset of the batch.
+    #[derive(Clone, Default)]
+    struct Found {
+        created_at: Option<Timestamp>,
+        writes: BTreeMap<Uuid, Write>,
+    }
+    // `None` for an IRI that is not a dataset.
+    let mut found: Vec<Option<Found>> = vec![None; keys.len()];
+    for row in READ_DATASETS.select(store, &[("dataset", Binding::Iris(iris.clone()))])? {
+        let Some(i) = at(&row, "dataset") else { continue };
+        let Found { created_at, writes } = found[i].get_or_insert_with(Found::default);
+        *created_at = created_at.or(time_of(&row, "created"));
+        let Some(Term::NamedNode(run)) = row.get("run") else {
+            continue;
+        };
+        let Some(id) = run_id(run) else { continue };
+        let complete =
+            matches!(row.get("state"), Some(Term::Literal(l)) if l.value() == EventType::Complete.as_str());
+        writes.entry(id).or_insert(Write {
+            run: id,
+            created_at: time_of(&row, "runCreated"),
+            completed_at: if complete { time_of(&row, "ended") } else { None },
+        });
+    }
+    let known: Vec<NamedNode> = iris
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_some())
+        .map(|(iri, _)| iri.clone())
+        .collect();
+    let mut facets: Vec<FacetMap> = vec![FacetMap::new(); keys.len()];
+    if !known.is_empty() {
+        for row in READ_FACETS.select(store, &[("entity", Binding::Iris(known))])? {
+            let (Some(i), Some(Term::Literal(key)), Some(Term::Literal(json))) =
+                (at(&row, "entity"), row.get("key"), row.get("json"))
+            else {
+                continue;
+            };
+            match RawValue::from_string(json.value().to_owned()) {
+                Ok(raw) => {
+                    facets[i].insert(key.value().to_owned(), raw);
+                }
+                // Only the mapping writes facet JSON, from validated events.
+                Err(err) => {
+                    tracing::warn!(dataset = iris[i].as_str(), %err, "stored facet is not JSON; skipped")
+                }
+            }
+        }
+    }
+    Ok(keys
+        .iter()
+        .zip(found)
+        .zip(facets)
+        .zip(&iris)
+        .filter_map(|(((key, found), facets), iri)| {
+            let found = found?;
+            let updated_at = store.updated_at(iri);
+            let info = dataset_info(key, found.created_at, updated_at, facets, found.writes.values());
+            Some((key.clone(), info))
+        })
+        .collect())
 }
 
 /// A page of a namespace's jobs, by name, each with its `runs` newest runs;
@@ -340,12 +422,11 @@ pub fn jobs(
     runs: usize,
 ) -> Result<Option<Listing<JobInfo>>, StoreError> {
     let r = Reader(store);
-    let Some(members) = r.members(namespace, mg::JOB)? else {
+    let Some((members, total)) = store.members(namespace, Member::Job, page.offset, page.limit) else {
         return Ok(None);
     };
-    let total = members.len();
-    let items = page
-        .slice(members)
+    let items = members
+        .into_iter()
         .map(|(iri, name)| r.job_info(&iri, namespace, name, runs))
         .collect::<Result<_, _>>()?;
     Ok(Some(Listing { items, total }))
@@ -474,6 +555,7 @@ pub fn job_children(
 }
 
 /// A run that wrote a dataset, as far as versions and modification times need.
+#[derive(Debug, Clone)]
 struct Write {
     run: Uuid,
     created_at: Option<Timestamp>,
@@ -492,15 +574,12 @@ impl Reader<'_> {
         object: Option<&Term>,
         graph: Option<&NamedNode>,
     ) -> impl Iterator<Item = Result<Quad, StoreError>> {
-        self.0
-            .oxigraph()
-            .quads_for_pattern(
-                subject.map(|s| s.as_ref().into()),
-                Some(predicate),
-                object.map(Term::as_ref),
-                graph.map(|g| GraphNameRef::NamedNode(g.as_ref())),
-            )
-            .map(|q| q.map_err(StoreError::from))
+        self.0.quads(
+            subject.map(|s| s.as_ref().into()),
+            Some(predicate),
+            object.map(Term::as_ref),
+            graph.map(|g| GraphNameRef::NamedNode(g.as_ref())),
+        )
     }
 
     /// Objects of `(subject, predicate, ?)` in the subject's own graph, where
@@ -578,12 +657,12 @@ impl Reader<'_> {
     }
 
     fn is_a(&self, subject: &NamedNode, class: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        Ok(self.0.oxigraph().contains(QuadRef::new(
+        self.0.contains(QuadRef::new(
             subject,
             rdf::TYPE,
             class,
             GraphNameRef::NamedNode(subject.as_ref()),
-        ))?)
+        ))
     }
 
     /// The namespace and name of a dataset or job.
@@ -630,101 +709,6 @@ impl Reader<'_> {
             created_at: self.time(ns, mg::CREATED_AT)?,
             updated_at: self.0.updated_at(ns),
         })
-    }
-
-    /// The datasets or jobs (`class`) of a namespace with their names, sorted
-    /// by name; `None` if the namespace is unknown.
-    fn members(
-        &self,
-        namespace: &str,
-        class: NamedNodeRef<'_>,
-    ) -> Result<Option<Vec<(NamedNode, String)>>, StoreError> {
-        let ns = iri::namespace(namespace);
-        if !self.is_a(&ns, mg::NAMESPACE_CLASS)? {
-            return Ok(None);
-        }
-        let mut out = Vec::new();
-        for member in self.subjects_in_own_graph(mg::IN_NAMESPACE, ns)? {
-            if self.is_a(&member, class)?
-                && let Some(name) = self.literal(&member, mg::NAME)?
-            {
-                out.push((member, name));
-            }
-        }
-        out.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(Some(out))
-    }
-
-    fn dataset_info(&self, ds: &NamedNode, namespace: &str, name: String) -> Result<DatasetInfo, StoreError> {
-        let facets = self.facets(ds)?;
-        let mut info = DatasetInfo {
-            namespace: namespace.to_owned(),
-            created_at: self.time(ds, mg::CREATED_AT)?,
-            updated_at: self.0.updated_at(ds),
-            kind: DatasetKind::Table,
-            source_name: None,
-            fields: Vec::new(),
-            tags: Vec::new(),
-            description: None,
-            owners: Vec::new(),
-            last_lifecycle_state: None,
-            last_modified_at: None,
-            current_version: Uuid::nil(),
-            facets: FacetMap::new(),
-            name,
-        };
-        let mut field_tags: Vec<(String, String)> = Vec::new();
-        for (key, raw) in &facets {
-            match standard(FacetScope::Dataset, key, raw) {
-                Some(StandardFacet::Schema(schema)) => {
-                    info.fields = schema.fields.into_iter().map(Field::from_schema).collect();
-                }
-                Some(StandardFacet::Ownership(ownership)) => {
-                    info.owners = ownership
-                        .owners
-                        .into_iter()
-                        .map(|o| Owner {
-                            name: o.name,
-                            owner_type: o.owner_type,
-                        })
-                        .collect();
-                }
-                Some(StandardFacet::DataSource(source)) => info.source_name = source.name,
-                Some(StandardFacet::Documentation(doc)) => info.description = Some(doc.description),
-                Some(StandardFacet::LifecycleStateChange(change)) => {
-                    info.last_lifecycle_state = Some(change.lifecycle_state_change);
-                }
-                Some(StandardFacet::DatasetType(ty)) => {
-                    let stream = ["STREAM", "TOPIC"]
-                        .iter()
-                        .any(|s| ty.dataset_type.eq_ignore_ascii_case(s));
-                    info.kind = if stream {
-                        DatasetKind::Stream
-                    } else {
-                        DatasetKind::Table
-                    };
-                }
-                Some(StandardFacet::Tags(tags)) => {
-                    for tag in tags.tags {
-                        match tag.field {
-                            Some(field) => field_tags.push((field, tag.key)),
-                            None => info.tags.push(tag.key),
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        for (field, tag) in field_tags {
-            if let Some(f) = info.fields.iter_mut().find(|f| f.name == field) {
-                f.tags.push(tag);
-            }
-        }
-        let writes = self.writes(ds)?;
-        info.last_modified_at = writes.iter().filter_map(|w| w.completed_at).max();
-        info.current_version = dataset_version(namespace, &info.name, latest_write(writes.iter()));
-        info.facets = facets;
-        Ok(info)
     }
 
     /// The runs that wrote a dataset.
@@ -949,6 +933,105 @@ impl Reader<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// The facets a [`DatasetInfo`] interprets; the others (a `columnLineage`
+/// facet can be large) are only passed on verbatim, never parsed here.
+const DATASET_FACETS: [&str; 7] = [
+    "schema",
+    "ownership",
+    "dataSource",
+    "documentation",
+    "lifecycleStateChange",
+    "datasetType",
+    "tags",
+];
+
+/// A dataset from what the store holds of it: its first event time, latest
+/// event time, current facets and the runs that wrote it.
+fn dataset_info<'a>(
+    (namespace, name): &(String, String),
+    created_at: Option<Timestamp>,
+    updated_at: Option<Timestamp>,
+    facets: FacetMap,
+    writes: impl Iterator<Item = &'a Write> + Clone,
+) -> DatasetInfo {
+    let mut info = DatasetInfo {
+        namespace: namespace.clone(),
+        name: name.clone(),
+        created_at,
+        updated_at,
+        kind: DatasetKind::Table,
+        source_name: None,
+        fields: Vec::new(),
+        tags: Vec::new(),
+        description: None,
+        owners: Vec::new(),
+        last_lifecycle_state: None,
+        last_modified_at: writes.clone().filter_map(|w| w.completed_at).max(),
+        current_version: dataset_version(namespace, name, latest_write(writes)),
+        facets: FacetMap::new(),
+    };
+    let mut field_tags: Vec<(String, String)> = Vec::new();
+    for (key, raw) in facets
+        .iter()
+        .filter(|(key, _)| DATASET_FACETS.contains(&key.as_str()))
+    {
+        match standard(FacetScope::Dataset, key, raw) {
+            Some(StandardFacet::Schema(schema)) => {
+                info.fields = schema.fields.into_iter().map(Field::from_schema).collect();
+            }
+            Some(StandardFacet::Ownership(ownership)) => {
+                info.owners = ownership
+                    .owners
+                    .into_iter()
+                    .map(|o| Owner {
+                        name: o.name,
+                        owner_type: o.owner_type,
+                    })
+                    .collect();
+            }
+            Some(StandardFacet::DataSource(source)) => info.source_name = source.name,
+            Some(StandardFacet::Documentation(doc)) => info.description = Some(doc.description),
+            Some(StandardFacet::LifecycleStateChange(change)) => {
+                info.last_lifecycle_state = Some(change.lifecycle_state_change);
+            }
+            Some(StandardFacet::DatasetType(ty)) => {
+                let stream = ["STREAM", "TOPIC"]
+                    .iter()
+                    .any(|s| ty.dataset_type.eq_ignore_ascii_case(s));
+                info.kind = if stream {
+                    DatasetKind::Stream
+                } else {
+                    DatasetKind::Table
+                };
+            }
+            Some(StandardFacet::Tags(tags)) => {
+                for tag in tags.tags {
+                    match tag.field {
+                        Some(field) => field_tags.push((field, tag.key)),
+                        None => info.tags.push(tag.key),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (field, tag) in field_tags {
+        if let Some(f) = info.fields.iter_mut().find(|f| f.name == field) {
+            f.tags.push(tag);
+        }
+    }
+    info.facets = facets;
+    info
+}
+
+/// A variable's value as a point in time.
+fn time_of(row: &QuerySolution, var: &str) -> Option<Timestamp> {
+    match row.get(var)? {
+        Term::Literal(l) => Timestamp::parse(l.value()),
+        _ => None,
     }
 }
 

@@ -58,7 +58,7 @@ async fn the_list_names_purpose_parameters_and_caller_of_each_query() {
         .iter()
         .find(|q| q["name"] == "catalog-dataset-tags")
         .unwrap();
-    assert_eq!(dataset_tags["parameters"][0]["kind"], "iri");
+    assert_eq!(dataset_tags["parameters"][0]["kind"], "iris");
 }
 
 #[tokio::test]
@@ -105,6 +105,25 @@ async fn a_query_runs_with_its_parameters_and_answers_sparql_json() {
         keys.sort();
         assert_eq!(keys, ["a>b", "pii"]);
     }
+    // A list parameter: IRIs separated by spaces, each answering.
+    let both = "<https://meshgraph.dev/id/dataset/ns/orders> https://meshgraph.dev/id/dataset/ns/customers";
+    let (status, results) = app
+        .get(&format!(
+            "/api/v1/queries/catalog-dataset-tags?dataset={}",
+            enc(both)
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{results}");
+    let mut datasets = column(&results, "dataset");
+    datasets.sort();
+    assert_eq!(
+        datasets,
+        [
+            "https://meshgraph.dev/id/dataset/ns/customers",
+            "https://meshgraph.dev/id/dataset/ns/orders",
+            "https://meshgraph.dev/id/dataset/ns/orders"
+        ]
+    );
     // A query without parameters.
     let (status, results) = app.get("/api/v1/queries/catalog-tag-keys").await;
     assert_eq!(status, StatusCode::OK);
