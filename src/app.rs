@@ -10,7 +10,7 @@ use crate::config::{Config, Storage};
 use crate::log::Appended;
 use crate::log::{Log, LogError};
 use crate::store::change::{Document, Mode, RdfChange, Target};
-use crate::store::{Store, StoreError};
+use crate::store::{ReadCounter, Store, StoreError};
 use crate::views::{ReplayError, Views};
 use crate::writer::Staged;
 use crate::writer::{Writer, WriterThread};
@@ -100,6 +100,18 @@ impl App {
             }),
             thread,
         ))
+    }
+
+    /// The same app, counting the reads made through it against the store
+    /// in `reads` ([`Views::counting`]): GraphQL serves each request through
+    /// one, to report what it cost.
+    pub fn counting(&self, reads: &ReadCounter) -> Self {
+        Self {
+            config: self.config.clone(),
+            log: Arc::clone(&self.log),
+            views: self.views.counting(reads),
+            writer: self.writer.clone(),
+        }
     }
 }
 

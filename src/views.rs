@@ -11,7 +11,7 @@ use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
 use crate::openlineage::{Checked, Event, parse_event_with};
 use crate::store::change::{ChangeError, RdfChange};
-use crate::store::{Store, StoreError};
+use crate::store::{ReadCounter, Store, StoreError};
 
 /// The store and the projection, shared by the writer and every reader.
 #[derive(Clone)]
@@ -32,6 +32,15 @@ impl Views {
     /// The RDF store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The same views, their store reads counted in `reads`
+    /// ([`Store::counting`]).
+    pub fn counting(&self, reads: &ReadCounter) -> Self {
+        Self {
+            store: self.store.counting(reads),
+            ..self.clone()
+        }
     }
 
     /// The lineage projection, for reading.

@@ -10,6 +10,7 @@ mod generate;
 mod graphql;
 mod graphql_mesh;
 mod graphql_mutations;
+mod graphql_reads;
 mod impact;
 mod ingest;
 mod load;

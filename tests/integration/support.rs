@@ -169,6 +169,24 @@ impl TestApp {
         (status, json_or_null(&bytes))
     }
 
+    /// Writes a Turtle document into the named graph `graph` through the
+    /// Graph Store Protocol (`PUT /store?graph=`), as a domain team would:
+    /// through the log and the writer, so every view sees it.
+    pub async fn put_turtle(&self, graph: &str, turtle: &str) {
+        let request = Request::builder()
+            .method(Method::PUT)
+            .uri(format!("/store?graph={}", enc(graph)))
+            .header(header::CONTENT_TYPE, "text/turtle")
+            .body(Body::from(turtle.to_owned()))
+            .unwrap();
+        let (status, body) = self.send(request).await;
+        assert!(
+            status.is_success(),
+            "PUT {graph}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
     /// How many records the durable log holds.
     pub fn log_len(&self) -> u64 {
         self.app.log.len().expect("log readable")

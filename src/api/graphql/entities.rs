@@ -5,25 +5,25 @@
 //! names its fields as Marquez does, so a GraphQL answer agrees with the
 //! REST one field for field. Facets come back byte-for-byte as sent.
 
+use std::sync::Arc;
+
 use async_graphql::connection::{ConnectionNameType, EdgeNameType};
 use async_graphql::{Context, Enum, Json, Object, OutputType, SimpleObject};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use async_graphql::dataloader::DataLoader;
-
-use super::loaders::{ConceptLoader, DatasetKey, DatasetLoader, ProductLoader};
+use super::batch::{DatasetBatch, JobBatch, RunBatch};
 use super::mesh::{CarriedVia, ConceptKind};
 use super::pagination::{List, connection, cost, slice, window};
 use super::{DateTime, gql_error, invalid_parameter};
 use crate::api::rest::blocking;
-use crate::api::rest::jobs::{job_io, job_not_found};
+use crate::api::rest::jobs::job_not_found;
 use crate::api::rest::namespaces::namespace_not_found;
 use crate::api::{ApiError, AppState};
 use crate::app::App;
 use crate::catalog::concepts;
 use crate::log::EventWindow;
-use crate::openlineage::{EventType, NodeId, Timestamp};
+use crate::openlineage::{EventType, Timestamp};
 use crate::store::read::{
     self, DatasetInfo, DatasetKind, EntityRef, FacetMap, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
 };
@@ -37,6 +37,11 @@ where
 {
     let app = ctx.data_unchecked::<AppState>().clone();
     blocking(move || work(&app)).await.map_err(gql_error)
+}
+
+/// The app as this request sees it (its reads counted).
+fn app<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
 }
 
 fn time(t: Option<Timestamp>) -> Option<DateTime> {
@@ -142,7 +147,7 @@ impl EntityQuery {
             read::run(app.views.store(), id).map_err(ApiError::internal)
         })
         .await?;
-        Ok(found.map(Run))
+        Ok(RunBatch::list(app(ctx), found.into_iter().collect()).pop())
     }
 
     /// The raw OpenLineage events received, newest first by event time, each
@@ -214,7 +219,7 @@ async fn datasets_of(
     .await?;
     Ok(connection(
         page,
-        listing.items.into_iter().map(Dataset).collect(),
+        DatasetBatch::list(app(ctx), listing.items),
         listing.total,
     ))
 }
@@ -228,7 +233,7 @@ async fn dataset(
         read::dataset(app.views.store(), &namespace, &name).map_err(ApiError::internal)
     })
     .await?;
-    Ok(found.map(Dataset))
+    Ok(DatasetBatch::list(app(ctx), found.into_iter().collect()).pop())
 }
 
 /// How many runs a job is read with: its latest, for `latestRun`.
@@ -249,7 +254,7 @@ async fn jobs_of(
     .await?;
     Ok(connection(
         page,
-        listing.items.into_iter().map(Job::from).collect(),
+        JobBatch::list(app(ctx), listing.items),
         listing.total,
     ))
 }
@@ -259,7 +264,7 @@ async fn job(ctx: &Context<'_>, namespace: String, name: String) -> async_graphq
         read::job(app.views.store(), &namespace, &name, LATEST_RUNS).map_err(ApiError::internal)
     })
     .await?;
-    Ok(found.map(Job::from))
+    Ok(JobBatch::list(app(ctx), found.into_iter().collect()).pop())
 }
 
 /// A namespace: the scope of dataset and job names (a database, a
@@ -316,8 +321,20 @@ pub enum DatasetType {
     Stream,
 }
 
-/// A dataset: a table, file, topic or anything a job reads or writes.
-pub struct Dataset(DatasetInfo);
+/// A dataset: a table, file, topic or anything a job reads or writes; with
+/// the batch of the list it came in ([`DatasetBatch`]).
+pub struct Dataset(DatasetInfo, Arc<DatasetBatch>);
+
+impl Dataset {
+    /// A dataset of a list, sharing the list's batch.
+    pub(super) fn new(info: DatasetInfo, batch: Arc<DatasetBatch>) -> Self {
+        Self(info, batch)
+    }
+
+    fn key(&self) -> (String, String) {
+        (self.0.namespace.clone(), self.0.name.clone())
+    }
+}
 
 /// A data product that exposes a dataset, in brief (`dataProduct(id)` has
 /// the rest).
@@ -421,15 +438,11 @@ impl Dataset {
         self.0.owners.iter().cloned().map(Owner::from).collect()
     }
 
-    /// The data products whose output ports expose it.
-    async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExposingProduct>> {
-        let key = (self.0.namespace.clone(), self.0.name.clone());
-        let products = ctx
-            .data_unchecked::<DataLoader<ProductLoader>>()
-            .load_one(key)
-            .await?;
+    /// The data products whose output ports expose it (the catalog is read
+    /// once for its whole list).
+    async fn products(&self) -> async_graphql::Result<Vec<ExposingProduct>> {
+        let products = self.1.products(&self.key()).await?;
         Ok(products
-            .unwrap_or_default()
             .into_iter()
             .map(|p| ExposingProduct {
                 id: p.id,
@@ -442,18 +455,35 @@ impl Dataset {
 
     /// The concepts it and its columns carry, by `mg:concept` statement or
     /// by a tag whose key names the concept; its own first (`field` null),
-    /// then its columns'. Batched across a page by a DataLoader.
-    async fn concepts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DatasetConcept>> {
-        let key = (self.0.namespace.clone(), self.0.name.clone());
-        let concepts = ctx
-            .data_unchecked::<DataLoader<ConceptLoader>>()
-            .load_one(key)
-            .await?;
-        Ok(concepts
-            .unwrap_or_default()
-            .into_iter()
-            .map(DatasetConcept::from)
-            .collect())
+    /// then its columns'. Read once for its whole list.
+    async fn concepts(&self) -> async_graphql::Result<Vec<DatasetConcept>> {
+        let concepts = self.1.concepts(&self.key()).await?;
+        Ok(concepts.into_iter().map(DatasetConcept::from).collect())
+    }
+
+    /// The datasets one job upstream of it in the current lineage: those
+    /// read by the jobs whose latest completed runs write it, by namespace
+    /// and name (`lineage(depth: 1)` has the jobs between). From the lineage
+    /// projection; the page of every dataset of its list is read together.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn upstream(
+        &self,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Dataset>> {
+        self.neighbours(true, first, after).await
+    }
+
+    /// The datasets one job downstream of it in the current lineage: those
+    /// written by the jobs whose latest completed runs read it, by namespace
+    /// and name.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn downstream(
+        &self,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<Dataset>> {
+        self.neighbours(false, first, after).await
     }
 
     /// When meshgraph first heard of it (event time).
@@ -487,6 +517,20 @@ impl Dataset {
         #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
     ) -> Json<FacetMap> {
         facets_json(&self.0.facets, keys)
+    }
+}
+
+impl Dataset {
+    /// A page of its neighbours upstream or downstream.
+    async fn neighbours(
+        &self,
+        upstream: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<List<Dataset>> {
+        let page = window(first, after.as_deref())?;
+        let (items, total) = self.1.neighbours(&self.key(), upstream, page).await?;
+        Ok(connection(page, items, total))
     }
 }
 
@@ -563,13 +607,14 @@ pub struct Sql {
     dialect: Option<String>,
 }
 
-/// A job: a pipeline step that reads and writes datasets.
-pub struct Job(JobInfo, Option<Run>);
+/// A job: a pipeline step that reads and writes datasets; with its latest
+/// run and the batch of the list it came in ([`JobBatch`]).
+pub struct Job(JobInfo, Option<Run>, Arc<JobBatch>);
 
-impl From<JobInfo> for Job {
-    fn from(mut info: JobInfo) -> Self {
-        let latest = info.latest_runs.drain(..).next().map(Run);
-        Self(info, latest)
+impl Job {
+    /// A job of a list, sharing the list's batch.
+    pub(super) fn new(info: JobInfo, latest: Option<Run>, batch: Arc<JobBatch>) -> Self {
+        Self(info, latest, batch)
     }
 }
 
@@ -639,7 +684,7 @@ impl Job {
             read::job_or_reference(app.views.store(), &parent, LATEST_RUNS).map_err(ApiError::internal)
         })
         .await?;
-        Ok(found.map(Job::from))
+        Ok(JobBatch::list(app(ctx), found.into_iter().collect()).pop())
     }
 
     /// The jobs any of whose runs named this job in their `parent` facet (an
@@ -661,7 +706,7 @@ impl Job {
         .await?;
         Ok(connection(
             page,
-            listing.items.into_iter().map(Job::from).collect(),
+            JobBatch::list(app(ctx), listing.items),
             listing.total,
         ))
     }
@@ -685,13 +730,13 @@ impl Job {
     }
 
     /// The datasets it reads now: those of its latest completed run.
-    async fn inputs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Dataset>> {
-        self.io(ctx, true).await
+    async fn inputs(&self) -> async_graphql::Result<Vec<Dataset>> {
+        self.io(true).await
     }
 
     /// The datasets it writes now: those of its latest completed run.
-    async fn outputs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Dataset>> {
-        self.io(ctx, false).await
+    async fn outputs(&self) -> async_graphql::Result<Vec<Dataset>> {
+        self.io(false).await
     }
 
     /// Its newest run.
@@ -722,7 +767,7 @@ impl Job {
         .await?;
         Ok(connection(
             page,
-            listing.items.into_iter().map(Run).collect(),
+            RunBatch::list(app(ctx), listing.items),
             listing.total,
         ))
     }
@@ -737,27 +782,11 @@ impl Job {
     }
 
     /// Its current inputs or outputs from the lineage projection, each read
-    /// from the store (a dataset the projection knows is in the store).
-    async fn io(&self, ctx: &Context<'_>, inputs: bool) -> async_graphql::Result<Vec<Dataset>> {
-        let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
-        let ids = read(ctx, move |app| {
-            let (ins, outs) = job_io(&app.views.projection(), &namespace, &name);
-            Ok(if inputs { ins } else { outs })
-        })
-        .await?;
-        let keys: Vec<DatasetKey> = ids
-            .into_iter()
-            .filter_map(|id| match id {
-                NodeId::Dataset { namespace, name } => Some((namespace, name)),
-                _ => None,
-            })
-            .collect();
-        // Through the loader: a page of jobs asks for its datasets together.
-        let mut found = ctx
-            .data_unchecked::<DataLoader<DatasetLoader>>()
-            .load_many(keys.iter().cloned())
-            .await?;
-        Ok(keys.iter().filter_map(|k| found.remove(k)).map(Dataset).collect())
+    /// from the store (a dataset the projection knows is in the store);
+    /// those of every job of its list are read together.
+    async fn io(&self, inputs: bool) -> async_graphql::Result<Vec<Dataset>> {
+        let key = (self.0.namespace.clone(), self.0.name.clone());
+        self.2.io(&key, inputs).await
     }
 }
 
@@ -815,8 +844,23 @@ pub struct RunTransition {
     event_time: DateTime,
 }
 
-/// A run of a job, accumulated over every event sent for it.
-pub struct Run(RunInfo);
+/// A run of a job, accumulated over every event sent for it; with the
+/// batch of the list it came in ([`RunBatch`]).
+pub struct Run(RunInfo, Arc<RunBatch>);
+
+impl Run {
+    /// A run of a list, sharing the list's batch.
+    pub(super) fn new(info: RunInfo, batch: Arc<RunBatch>) -> Self {
+        Self(info, batch)
+    }
+
+    fn datasets(&self, which: &[read::RunDataset]) -> Vec<RunDataset> {
+        which
+            .iter()
+            .map(|ds| RunDataset::new(ds, Arc::clone(&self.1)))
+            .collect()
+    }
+}
 
 /// A run of a job, accumulated over every event sent for it.
 #[Object]
@@ -921,12 +965,12 @@ impl Run {
 
     /// The datasets it read, as it read them.
     async fn inputs(&self) -> Vec<RunDataset> {
-        self.0.inputs.iter().map(RunDataset::from).collect()
+        self.datasets(&self.0.inputs)
     }
 
     /// The datasets it wrote, as it wrote them.
     async fn outputs(&self) -> Vec<RunDataset> {
-        self.0.outputs.iter().map(RunDataset::from).collect()
+        self.datasets(&self.0.outputs)
     }
 }
 
@@ -936,15 +980,18 @@ pub struct RunDataset {
     name: String,
     version: Uuid,
     facets: FacetMap,
+    /// The batch of the run's list, which reads the datasets as they are now.
+    batch: Arc<RunBatch>,
 }
 
-impl From<&read::RunDataset> for RunDataset {
-    fn from(ds: &read::RunDataset) -> Self {
+impl RunDataset {
+    fn new(ds: &read::RunDataset, batch: Arc<RunBatch>) -> Self {
         Self {
             namespace: ds.namespace.clone(),
             name: ds.name.clone(),
             version: ds.version,
             facets: ds.facets.clone(),
+            batch,
         }
     }
 }
@@ -975,13 +1022,10 @@ impl RunDataset {
         facets_json(&self.facets, keys)
     }
 
-    /// The dataset as it is now.
-    async fn dataset(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Dataset>> {
+    /// The dataset as it is now (read together with the other datasets of
+    /// its run's list).
+    async fn dataset(&self) -> async_graphql::Result<Option<Dataset>> {
         let key = (self.namespace.clone(), self.name.clone());
-        let found = ctx
-            .data_unchecked::<DataLoader<DatasetLoader>>()
-            .load_one(key)
-            .await?;
-        Ok(found.map(Dataset))
+        self.batch.dataset(&key).await
     }
 }

@@ -9,23 +9,30 @@
 //! queries are refused before they run when they nest too deep or would cost
 //! too much. Mutations ([`mutations`]) write through the durable log, as
 //! REST and SPARQL writes do, and need the API key when one is configured.
+//!
+//! Every answer says in `extensions.storeReads` how many reads of the RDF
+//! store it took (pattern lookups and SPARQL evaluations; the lineage
+//! projection and the search index are in memory and cost none): each
+//! request runs over its own counting view of the app, so that a client
+//! can see what a query costs. The items of a list load what their fields
+//! need together ([`batch`]), so a page costs the same whatever its size.
 
+pub mod batch;
 pub mod entities;
-pub mod loaders;
 pub mod mesh;
 pub mod mutations;
 pub mod pagination;
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, NextValidation, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    EmptySubscription, ErrorExtensions, InputValueError, InputValueResult, MergedObject, Scalar, ScalarType,
-    ServerError, ServerResult, ValidationResult, Value, Variables,
+    EmptySubscription, ErrorExtensions, InputValueError, InputValueResult, MergedObject, Request, Scalar,
+    ScalarType, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 use axum::body::Bytes;
 use axum::extract::State;
@@ -39,6 +46,7 @@ use super::rest::lineage::require_api_key;
 use super::{ApiError, AppState};
 use crate::error::ErrorCode;
 use crate::openlineage::Timestamp;
+use crate::store::ReadCounter;
 
 /// The deepest nesting of selections a query may have. Deep enough for the
 /// standard introspection query (GraphiQL's) and a dataset's nested fields a
@@ -57,18 +65,17 @@ pub struct Query(entities::EntityQuery, mesh::MeshQuery);
 /// The meshgraph GraphQL schema.
 pub type MeshSchema = async_graphql::Schema<Query, Mutation, EmptySubscription>;
 
-/// Builds the schema over a running app, with the depth and complexity limits.
+/// The response extension that counts a request's store reads.
+pub const STORE_READS: &str = "storeReads";
+
+/// Builds the schema over a running app, with the depth and complexity
+/// limits; each request sees the app through its own read counter
+/// ([`RequestScope`]).
 pub fn schema(app: AppState) -> MeshSchema {
-    let datasets = DataLoader::new(loaders::DatasetLoader(app.clone()), tokio::spawn);
-    let products = DataLoader::new(loaders::ProductLoader(app.clone()), tokio::spawn);
-    let concepts = DataLoader::new(loaders::ConceptLoader(app.clone()), tokio::spawn);
     async_graphql::Schema::build(Query::default(), Mutation, EmptySubscription)
-        .data(app)
-        .data(datasets)
-        .data(products)
-        .data(concepts)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(RequestScope(app))
         .extension(ErrorCodes)
         .finish()
 }
@@ -162,6 +169,46 @@ pub fn gql_error(err: ApiError) -> async_graphql::Error {
 /// An `invalid_parameter` GraphQL error.
 pub fn invalid_parameter(message: impl Into<String>) -> async_graphql::Error {
     gql_error(ApiError::bad_parameter(message))
+}
+
+/// Gives each request the app (its [`AppState`] data) through a view that
+/// counts its store reads ([`App::counting`](crate::app::App::counting)),
+/// and answers the count in the response's `extensions.storeReads`.
+/// async-graphql makes a new extension for each request (each of a batch
+/// too), so counts never mix.
+struct RequestScope(AppState);
+
+impl ExtensionFactory for RequestScope {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Counted {
+            app: self.0.clone(),
+            reads: ReadCounter::default(),
+        })
+    }
+}
+
+/// One request's view of the app and its read counter.
+struct Counted {
+    app: AppState,
+    reads: ReadCounter,
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Counted {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> async_graphql::Response {
+        let response = next.run(ctx).await;
+        response.extension(STORE_READS, Value::from(self.reads.get()))
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let app: AppState = Arc::new(self.app.counting(&self.reads));
+        next.run(ctx, request.data(app)).await
+    }
 }
 
 /// Gives the errors async-graphql raises itself a code from the shared
