@@ -18,7 +18,10 @@
 //!   through time), impact analysis, diffs and the Marquez lineage walk.
 //! - [`catalog`]: data products, domains, owners and concepts from the
 //!   descriptions teams load, joined with the lineage.
-//! - [`views`]: the store and projection, and how a logged event reaches them.
+//! - [`search`]: search across the mesh by name, label and description,
+//!   over an in-memory index kept up to date with the other views.
+//! - [`views`]: the store, the projection and the search index, and how a
+//!   logged event reaches them.
 //! - [`load`]: `meshgraph load`, events from files.
 //! - [`impact_command`]: `meshgraph impact`, impact analysis from the terminal.
 //! - [`writer`]: the single writer: group commit to the log, then the views
@@ -42,6 +45,7 @@ pub mod load;
 pub mod log;
 pub mod mapping;
 pub mod openlineage;
+pub mod search;
 pub mod store;
 pub mod views;
 pub mod writer;

@@ -1,23 +1,31 @@
-//! The views derived from the log: the RDF store and the lineage projection.
+//! The views derived from the log: the RDF store, the lineage projection
+//! and the search index.
 //!
 //! [`Views::apply`] (events) and [`Views::apply_change`] (documents, dropped
 //! graphs, SPARQL updates) are the one way a logged record reaches them,
 //! used both by the writer after each group commit and by the start-up
 //! replay, so the views after a restart are exactly the views before it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
 use crate::openlineage::{Checked, Event, parse_event_with};
+use crate::search::index::SearchIndex;
 use crate::store::change::{ChangeError, RdfChange};
 use crate::store::{ReadCounter, Store, StoreError};
 
-/// The store and the projection, shared by the writer and every reader.
+/// The store, the projection and the search index, shared by the writer
+/// and every reader.
 #[derive(Clone)]
 pub struct Views {
     store: Store,
     projection: Arc<RwLock<Projection>>,
+    search: Arc<RwLock<SearchIndex>>,
+    /// How many RDF changes were applied: what documents and updates say
+    /// (products, domains, concepts) is read again after each.
+    rdf_changes: Arc<AtomicU64>,
 }
 
 impl Views {
@@ -26,6 +34,8 @@ impl Views {
         Self {
             store,
             projection: Arc::default(),
+            search: Arc::default(),
+            rdf_changes: Arc::default(),
         }
     }
 
@@ -50,17 +60,39 @@ impl Views {
         self.projection.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Applies events, in order: one store transaction, then the projection.
+    /// The search index ([`crate::search`] reads it, and refreshes its
+    /// products, domains and concepts after RDF changes).
+    pub fn search_index(&self) -> &RwLock<SearchIndex> {
+        &self.search
+    }
+
+    /// How many RDF changes were applied so far.
+    pub fn rdf_changes(&self) -> u64 {
+        self.rdf_changes.load(Ordering::Acquire)
+    }
+
+    /// Applies events, in order: one store transaction, then the projection
+    /// and the search index.
     pub fn apply(&self, events: &[&Event]) -> Result<(), StoreError> {
         self.store.apply_events(events)?;
         self.project(events);
+        let mut search = self.search.write().unwrap_or_else(|e| e.into_inner());
+        for event in events {
+            search.observe(event);
+        }
         Ok(())
     }
 
-    /// Applies a change to the RDF store. The lineage projection is built
-    /// from events only, so it is left as it is.
+    /// Applies a change to the RDF store. The lineage projection and the
+    /// search index's datasets and jobs are built from events only, so they
+    /// are left as they are; the index reads products, domains and concepts
+    /// again at its next search.
     pub fn apply_change(&self, change: &RdfChange) -> Result<(), ChangeError> {
-        self.store.apply_change(change)
+        let applied = self.store.apply_change(change);
+        // Counted even if it failed: a failed change may have done nothing,
+        // and reading the catalog once more is always safe.
+        self.rdf_changes.fetch_add(1, Ordering::AcqRel);
+        applied
     }
 
     /// Takes events into the projection only, leaving the store as it is:

@@ -19,8 +19,6 @@
 //! - [`concepts`]: concepts, their hierarchy, what carries them (through
 //!   `mg:concept` statements or OpenLineage tags naming them), and the
 //!   concepts of a dataset.
-//! - [`search`]: search across datasets, columns, jobs, products, domains
-//!   and concepts by name, label and description, ranked.
 //!
 //! Everything here is synchronous (oxigraph is): the REST handlers call it
 //! from blocking tasks. Each call reads the catalog afresh; catalogs are
@@ -28,7 +26,6 @@
 
 pub mod concepts;
 pub mod products;
-pub mod search;
 
 use oxigraph::model::{Literal, Term};
 use oxigraph::sparql::QuerySolution;
@@ -50,9 +47,6 @@ pub enum CatalogError {
     /// A named query failed.
     #[error(transparent)]
     Query(#[from] QueryError),
-    /// Reading datasets or jobs from the store failed (search).
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
 }
 
 /// A dataset a description names, as the catalog answers it.

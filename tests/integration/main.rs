@@ -16,5 +16,6 @@ mod ingest;
 mod load;
 mod queries;
 mod read;
+mod search;
 mod shared_events;
 mod sparql;

@@ -31,7 +31,6 @@ use serde::de::DeserializeOwned;
 
 use crate::api::{ApiError, AppState};
 use crate::catalog::concepts;
-use crate::catalog::search::{self, SearchKind};
 use crate::catalog::{Catalog, CatalogError};
 use crate::error::ErrorCode;
 use crate::lineage::ids::{Id, Kind};
@@ -39,6 +38,7 @@ use crate::lineage::impact::{ImpactError, ImpactQuery, Level, Towards};
 use crate::lineage::report::{self, Listing};
 use crate::lineage::{self, Projection};
 use crate::openlineage::{NodeId, Timestamp};
+use crate::search::{self, SearchKind};
 
 /// Marquez's default lineage depth.
 const DEFAULT_DEPTH: i32 = 20;
@@ -1104,7 +1104,7 @@ impl MeshQuery {
             .map(SearchKind::from)
             .collect();
         let answer =
-            blocking(move || search::search(app.views.store(), &text, &kinds, first).map_err(catalog_error))
+            blocking(move || search::search(&app.views, &text, &kinds, None, first).map_err(catalog_error))
                 .await?;
         Ok(SearchResults {
             total_count: answer.total as u64,

@@ -2,7 +2,7 @@
 //!
 //! Marquez searches datasets and jobs by name; meshgraph also finds
 //! columns, data products, domains and concepts, by name, label and
-//! description, ranked as [`crate::catalog::search`] explains. The answer
+//! description, ranked as [`crate::search`] explains. The answer
 //! keeps Marquez's shape (`{totalCount, results: [{type, name, namespace,
 //! nodeId, updatedAt}]}`); for a product, domain or concept, `nodeId` is its
 //! IRI and `namespace` is `null`.
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{Params, blocking};
 use crate::api::{ApiError, AppState};
-use crate::catalog::search::{self, Hit, SearchKind};
+use crate::search::{self, Hit, SearchKind};
 
 /// Marquez's default number of results.
 const DEFAULT_LIMIT: usize = 10;
@@ -92,20 +92,9 @@ pub async fn get_search(
         .unwrap_or_default();
     let limit = params.count("limit", DEFAULT_LIMIT)?;
     let namespace = params.get("namespace").map(str::to_owned);
+    // The limit and total apply after the namespace filter.
     let answer = blocking(move || {
-        let store = app.views.store();
-        match namespace {
-            // Ranked over the namespace's own candidates, so that the
-            // limit and total apply after the namespace filter.
-            Some(ns) => {
-                let candidates = search::candidates(store, &kinds)
-                    .map_err(ApiError::internal)?
-                    .into_iter()
-                    .filter(|c| c.namespace.as_deref() == Some(ns.as_str()));
-                Ok(search::rank(candidates, &q, &kinds, limit))
-            }
-            None => search::search(store, &q, &kinds, limit).map_err(ApiError::internal),
-        }
+        search::search(&app.views, &q, &kinds, namespace.as_deref(), limit).map_err(ApiError::internal)
     })
     .await?;
     Ok(Json(SearchResults {
