@@ -5,7 +5,6 @@
 //! then asks the projection the same question `/api/v1/impact` answers.
 
 use crate::app::App;
-use crate::catalog::Catalog;
 use crate::cli::{ImpactArgs, ImpactFormat};
 use crate::config::{Config, Storage};
 use crate::lineage::impact::{ImpactQuery, Level, Towards};
@@ -65,7 +64,7 @@ pub fn run(args: &ImpactArgs) -> anyhow::Result<String> {
     let exposure = if args.format == ImpactFormat::Csv {
         Exposure::default()
     } else {
-        Catalog::read_store(app.views.store())?.exposure()
+        app.views.described()?.exposure.clone()
     };
     let out = {
         let projection = app.views.projection();

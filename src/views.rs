@@ -1,5 +1,6 @@
 //! The views derived from the log: the RDF store, the lineage projection
-//! and the search index.
+//! and the search index; and what documents say of the mesh ([`Described`]),
+//! read from the store once after each RDF change.
 //!
 //! [`Views::apply`] (events) and [`Views::apply_change`] (documents, dropped
 //! graphs, SPARQL updates) are the one way a logged record reaches them,
@@ -7,8 +8,9 @@
 //! replay, so the views after a restart are exactly the views before it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
+use crate::catalog::{CatalogError, Described};
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
 use crate::openlineage::{Checked, Event, parse_event_with};
@@ -26,7 +28,11 @@ pub struct Views {
     /// How many RDF changes were applied: what documents and updates say
     /// (products, domains, concepts) is read again after each.
     rdf_changes: Arc<AtomicU64>,
+    described: Arc<Mutex<Option<ReadAfter>>>,
 }
+
+/// What documents say, and the count of RDF changes it was read after.
+type ReadAfter = (u64, Arc<Described>);
 
 impl Views {
     /// Empty views.
@@ -36,6 +42,7 @@ impl Views {
             projection: Arc::default(),
             search: Arc::default(),
             rdf_changes: Arc::default(),
+            described: Arc::default(),
         }
     }
 
@@ -69,6 +76,25 @@ impl Views {
     /// How many RDF changes were applied so far.
     pub fn rdf_changes(&self) -> u64 {
         self.rdf_changes.load(Ordering::Acquire)
+    }
+
+    /// What documents and updates say of the mesh: read from the store (six
+    /// named queries, counted as this handle's reads) the first time it is
+    /// asked for after an RDF change, then shared. Readers asking meanwhile
+    /// wait for that one read.
+    pub fn described(&self) -> Result<Arc<Described>, CatalogError> {
+        let mut cached = self.described.lock().unwrap_or_else(|e| e.into_inner());
+        // Taken before reading: a change landing during the read makes the
+        // next caller read again.
+        let changes = self.rdf_changes();
+        if let Some((read_after, described)) = &*cached
+            && *read_after == changes
+        {
+            return Ok(Arc::clone(described));
+        }
+        let described = Arc::new(Described::read(&self.store)?);
+        *cached = Some((changes, Arc::clone(&described)));
+        Ok(described)
     }
 
     /// Applies events, in order: one store transaction, then the projection

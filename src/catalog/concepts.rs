@@ -29,8 +29,8 @@ use super::{CatalogError, DatasetRef, Named, best_label, decode, iri_of, literal
 use crate::store::Store;
 use crate::store::iri;
 use crate::store::queries::{
-    Binding, CATALOG_CONCEPT_RELATIONS, CATALOG_CONCEPT_STATEMENTS, CATALOG_CONCEPTS, CATALOG_DATASET_TAGS,
-    CATALOG_TAG_KEYS, CATALOG_TAGGED,
+    Binding, CATALOG_CONCEPT_RELATIONS, CATALOG_CONCEPTS, CATALOG_DATASET_TAGS, CATALOG_TAG_KEYS,
+    CATALOG_TAGGED,
 };
 use crate::views::Views;
 
@@ -346,20 +346,20 @@ impl ConceptIndex {
 }
 
 /// Every concept.
-pub fn concepts(store: &Store) -> Result<Vec<Concept>, CatalogError> {
-    Ok(ConceptIndex::read(store)?.all())
+pub fn concepts(views: &Views) -> Result<Vec<Concept>, CatalogError> {
+    Ok(views.described()?.concepts.all())
 }
 
 /// What a statement's subject or a tag's carrier is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Carrier {
+pub(crate) enum Carrier {
     Dataset(DatasetRef),
     Column(DatasetRef, String),
     Product(String),
 }
 
 /// Classifies the subject of an `mg:concept` statement.
-fn statement_carrier(
+pub(super) fn statement_carrier(
     target: &Term,
     namespace: Option<String>,
     name: Option<String>,
@@ -474,29 +474,16 @@ impl Carriers {
 /// such concept.
 pub fn concept(views: &Views, id: &str) -> Result<Option<ConceptDetail>, CatalogError> {
     let store = views.store();
-    let index = ConceptIndex::read(store)?;
+    let described = views.described()?;
+    let (index, catalog) = (&described.concepts, &described.catalog);
     let Some(concept) = index.concept(id) else {
         return Ok(None);
     };
     let covered = index.covered(id);
-    let catalog = Catalog::read_store(store)?;
     let mut carriers = Carriers::default();
-    for row in CATALOG_CONCEPT_STATEMENTS.select(store, &[])? {
-        let (Some(target), Some(c)) = (row.get("target"), iri_of(&row, "concept")) else {
-            continue;
-        };
-        if !covered.contains(&c) {
-            continue;
-        }
-        let carrier = statement_carrier(
-            target,
-            text_of(&row, "namespace"),
-            text_of(&row, "name"),
-            text_of(&row, "field"),
-            &catalog,
-        );
-        if let Some(carrier) = carrier {
-            carriers.add(carrier, &c, Via::Statement);
+    for (carrier, c) in &described.statements {
+        if covered.contains(c) {
+            carriers.add(carrier.clone(), c, Via::Statement);
         }
     }
     for row in CATALOG_TAG_KEYS.select(store, &[])? {
@@ -596,9 +583,11 @@ pub fn dataset_concepts(
 /// columns carry, the dataset's own first; every dataset asked for has an
 /// entry, empty if it carries none (known to pipelines or not).
 ///
-/// The concept index, the product catalog, the `mg:concept` statements and
-/// the tags of the batch's datasets are read once for the whole batch, so a
-/// GraphQL page of datasets costs those reads, not as many per dataset. The
+/// The concept index, the product catalog and the `mg:concept` statements
+/// come from what documents say ([`Views::described`], read once after each
+/// RDF change), and the tags of the batch's datasets are read once for the
+/// whole batch, so a GraphQL page of datasets costs one read, not as many
+/// as it has datasets. The
 /// tags are read with the batch's datasets bound (the rows of the query's
 /// `VALUES` block): indexed lookups whose cost follows the batch, where an
 /// unbound read would scan every tag of the mesh.
@@ -607,8 +596,8 @@ pub fn datasets_concepts(
     datasets: &[(String, String)],
 ) -> Result<HashMap<(String, String), Vec<DatasetConcept>>, CatalogError> {
     let store = views.store();
-    let index = ConceptIndex::read(store)?;
-    let catalog = Catalog::read_store(store)?;
+    let described = views.described()?;
+    let index = &described.concepts;
     // A set per dataset: ordered (the dataset's own concepts, `field` null,
     // sort first) and without repeats when statements or tags say a thing
     // twice.
@@ -624,29 +613,19 @@ pub fn datasets_concepts(
         via,
         tag,
     };
-    for row in CATALOG_CONCEPT_STATEMENTS.select(store, &[])? {
-        let (Some(target), Some(c)) = (row.get("target"), iri_of(&row, "concept")) else {
-            continue;
-        };
-        let carrier = statement_carrier(
-            target,
-            text_of(&row, "namespace"),
-            text_of(&row, "name"),
-            text_of(&row, "field"),
-            &catalog,
-        );
+    for (carrier, c) in &described.statements {
         let (dataset, field) = match carrier {
-            Some(Carrier::Dataset(d)) => (d, None),
-            Some(Carrier::Column(d, field)) => (d, Some(field)),
-            _ => continue,
+            Carrier::Dataset(d) => (d, None),
+            Carrier::Column(d, field) => (d, Some(field.clone())),
+            Carrier::Product(_) => continue,
         };
         // A dataset asked for is named, so it is the same as a carrier
         // exactly when namespace and name agree (`DatasetRef::same`).
-        let (Some(namespace), Some(name)) = (dataset.namespace, dataset.name) else {
+        let (Some(namespace), Some(name)) = (&dataset.namespace, &dataset.name) else {
             continue;
         };
-        if let Some(set) = found.get_mut(&(namespace, name)) {
-            set.insert(concept(field, c, Via::Statement, None));
+        if let Some(set) = found.get_mut(&(namespace.clone(), name.clone())) {
+            set.insert(concept(field, c.clone(), Via::Statement, None));
         }
     }
     let by_iri: HashMap<NamedNode, (String, String)> = found

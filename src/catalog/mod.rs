@@ -20,9 +20,15 @@
 //!   `mg:concept` statements or OpenLineage tags naming them), and the
 //!   concepts of a dataset.
 //!
+//! What documents and updates say ([`Described`]: products, domains,
+//! concepts, `mg:concept` statements) changes only with them: it is read
+//! once after each RDF change and shared by every reader until the next
+//! ([`Views::described`]), so a GraphQL page or an impact answer does not
+//! read the catalog again. What lineage adds (known datasets, product
+//! links) and what events say (tags) is read with each answer.
+//!
 //! Everything here is synchronous (oxigraph is): the REST handlers call it
-//! from blocking tasks. Each call reads the catalog afresh; catalogs are
-//! written by people and stay small next to the lineage.
+//! from blocking tasks.
 
 pub mod concepts;
 pub mod products;
@@ -33,11 +39,14 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
 use crate::lineage::Projection;
+use crate::lineage::report::Exposure;
 use crate::openlineage::NodeId;
-use crate::store::iri;
-use crate::store::queries::QueryError;
+use crate::store::queries::{CATALOG_CONCEPT_STATEMENTS, QueryError};
+use crate::store::{Store, iri};
+#[cfg(doc)]
+use crate::views::Views;
 
-pub use concepts::{Concept, ConceptDetail, DatasetConcepts};
+pub use concepts::{Concept, ConceptDetail, ConceptIndex, DatasetConcepts};
 pub use products::{Catalog, Domain, Product};
 
 /// Errors of the catalog.
@@ -47,6 +56,53 @@ pub enum CatalogError {
     /// A named query failed.
     #[error(transparent)]
     Query(#[from] QueryError),
+}
+
+/// What the documents and updates loaded into the store say of the mesh:
+/// its products and domains (not yet linked through lineage), which
+/// products expose which datasets, its concepts, and what each `mg:concept`
+/// statement ties to a concept. A function of RDF changes alone (events
+/// write none of what it reads), so it is read once after each.
+#[derive(Debug)]
+pub struct Described {
+    /// The products and domains, as [`Catalog::read_store`] reads them.
+    pub catalog: Catalog,
+    /// Which products expose which datasets (by their output ports).
+    pub exposure: Exposure,
+    /// The concepts and their hierarchy.
+    pub concepts: ConceptIndex,
+    /// The `mg:concept` statements: what carries which concept.
+    pub(crate) statements: Vec<(concepts::Carrier, String)>,
+}
+
+impl Described {
+    /// Reads it all from the store: six named queries.
+    pub fn read(store: &Store) -> Result<Self, CatalogError> {
+        let catalog = Catalog::read_store(store)?;
+        let concepts = ConceptIndex::read(store)?;
+        let mut statements = Vec::new();
+        for row in CATALOG_CONCEPT_STATEMENTS.select(store, &[])? {
+            let (Some(target), Some(concept)) = (row.get("target"), iri_of(&row, "concept")) else {
+                continue;
+            };
+            let carrier = concepts::statement_carrier(
+                target,
+                text_of(&row, "namespace"),
+                text_of(&row, "name"),
+                text_of(&row, "field"),
+                &catalog,
+            );
+            if let Some(carrier) = carrier {
+                statements.push((carrier, concept));
+            }
+        }
+        Ok(Self {
+            exposure: catalog.exposure(),
+            catalog,
+            concepts,
+            statements,
+        })
+    }
 }
 
 /// A dataset a description names, as the catalog answers it.

@@ -1,7 +1,7 @@
 //! Data products, domains and owners, and how products depend on each other.
 //!
-//! [`Catalog::read`] runs four named queries (products, their owners, their
-//! datasets, domains) and assembles them; the lineage projection then says
+//! [`Catalog::read_store`] runs four named queries (products, their owners,
+//! their datasets, domains) and assembles them; the lineage projection then says
 //! which datasets pipelines have reported and which products are upstream
 //! of which: a product B is downstream of a product A when an output
 //! dataset of A reaches an output dataset of B through the current lineage,
@@ -168,19 +168,20 @@ struct OwnerDraft {
 }
 
 impl Catalog {
-    /// Reads the products and domains from the store, then checks them
-    /// against the lineage projection (which datasets are known, which
-    /// products feed which). The projection is locked only after the
-    /// queries ran, and only for that.
+    /// The products and domains documents describe ([`Views::described`]),
+    /// checked against the lineage projection (which datasets are known,
+    /// which products feed which).
     pub fn read(views: &Views) -> Result<Self, CatalogError> {
-        let mut catalog = Self::read_store(views.store())?;
+        let mut catalog = views.described()?.catalog.clone();
         catalog.link(&views.projection());
         Ok(catalog)
     }
 
-    /// Reads the products and domains from the store alone: no dataset is
-    /// known and no product is linked to another yet ([`Catalog::link`]).
-    pub fn read_store(store: &Store) -> Result<Self, CatalogError> {
+    /// Reads the products and domains from the store alone, with four
+    /// named queries: no dataset is known and no product is linked to
+    /// another yet ([`Catalog::link`]). [`Described::read`](super::Described::read)
+    /// calls it once after each RDF change.
+    pub(super) fn read_store(store: &Store) -> Result<Self, CatalogError> {
         let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
         for row in CATALOG_PRODUCTS.select(store, &[])? {
             let Some(id) = iri_of(&row, "product") else {

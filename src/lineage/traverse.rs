@@ -131,6 +131,32 @@ impl Projection {
         Ok(members)
     }
 
+    /// The datasets one job hop from the dataset `start` in the current
+    /// lineage, as ids: upstream, those read by the jobs that write it;
+    /// downstream, those written by the jobs that read it (not `start`
+    /// itself). The datasets `lineage(start, direction, 1)` reaches, without
+    /// building its subgraph: a page of datasets asks this of each one.
+    /// `None` if the projection does not know `start` as a dataset.
+    pub fn neighbours(&self, start: &NodeId, upstream: bool) -> Option<Vec<Id>> {
+        let start = self.find(start)?;
+        if self.ids().kind(start) != super::ids::Kind::Dataset {
+            return None;
+        }
+        let start = self.node(start);
+        let dir = if upstream { Incoming } else { Outgoing };
+        let other = |e: &petgraph::stable_graph::EdgeReference<'_, super::Edge>| {
+            if upstream { e.source() } else { e.target() }
+        };
+        let mut found: Vec<NodeIndex> = self
+            .io_at(start, dir, None)
+            .flat_map(|to_job| self.io_at(other(&to_job), dir, None).map(|e| other(&e)))
+            .filter(|&dataset| dataset != start)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        Some(found.into_iter().map(|ix| self.entities()[ix]).collect())
+    }
+
     /// The read and write edges of a node in one direction that hold at
     /// `at` (now if `None`).
     fn io_at(
@@ -244,6 +270,42 @@ mod tests {
         assert!(!names(&both).contains(&"job:s:j3".to_owned()));
         let undirected = p.lineage(&c, Direction::Both, 20, true, None).unwrap();
         assert!(names(&undirected).contains(&"job:s:j3".to_owned()));
+    }
+
+    #[test]
+    fn neighbours_are_the_datasets_of_a_walk_of_depth_one() {
+        let p = chain();
+        let named = |ids: Vec<Id>| -> Vec<String> {
+            let mut v: Vec<_> = ids
+                .into_iter()
+                .map(|id| p.ids().node_id(id).to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        let b = NodeId::dataset("db", "b");
+        assert_eq!(named(p.neighbours(&b, true).unwrap()), ["dataset:db:a"]);
+        assert_eq!(
+            named(p.neighbours(&b, false).unwrap()),
+            ["dataset:db:c", "dataset:db:d"]
+        );
+        for (node, upstream) in [(&b, true), (&b, false), (&NodeId::dataset("db", "a"), false)] {
+            let direction = if upstream {
+                Direction::Upstream
+            } else {
+                Direction::Downstream
+            };
+            let walk = p.lineage(node, direction, 1, false, None).unwrap();
+            let mut datasets: Vec<String> = walk.nodes[1..]
+                .iter()
+                .filter(|n| matches!(n, NodeId::Dataset { .. }))
+                .map(ToString::to_string)
+                .collect();
+            datasets.sort();
+            assert_eq!(named(p.neighbours(node, upstream).unwrap()), datasets);
+        }
+        assert_eq!(p.neighbours(&NodeId::job("s", "j1"), true), None);
+        assert_eq!(p.neighbours(&NodeId::dataset("db", "nope"), true), None);
     }
 
     #[test]

@@ -27,8 +27,7 @@ use std::sync::PoisonError;
 
 use serde::Serialize;
 
-use crate::catalog::concepts::ConceptIndex;
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::CatalogError;
 use crate::openlineage::Timestamp;
 use crate::store::iri;
 use crate::views::Views;
@@ -323,35 +322,31 @@ fn refresh_catalog(views: &Views) -> Result<(), CatalogError> {
     Ok(())
 }
 
-/// The products, domains and concepts the store describes, as the index
+/// The products, domains and concepts documents describe, as the index
 /// holds them: each named by its label or title (its IRI without one).
 fn catalog_entries(views: &Views) -> Result<Vec<CatalogEntry>, CatalogError> {
-    let store = views.store();
-    let catalog = Catalog::read_store(store)?;
-    let products = catalog.products.into_iter().map(|p| CatalogEntry {
+    let described = views.described()?;
+    let products = described.catalog.products.iter().map(|p| CatalogEntry {
         kind: SearchKind::DataProduct,
         name: p.title.clone().unwrap_or_else(|| p.id.clone()),
-        iri: p.id,
-        labels: p.title.into_iter().collect(),
-        description: p.description,
+        iri: p.id.clone(),
+        labels: p.title.iter().cloned().collect(),
+        description: p.description.clone(),
     });
-    let domains = catalog.domains.into_iter().map(|d| CatalogEntry {
+    let domains = described.catalog.domains.iter().map(|d| CatalogEntry {
         kind: SearchKind::Domain,
         name: d.label.clone().unwrap_or_else(|| d.id.clone()),
-        iri: d.id,
-        labels: d.label.into_iter().collect(),
-        description: d.description,
+        iri: d.id.clone(),
+        labels: d.label.iter().cloned().collect(),
+        description: d.description.clone(),
     });
-    let concepts = ConceptIndex::read(store)?
-        .all()
-        .into_iter()
-        .map(|c| CatalogEntry {
-            kind: SearchKind::Concept,
-            name: c.label.clone().unwrap_or_else(|| c.id.clone()),
-            iri: c.id,
-            labels: c.label.into_iter().chain(c.notations).collect(),
-            description: None,
-        });
+    let concepts = described.concepts.all().into_iter().map(|c| CatalogEntry {
+        kind: SearchKind::Concept,
+        name: c.label.clone().unwrap_or_else(|| c.id.clone()),
+        iri: c.id,
+        labels: c.label.into_iter().chain(c.notations).collect(),
+        description: None,
+    });
     Ok(products.chain(domains).chain(concepts).collect())
 }
 

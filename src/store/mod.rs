@@ -10,9 +10,13 @@
 //!
 //! Beside the graph, the store keeps in memory what patterns would find
 //! slowly: each entity's latest event time, the digest of each facet graph,
-//! and each namespace's datasets and jobs in name order ([`Store::members`]).
-//! They change with the events the writer applies and are rebuilt with the
-//! store on replay.
+//! each namespace's datasets and jobs in name order ([`Store::members`]),
+//! and the runs that wrote each dataset ([`Store::writers`]). oxigraph's
+//! in-memory store indexes each term alone, so a pattern with a known
+//! object walks every quad naming that object: a namespace's, or a table
+//! thousands of runs read. These tables change with the events the writer
+//! applies and are rebuilt with the store on replay; an RDF change that
+//! rewrites an entity's own graph by hand does not reach them.
 
 pub mod change;
 pub mod document;
@@ -22,12 +26,13 @@ pub mod queries;
 pub mod read;
 pub mod vocab;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
+    Term, TermRef,
 };
 use oxigraph::store::{StorageError, Transaction};
 
@@ -68,6 +73,9 @@ pub struct Store {
     /// Each namespace's datasets and jobs, by name (see
     /// [`GraphWrite::Member`]); rebuilt with the store on replay.
     members: Arc<RwLock<HashMap<String, Members>>>,
+    /// The runs that wrote each dataset (stated `prov:generated` in their
+    /// own graph); rebuilt with the store on replay.
+    writers: Arc<RwLock<HashMap<NamedNode, BTreeSet<NamedNode>>>>,
     /// Where this handle counts its reads, if anywhere.
     reads: Option<ReadCounter>,
 }
@@ -148,6 +156,7 @@ impl Store {
             updated: Arc::default(),
             facets: Arc::default(),
             members: Arc::default(),
+            writers: Arc::default(),
             reads: None,
         })
     }
@@ -186,6 +195,17 @@ impl Store {
     pub fn contains<'a>(&self, quad: impl Into<QuadRef<'a>>) -> Result<bool, StoreError> {
         self.count_read();
         Ok(self.inner.contains(quad)?)
+    }
+
+    /// The runs that wrote a dataset, by IRI. Answered from memory: no
+    /// read.
+    pub fn writers(&self, dataset: &NamedNode) -> Vec<NamedNode> {
+        self.writers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dataset)
+            .map(|runs| runs.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// A page of the datasets or jobs of a namespace, by name, each with
@@ -231,6 +251,7 @@ impl Store {
         let mut txn = self.inner.start_transaction()?;
         let mut touched = Vec::new();
         let mut enlisted = Vec::new();
+        let mut generated = Vec::new();
         let mut changed = HashMap::new();
         {
             let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
@@ -253,13 +274,20 @@ impl Store {
                             namespace,
                             name,
                         } => enlisted.push((entity, kind, namespace, name)),
+                        GraphWrite::Insert(q) if q.predicate == prov::GENERATED => {
+                            if let (NamedOrBlankNode::NamedNode(run), Term::NamedNode(dataset)) =
+                                (q.subject, q.object)
+                            {
+                                generated.push((dataset, run));
+                            }
+                        }
                         _ => {}
                     }
                 }
             }
         }
         txn.commit()?;
-        self.after_commit(touched, enlisted, changed);
+        self.after_commit(touched, enlisted, generated, changed);
         Ok(())
     }
 
@@ -277,11 +305,13 @@ impl Store {
     }
 
     /// Records, after a commit, the facets it changed, the latest event
-    /// time of the entities it touched and the members it added.
+    /// time of the entities it touched, the members it added and the runs
+    /// that wrote datasets.
     fn after_commit(
         &self,
         touched: Vec<(NamedNode, Timestamp)>,
         enlisted: Vec<(NamedNode, Member, String, String)>,
+        generated: Vec<(NamedNode, NamedNode)>,
         changed: HashMap<u128, Option<FacetDigest>>,
     ) {
         let mut facets = self.facets.write().unwrap_or_else(|e| e.into_inner());
@@ -309,6 +339,12 @@ impl Store {
                     Member::Job => &mut of.jobs,
                 };
                 list.insert(name, entity);
+            }
+        }
+        if !generated.is_empty() {
+            let mut writers = self.writers.write().unwrap_or_else(|e| e.into_inner());
+            for (dataset, run) in generated {
+                writers.entry(dataset).or_default().insert(run);
             }
         }
     }

@@ -366,8 +366,10 @@ named_queries! {
     CATALOG_DATASET_TAGS = "catalog-dataset-tags";
     /// The facets of a batch of datasets, jobs or runs.
     READ_FACETS = "read-facets";
-    /// A batch of datasets: creation time and the runs that wrote them.
+    /// A batch of datasets: which are datasets, and their creation time.
     READ_DATASETS = "read-datasets";
+    /// A batch of runs: what each wrote, its creation, state and end.
+    READ_RUNS = "read-runs";
 }
 
 /// The named query called `name`.

@@ -7,7 +7,7 @@
 //! return plain structs; the transport layers only shape them into their
 //! wire format. A namespace's members come from the listing the store keeps
 //! in memory ([`Store::members`]), and datasets are read in batches
-//! ([`datasets_by_key`]): a page of them costs two named queries whatever
+//! ([`datasets_by_key`]): a page of them costs three named queries whatever
 //! its size, where a pattern walk would cost a few reads per dataset.
 //!
 //! What a standard facet means (a dataset's columns, a job's source location,
@@ -19,7 +19,7 @@
 //! while the writer commits may mix two consecutive states; every state is
 //! consistent per event, so at worst an answer is one event behind in part.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term};
@@ -27,7 +27,7 @@ use oxigraph::sparql::QuerySolution;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use super::queries::{Binding, READ_DATASETS, READ_FACETS};
+use super::queries::{Binding, READ_DATASETS, READ_FACETS, READ_RUNS};
 use super::vocab::{mg, prov};
 use super::{Member, Store, StoreError, iri};
 use crate::openlineage::facets::{self, FacetScope, StandardFacet};
@@ -309,7 +309,7 @@ pub fn namespace(store: &Store, name: &str) -> Result<Option<NamespaceInfo>, Sto
 }
 
 /// A page of a namespace's datasets, by name; `None` if the namespace is
-/// unknown. The page is read together ([`datasets_by_key`]): two reads.
+/// unknown. The page is read together ([`datasets_by_key`]): three reads.
 pub fn datasets(
     store: &Store,
     namespace: &str,
@@ -327,16 +327,17 @@ pub fn datasets(
     Ok(Some(Listing { items, total }))
 }
 
-/// One dataset, if known: two reads.
+/// One dataset, if known: three reads.
 pub fn dataset(store: &Store, namespace: &str, name: &str) -> Result<Option<DatasetInfo>, StoreError> {
     let key = (namespace.to_owned(), name.to_owned());
     Ok(datasets_by_key(store, std::slice::from_ref(&key))?.remove(&key))
 }
 
 /// Datasets by (namespace, name), those the store knows, read together:
-/// two reads whatever their number (the named queries `read-datasets` and
-/// `read-facets`, each over the whole batch), so a page of datasets or a
-/// GraphQL DataLoader batch costs the same as one dataset.
+/// three reads whatever their number (the named queries `read-datasets`,
+/// `read-runs` over the runs the store lists as their writers
+/// ([`Store::writers`]), and `read-facets`, each over the whole batch), so a
+/// page of datasets or a GraphQL list costs the same as one dataset.
 pub fn datasets_by_key(
     store: &Store,
     keys: &[(String, String)],
@@ -350,38 +351,39 @@ pub fn datasets_by_key(
         Some(Term::NamedNode(n)) => index.get(n).copied(),
         _ => None,
     };
-    /// What the store says of one dataset of the batch.
-    #[derive(Clone, Default)]
-    struct Found {
-        created_at: Option<Timestamp>,
-        writes: BTreeMap<Uuid, Write>,
-    }
-    // `None` for an IRI that is not a dataset.
-    let mut found: Vec<Option<Found>> = vec![None; keys.len()];
+    // Per dataset: `None` if the IRI is not one, else when it was first seen.
+    let mut created: Vec<Option<Option<Timestamp>>> = vec![None; keys.len()];
     for row in READ_DATASETS.select(store, &[("dataset", Binding::Iris(iris.clone()))])? {
         let Some(i) = at(&row, "dataset") else { continue };
-        let Found { created_at, writes } = found[i].get_or_insert_with(Found::default);
-        *created_at = created_at.or(time_of(&row, "created"));
-        let Some(Term::NamedNode(run)) = row.get("run") else {
-            continue;
-        };
-        let Some(id) = run_id(run) else { continue };
-        let complete =
-            matches!(row.get("state"), Some(Term::Literal(l)) if l.value() == EventType::Complete.as_str());
-        writes.entry(id).or_insert(Write {
-            run: id,
-            created_at: time_of(&row, "runCreated"),
-            completed_at: if complete { time_of(&row, "ended") } else { None },
-        });
+        let first = created[i].get_or_insert(None);
+        *first = first.or(time_of(&row, "created"));
     }
     let known: Vec<NamedNode> = iris
         .iter()
-        .zip(&found)
-        .filter(|(_, f)| f.is_some())
+        .zip(&created)
+        .filter(|(_, c)| c.is_some())
         .map(|(iri, _)| iri.clone())
         .collect();
+    let mut writes: Vec<BTreeMap<Uuid, Write>> = vec![BTreeMap::new(); keys.len()];
     let mut facets: Vec<FacetMap> = vec![FacetMap::new(); keys.len()];
     if !known.is_empty() {
+        let runs: BTreeSet<NamedNode> = known.iter().flat_map(|ds| store.writers(ds)).collect();
+        if !runs.is_empty() {
+            let runs = Binding::Iris(runs.into_iter().collect());
+            for row in READ_RUNS.select(store, &[("run", runs)])? {
+                // A run's other outputs are not in the batch.
+                let (Some(i), Some(Term::NamedNode(run))) = (at(&row, "dataset"), row.get("run")) else {
+                    continue;
+                };
+                let Some(id) = run_id(run) else { continue };
+                let complete = matches!(row.get("state"), Some(Term::Literal(l)) if l.value() == EventType::Complete.as_str());
+                writes[i].entry(id).or_insert(Write {
+                    run: id,
+                    created_at: time_of(&row, "created"),
+                    completed_at: if complete { time_of(&row, "ended") } else { None },
+                });
+            }
+        }
         for row in READ_FACETS.select(store, &[("entity", Binding::Iris(known))])? {
             let (Some(i), Some(Term::Literal(key)), Some(Term::Literal(json))) =
                 (at(&row, "entity"), row.get("key"), row.get("json"))
@@ -401,13 +403,11 @@ pub fn datasets_by_key(
     }
     Ok(keys
         .iter()
-        .zip(found)
-        .zip(facets)
+        .zip(created)
+        .zip(writes.into_iter().zip(facets))
         .zip(&iris)
-        .filter_map(|(((key, found), facets), iri)| {
-            let found = found?;
-            let updated_at = store.updated_at(iri);
-            let info = dataset_info(key, found.created_at, updated_at, facets, found.writes.values());
+        .filter_map(|(((key, created_at), (writes, facets)), iri)| {
+            let info = dataset_info(key, created_at?, store.updated_at(iri), facets, writes.values());
             Some((key.clone(), info))
         })
         .collect())
@@ -711,10 +711,11 @@ impl Reader<'_> {
         })
     }
 
-    /// The runs that wrote a dataset.
+    /// The runs that wrote a dataset (those the store lists as its
+    /// writers, [`Store::writers`]).
     fn writes(&self, ds: &NamedNode) -> Result<Vec<Write>, StoreError> {
         let mut out = Vec::new();
-        for run in self.subjects_in_own_graph(prov::GENERATED, ds.clone())? {
+        for run in self.0.writers(ds) {
             let Some(id) = run_id(&run) else { continue };
             let complete = self.literal(&run, mg::STATE)?.as_deref() == Some(EventType::Complete.as_str());
             out.push(Write {

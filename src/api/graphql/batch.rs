@@ -26,10 +26,9 @@ use super::gql_error;
 use crate::api::rest::blocking;
 use crate::api::rest::jobs::job_io;
 use crate::api::{ApiError, AppState};
-use crate::catalog::Catalog;
 use crate::catalog::concepts::{self, DatasetConcept};
+use crate::lineage::Projection;
 use crate::lineage::report::ExposedProduct;
-use crate::lineage::{Direction, Projection};
 use crate::openlineage::NodeId;
 use crate::store::read::{self, DatasetInfo, JobInfo, Page, RunInfo};
 
@@ -55,7 +54,7 @@ where
         .map_err(gql_error)
 }
 
-/// Datasets read together (two store reads, [`read::datasets_by_key`]) and
+/// Datasets read together (three store reads, [`read::datasets_by_key`]) and
 /// the batch they form as a list.
 pub struct Loaded {
     infos: HashMap<Key, DatasetInfo>,
@@ -89,25 +88,17 @@ struct Neighbours {
     downstream: Vec<Key>,
 }
 
-/// The datasets one job hop from `dataset` towards `direction` (the lineage
-/// walk of depth 1, as `lineage(depth: 1)` answers it), by namespace and
-/// name; none for a dataset the projection does not know.
-fn one_hop(projection: &Projection, dataset: &NodeId, direction: Direction) -> Vec<Key> {
-    let Some(walk) = projection.lineage(dataset, direction, 1, false, None) else {
-        return Vec::new();
-    };
-    let mut keys: Vec<Key> = walk
-        .nodes
+/// The datasets one job hop from `dataset`, upstream or downstream
+/// ([`Projection::neighbours`]), by namespace and name.
+fn one_hop(projection: &Projection, dataset: &NodeId, upstream: bool) -> Vec<Key> {
+    let ids = projection.ids();
+    let mut keys: Vec<Key> = projection
+        .neighbours(dataset, upstream)
+        .unwrap_or_default()
         .into_iter()
-        // The start comes first; it is not its own neighbour.
-        .skip(1)
-        .filter_map(|node| match node {
-            NodeId::Dataset { namespace, name } => Some((namespace, name)),
-            _ => None,
-        })
+        .map(|id| (ids.namespace(id).to_owned(), ids.name(id).to_owned()))
         .collect();
     keys.sort();
-    keys.dedup();
     keys
 }
 
@@ -159,14 +150,12 @@ impl DatasetBatch {
     pub async fn products(&self, key: &Key) -> async_graphql::Result<Vec<ExposedProduct>> {
         let (app, keys) = (self.app.clone(), self.keys.clone());
         let all = once(&self.products, move || {
-            let exposure = Catalog::read_store(app.views.store())
-                .map_err(ApiError::internal)?
-                .exposure();
+            let described = app.views.described().map_err(ApiError::internal)?;
             Ok(keys
                 .into_iter()
                 .map(|(namespace, name)| {
                     let id = NodeId::dataset(&namespace, &name);
-                    let products = exposure.products_of(&id).cloned().collect();
+                    let products = described.exposure.products_of(&id).cloned().collect();
                     ((namespace, name), products)
                 })
                 .collect())
@@ -201,8 +190,8 @@ impl DatasetBatch {
                 .map(|key| {
                     let id = NodeId::dataset(&key.0, &key.1);
                     let neighbours = Neighbours {
-                        upstream: one_hop(&projection, &id, Direction::Upstream),
-                        downstream: one_hop(&projection, &id, Direction::Downstream),
+                        upstream: one_hop(&projection, &id, true),
+                        downstream: one_hop(&projection, &id, false),
                     };
                     (key, neighbours)
                 })

@@ -979,14 +979,19 @@ impl MeshQuery {
             paths: true,
         };
         let (doc, total) = blocking(move || {
-            // As REST: the products exposing datasets, read before the
+            // As REST: the products exposing datasets, taken before the
             // projection is locked.
-            let exposure = Catalog::read_store(app.views.store())
-                .map_err(catalog_error)?
-                .exposure();
+            let described = app.views.described().map_err(catalog_error)?;
             let projection = app.views.projection();
             let impact = projection.impact(&start, &query).map_err(impact_error)?;
-            let report = report::report(&projection, &start, &query, &impact, &listing, &exposure);
+            let report = report::report(
+                &projection,
+                &start,
+                &query,
+                &impact,
+                &listing,
+                &described.exposure,
+            );
             drop(projection);
             let doc: ReportDoc = typed(&report)?;
             Ok((doc, impact.nodes.len()))
@@ -1046,7 +1051,7 @@ impl MeshQuery {
         search: Option<String>,
     ) -> async_graphql::Result<Vec<Concept>> {
         let app = app(ctx)?;
-        let all = blocking(move || concepts::concepts(app.views.store()).map_err(catalog_error)).await?;
+        let all = blocking(move || concepts::concepts(&app.views).map_err(catalog_error)).await?;
         let all = match search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => all,
             Some(text) => {

@@ -110,7 +110,7 @@ pub async fn get_concepts(
     params: Params,
 ) -> Result<Json<ConceptList>, ApiError> {
     let page_of = params.page()?;
-    let all = blocking(move || concepts::concepts(app.views.store()).map_err(internal)).await?;
+    let all = blocking(move || concepts::concepts(&app.views).map_err(internal)).await?;
     let (concepts, total_count) = page(all, page_of);
     Ok(Json(ConceptList {
         concepts,

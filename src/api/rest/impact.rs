@@ -13,10 +13,9 @@ use serde::Serialize;
 
 use super::{Params, blocking};
 use crate::api::{ApiError, AppState};
-use crate::catalog::Catalog;
 use crate::lineage::ids::{Id, Kind};
 use crate::lineage::impact::{ImpactError, ImpactQuery, Level, Towards};
-use crate::lineage::report::{self, Exposure, Listing};
+use crate::lineage::report::{self, Listing};
 use crate::openlineage::{NodeId, Timestamp};
 
 /// Nodes listed per page unless `limit` says otherwise.
@@ -149,29 +148,26 @@ pub async fn get_impact(
     let ask = ask(&params)?;
     let csv = wants_csv(&headers);
     blocking(move || {
-        // The products exposing datasets, read before the projection is
+        // The products exposing datasets, taken before the projection is
         // locked (the CSV list has no groups).
-        let exposure = if csv {
-            Exposure::default()
-        } else {
-            Catalog::read_store(app.views.store())
-                .map_err(ApiError::internal)?
-                .exposure()
-        };
+        let described = (!csv)
+            .then(|| app.views.described())
+            .transpose()
+            .map_err(ApiError::internal)?;
         let projection = app.views.projection();
         let impact = projection.impact(&ask.start, &ask.query).map_err(impact_error)?;
-        if csv {
+        let Some(described) = described else {
             let body = report::csv(&projection, &impact).map_err(ApiError::internal)?;
             drop(projection);
             return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
-        }
+        };
         let answer = report::report(
             &projection,
             &ask.start,
             &ask.query,
             &impact,
             &ask.listing,
-            &exposure,
+            &described.exposure,
         );
         drop(projection);
         let body = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
