@@ -20,7 +20,8 @@
 //! - **breakdown**: where the time of an event goes, measured in-process on
 //!   one thread: JSON parse + validation, mapping, the durable log append
 //!   (BLAKE3, LZ4, redb, fsync) by group size, the store transaction by
-//!   group size, the lineage projection; plus HTTP alone (`GET /health`).
+//!   group size, the lineage projection, the search index; plus HTTP alone
+//!   (`GET /health`).
 //!
 //! Run with `cargo bench --bench ingest`. Timings are noisy on a shared
 //! machine: the load average is printed before and after.
@@ -59,6 +60,7 @@ use meshgraph::lineage::Projection;
 use meshgraph::log::{Log, NewRecord, RecordKind};
 use meshgraph::mapping::{GraphWrite, Nothing, map_event};
 use meshgraph::openlineage::{Event, parse_event};
+use meshgraph::search::index::SearchIndex;
 use oxigraph::model::Quad;
 
 /// The targets on a 2-core machine, events/s.
@@ -674,6 +676,13 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
         elapsed,
         per_event(elapsed),
     );
+    let mut index = SearchIndex::default();
+    let ((), elapsed) = timed(|| {
+        for event in &parsed {
+            index.observe(event);
+        }
+    });
+    row("   search index observe".into(), elapsed, per_event(elapsed));
     rows.push(commit_cost);
 }
 
