@@ -27,7 +27,7 @@ use serde_json::value::RawValue;
 
 use super::{Field, Match, Pattern, SearchKind};
 use crate::mapping::{FacetDigest, facet_digest};
-use crate::openlineage::event::{Dataset, EventKind, Facets, Job};
+use crate::openlineage::event::{Dataset, EventKind, Job};
 use crate::openlineage::facets::{self, FacetScope, StandardFacet};
 use crate::openlineage::{Event, NodeId};
 
@@ -94,8 +94,8 @@ impl Haystack {
     fn push(&mut self, id: TextId, lower: &str) {
         self.starts.push(self.bytes.len() as u32);
         self.ids.push(id);
-        // A NUL inside a text would split its region: matching then
-        // re-checks the whole text, so at worst such a text is missed.
+        // A text may hold a NUL too: each hit is checked against its whole
+        // text, so one that spans two regions is dropped, never misread.
         self.bytes.push_str(lower);
         self.bytes.push('\0');
     }
@@ -122,6 +122,7 @@ struct Texts {
     /// Slots free for reuse: only once the haystack has been rebuilt
     /// without the dead text's region, which still names the slot.
     free: Vec<TextId>,
+    /// Slots of dead texts whose regions are still in the haystack.
     dying: Vec<TextId>,
     haystack: Haystack,
 }
@@ -130,9 +131,11 @@ impl Texts {
     /// Adds `entry` to the postings of `text`, interning it if new.
     fn post(&mut self, text: &str, entry: EntryId) -> TextId {
         if let Some(&id) = self.ids.get(text) {
-            if let Some(slot) = &mut self.slots[id as usize] {
-                slot.postings.push(entry);
-            }
+            self.slots[id as usize]
+                .as_mut()
+                .expect("interned texts are live")
+                .postings
+                .push(entry);
             return id;
         }
         let original: Arc<str> = Arc::from(text);
@@ -292,11 +295,10 @@ impl SearchIndex {
 
     fn dataset(&mut self, dataset: &Dataset) {
         let entity = self.entity(SearchKind::Dataset, &dataset.namespace, &dataset.name);
-        let facets: &Facets = &dataset.facets;
-        if let Some(raw) = facets.get("documentation") {
+        if let Some(raw) = dataset.facets.get("documentation") {
             self.document(entity, FacetScope::Dataset, raw);
         }
-        if let Some(raw) = facets.get("schema") {
+        if let Some(raw) = dataset.facets.get("schema") {
             self.schema(entity, raw);
         }
     }
@@ -350,7 +352,7 @@ impl SearchIndex {
             Some(Some(StandardFacet::Documentation(doc))) => Some(doc.description),
             _ => None,
         };
-        self.describe(entry, description.as_deref());
+        self.set_description(entry, description.as_deref());
     }
 
     /// A `schema` facet: the dataset's top-level columns, each with its
@@ -480,7 +482,7 @@ impl SearchIndex {
         self.free.push(id);
     }
 
-    fn describe(&mut self, id: EntryId, description: Option<&str>) {
+    fn set_description(&mut self, id: EntryId, description: Option<&str>) {
         let entry = self.entries[id as usize]
             .as_mut()
             .expect("described entries are live");
@@ -649,10 +651,10 @@ impl SearchIndex {
     }
 
     /// What a hit's entry is, for the answer.
-    pub fn describe_hit(&self, id: EntryId) -> Described<'_> {
+    pub fn found(&self, id: EntryId) -> Found<'_> {
         let entry = self.entry(id);
         let text = |t: TextId| &*self.texts.get(t).original;
-        let (id, namespace) = match &entry.at {
+        let (subject, namespace) = match &entry.at {
             At::Entity { namespace } => {
                 let ns = &*self.namespaces[*namespace as usize];
                 let name = text(entry.name).to_owned();
@@ -678,9 +680,9 @@ impl SearchIndex {
             }
             At::Iri(iri) => (Subject::Iri(iri), None),
         };
-        Described {
+        Found {
             kind: entry.kind,
-            subject: id,
+            subject,
             name: text(entry.name),
             namespace,
             labels: entry.labels.iter().map(|&l| text(l)).collect(),
@@ -700,7 +702,7 @@ pub enum Subject<'a> {
 
 /// An entry as an answer shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Described<'a> {
+pub struct Found<'a> {
     /// What it is.
     pub kind: SearchKind,
     /// Its lineage node or IRI.
@@ -713,4 +715,44 @@ pub struct Described<'a> {
     pub labels: Vec<&'a str>,
     /// Its description.
     pub description: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn concept(i: u64) -> CatalogEntry {
+        CatalogEntry {
+            kind: SearchKind::Concept,
+            iri: format!("urn:concept:{i}"),
+            name: format!("concept {i}"),
+            labels: vec![format!("concept {i}")],
+            description: Some(format!("{i} {}", "x".repeat(4096))),
+        }
+    }
+
+    #[test]
+    fn dead_texts_are_compacted_away_and_their_slots_reused() {
+        let mut index = SearchIndex::default();
+        // 1,000 rounds of two concepts, each replacing the last: 8 MB of
+        // descriptions come and go.
+        for round in 0..1_000 {
+            index.set_catalog(round, vec![concept(round * 2), concept(round * 2 + 1)]);
+        }
+        assert!(index.texts.haystack.bytes.len() < 2 << 20, "never compacted");
+        assert!(index.texts.slots.len() < 1_000, "slots never reused");
+        let (hits, total) = index.query("concept 1999", &[], None, 10);
+        assert_eq!(total, 1);
+        let found = index.found(hits[0].0);
+        assert_eq!(found.subject, Subject::Iri("urn:concept:1999"));
+        assert_eq!((hits[0].1, hits[0].2), (Match::Exact, Field::Name));
+        assert!(found.description.unwrap().starts_with("1999 x"));
+        // What is gone is not found, though its text may linger in the buffer.
+        assert_eq!(index.query("concept 1997", &[], None, 10).1, 0);
+        assert_eq!(index.query("concept", &[], None, 10).1, 2);
+        // An older read of the catalog never replaces a newer one.
+        index.set_catalog(5, vec![concept(5)]);
+        assert_eq!(index.query("concept 5", &[], None, 10).1, 0);
+        assert_eq!(index.query("concept 1999", &[], None, 10).1, 1);
+    }
 }

@@ -267,7 +267,7 @@ pub fn search(
     let hits = raw
         .into_iter()
         .map(|(entry, matched, field)| {
-            let found = index.describe_hit(entry);
+            let found = index.found(entry);
             let (id, updated_at) = match found.subject {
                 Subject::Node(node) => {
                     // A column was last updated with its dataset.
@@ -424,7 +424,7 @@ pub(crate) mod tests {
         let (hits, total) = index.query(query, kinds, None, limit);
         let hits = hits
             .into_iter()
-            .map(|(entry, level, field)| (index.describe_hit(entry).name.to_owned(), level, field))
+            .map(|(entry, level, field)| (index.found(entry).name.to_owned(), level, field))
             .collect();
         (hits, total)
     }
@@ -532,12 +532,12 @@ pub(crate) mod tests {
         let index = index_of(&all);
         let (jobs, total) = index.query("order", &[SearchKind::Job], None, 10);
         assert_eq!(total, 1);
-        assert_eq!(index.describe_hit(jobs[0].0).kind, SearchKind::Job);
+        assert_eq!(index.found(jobs[0].0).kind, SearchKind::Job);
         let (one, total) = index.query("order", &[], None, 1);
         assert_eq!(total, 4);
         assert_eq!(one.len(), 1);
         // Exact beats prefix whatever the kind.
-        assert_eq!(index.describe_hit(one[0].0).kind, SearchKind::Concept);
+        assert_eq!(index.found(one[0].0).kind, SearchKind::Concept);
         assert_eq!(index.query("order", &[], None, 0), (Vec::new(), 4));
     }
 

@@ -458,6 +458,7 @@ async fn views_rebuilt_from_the_log_equal_the_views_before_the_restart() {
         assert_eq!(status, axum::http::StatusCode::CREATED, "{answer}");
     }
     let before = dump(app.app.views.store().oxigraph());
+    let listings_before = listings(&app).await;
     let projection_before = app.app.views.projection().edge_list();
     assert!(
         projection_before.len() > 50,
@@ -486,6 +487,32 @@ async fn views_rebuilt_from_the_log_equal_the_views_before_the_restart() {
         run_state(reopened.views.store().oxigraph(), run(1)).as_deref(),
         Some("COMPLETE")
     );
+    // What the store keeps beside the graph (each namespace's members, the
+    // runs that wrote each dataset) is rebuilt too: the listings, with each
+    // dataset's version and last modification, are the same.
+    let reopened = crate::support::TestApp {
+        router: meshgraph::api::router(reopened.clone()),
+        app: reopened,
+    };
+    assert_eq!(listings(&reopened).await, listings_before);
     drop(reopened);
     writer.join();
+}
+
+/// Every namespace's datasets and jobs, as `GET /api/v1/namespaces/{ns}/datasets`
+/// and `/jobs` list them.
+async fn listings(app: &crate::support::TestApp) -> Vec<serde_json::Value> {
+    let (_, namespaces) = app.get("/api/v1/namespaces?limit=1000").await;
+    let mut out = Vec::new();
+    for ns in namespaces["namespaces"].as_array().expect("namespaces") {
+        let name = crate::support::enc(ns["name"].as_str().expect("a name"));
+        for what in ["datasets", "jobs"] {
+            let (_, listing) = app
+                .get(&format!("/api/v1/namespaces/{name}/{what}?limit=1000"))
+                .await;
+            out.push(listing);
+        }
+    }
+    assert!(out.len() > 4, "too few listings to compare: {out:?}");
+    out
 }

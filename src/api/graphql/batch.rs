@@ -56,7 +56,7 @@ where
 
 /// Datasets read together (three store reads, [`read::datasets_by_key`]) and
 /// the batch they form as a list.
-pub struct Loaded {
+struct Loaded {
     infos: HashMap<Key, DatasetInfo>,
     batch: Arc<DatasetBatch>,
 }
@@ -88,6 +88,21 @@ struct Neighbours {
     downstream: Vec<Key>,
 }
 
+impl Neighbours {
+    fn side(&self, upstream: bool) -> &[Key] {
+        if upstream {
+            &self.upstream
+        } else {
+            &self.downstream
+        }
+    }
+
+    /// The neighbours on one side in a page's window.
+    fn window(&self, upstream: bool, page: Page) -> impl Iterator<Item = &Key> {
+        self.side(upstream).iter().skip(page.offset).take(page.limit)
+    }
+}
+
 /// The datasets one job hop from `dataset`, upstream or downstream
 /// ([`Projection::neighbours`]), by namespace and name.
 fn one_hop(projection: &Projection, dataset: &NodeId, upstream: bool) -> Vec<Key> {
@@ -108,8 +123,9 @@ type NeighbourPage = Arc<Once<Loaded>>;
 /// What the datasets of one list load together.
 pub struct DatasetBatch {
     app: AppState,
-    keys: Vec<Key>,
-    /// The products exposing each dataset: one read of the catalog.
+    keys: Arc<[Key]>,
+    /// The products exposing each dataset, from what documents say
+    /// ([`crate::views::Views::described`]).
     products: Once<HashMap<Key, Vec<ExposedProduct>>>,
     /// The concepts each dataset carries ([`concepts::datasets_concepts`]).
     concepts: Once<HashMap<Key, Vec<DatasetConcept>>>,
@@ -124,7 +140,7 @@ impl DatasetBatch {
     fn new(app: &AppState, keys: Vec<Key>) -> Arc<Self> {
         Arc::new(Self {
             app: app.clone(),
-            keys,
+            keys: keys.into(),
             products: OnceCell::new(),
             concepts: OnceCell::new(),
             neighbours: OnceCell::new(),
@@ -148,15 +164,15 @@ impl DatasetBatch {
     /// The data products that expose a dataset of this list (by their
     /// output ports).
     pub async fn products(&self, key: &Key) -> async_graphql::Result<Vec<ExposedProduct>> {
-        let (app, keys) = (self.app.clone(), self.keys.clone());
+        let (app, keys) = (self.app.clone(), Arc::clone(&self.keys));
         let all = once(&self.products, move || {
             let described = app.views.described().map_err(ApiError::internal)?;
             Ok(keys
-                .into_iter()
-                .map(|(namespace, name)| {
-                    let id = NodeId::dataset(&namespace, &name);
+                .iter()
+                .map(|key| {
+                    let id = NodeId::dataset(&key.0, &key.1);
                     let products = described.exposure.products_of(&id).cloned().collect();
-                    ((namespace, name), products)
+                    (key.clone(), products)
                 })
                 .collect())
         })
@@ -166,7 +182,7 @@ impl DatasetBatch {
 
     /// The concepts a dataset of this list and its columns carry.
     pub async fn concepts(&self, key: &Key) -> async_graphql::Result<Vec<DatasetConcept>> {
-        let (app, keys) = (self.app.clone(), self.keys.clone());
+        let (app, keys) = (self.app.clone(), Arc::clone(&self.keys));
         let all = once(&self.concepts, move || {
             concepts::datasets_concepts(&app.views, &keys).map_err(ApiError::internal)
         })
@@ -182,32 +198,22 @@ impl DatasetBatch {
         upstream: bool,
         page: Page,
     ) -> async_graphql::Result<(Vec<Dataset>, usize)> {
-        let (app, keys) = (self.app.clone(), self.keys.clone());
+        let (app, keys) = (self.app.clone(), Arc::clone(&self.keys));
         let all = once(&self.neighbours, move || {
             let projection = app.views.projection();
             Ok(keys
-                .into_iter()
+                .iter()
                 .map(|key| {
                     let id = NodeId::dataset(&key.0, &key.1);
                     let neighbours = Neighbours {
                         upstream: one_hop(&projection, &id, true),
                         downstream: one_hop(&projection, &id, false),
                     };
-                    (key, neighbours)
+                    (key.clone(), neighbours)
                 })
                 .collect())
         })
         .await?;
-        let side = |n: &Neighbours| -> Vec<Key> {
-            let list = if upstream { &n.upstream } else { &n.downstream };
-            list.iter().skip(page.offset).take(page.limit).cloned().collect()
-        };
-        let mine = all.get(key).cloned().unwrap_or_default();
-        let total = if upstream {
-            mine.upstream.len()
-        } else {
-            mine.downstream.len()
-        };
         let cell = Arc::clone(
             self.pages
                 .lock()
@@ -215,22 +221,26 @@ impl DatasetBatch {
                 .entry((upstream, page))
                 .or_default(),
         );
-        let app = self.app.clone();
-        let wanted: Vec<Key> = all
-            .values()
-            .flat_map(side)
-            .collect::<BTreeSet<Key>>()
-            .into_iter()
-            .collect();
-        let loaded = once(&cell, move || Loaded::read(&app, &wanted)).await?;
-        Ok((loaded.datasets(&side(&mine)), total))
+        let (app, every) = (self.app.clone(), Arc::clone(&all));
+        let loaded = once(&cell, move || {
+            let wanted: BTreeSet<&Key> = every.values().flat_map(|n| n.window(upstream, page)).collect();
+            Loaded::read(&app, &wanted.into_iter().cloned().collect::<Vec<_>>())
+        })
+        .await?;
+        Ok(match all.get(key) {
+            Some(mine) => {
+                let window: Vec<Key> = mine.window(upstream, page).cloned().collect();
+                (loaded.datasets(&window), mine.side(upstream).len())
+            }
+            None => (Vec::new(), 0),
+        })
     }
 }
 
 /// What the jobs of one list load together.
 pub struct JobBatch {
     app: AppState,
-    keys: Vec<Key>,
+    keys: Arc<[Key]>,
     io: Once<JobIo>,
 }
 
@@ -255,7 +265,8 @@ impl JobBatch {
             keys: infos
                 .iter()
                 .map(|i| (i.namespace.clone(), i.name.clone()))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             io: OnceCell::new(),
         });
         infos
@@ -271,7 +282,7 @@ impl JobBatch {
     /// A job's current inputs or outputs (those of its latest completed
     /// run), each read from the store.
     pub async fn io(&self, key: &Key, inputs: bool) -> async_graphql::Result<Vec<Dataset>> {
-        let (app, keys) = (self.app.clone(), self.keys.clone());
+        let (app, keys) = (self.app.clone(), Arc::clone(&self.keys));
         let all = once(&self.io, move || {
             let by_job: HashMap<Key, (Vec<Key>, Vec<Key>)> = {
                 let projection = app.views.projection();
@@ -283,10 +294,10 @@ impl JobBatch {
                         })
                         .collect()
                 };
-                keys.into_iter()
+                keys.iter()
                     .map(|key| {
                         let (ins, outs) = job_io(&projection, &key.0, &key.1);
-                        (key, (datasets(ins), datasets(outs)))
+                        (key.clone(), (datasets(ins), datasets(outs)))
                     })
                     .collect()
             };
@@ -311,7 +322,7 @@ impl JobBatch {
 /// wrote, as they are now.
 pub struct RunBatch {
     app: AppState,
-    keys: Vec<Key>,
+    keys: Arc<[Key]>,
     datasets: Once<Loaded>,
 }
 
@@ -324,7 +335,8 @@ impl RunBatch {
             .map(|ds| (ds.namespace.clone(), ds.name.clone()))
             .collect::<BTreeSet<Key>>()
             .into_iter()
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let batch = Arc::new(Self {
             app: app.clone(),
             keys,
@@ -338,7 +350,7 @@ impl RunBatch {
 
     /// A dataset one of the runs read or wrote, as it is now.
     pub async fn dataset(&self, key: &Key) -> async_graphql::Result<Option<Dataset>> {
-        let (app, keys) = (self.app.clone(), self.keys.clone());
+        let (app, keys) = (self.app.clone(), Arc::clone(&self.keys));
         let loaded = once(&self.datasets, move || Loaded::read(&app, &keys)).await?;
         Ok(loaded.datasets(std::slice::from_ref(key)).pop())
     }

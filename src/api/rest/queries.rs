@@ -7,8 +7,9 @@
 //! absolute IRI, bare or in `<...>`; a `literal` parameter takes any text,
 //! bound as a plain literal exactly as given; a `term` parameter is an IRI
 //! if the text is in `<...>` or parses as an absolute IRI (has a scheme),
-//! else a plain literal. Values are bound into the parsed query, never
-//! pasted into its text. A missing, unknown or ill-formed parameter is a
+//! else a plain literal; an `iris` parameter takes IRIs separated by spaces,
+//! the rows of the query's `VALUES` block. Values are bound into the parsed
+//! query, never pasted into its text. A missing, unknown or ill-formed parameter is a
 //! 400 `invalid_parameter`; an unknown query a 404 `not_found`.
 
 use std::collections::HashMap;
