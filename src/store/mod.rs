@@ -6,6 +6,7 @@
 //! may write). Readers use [`Store::oxigraph`] for patterns and queries, from
 //! blocking tasks: oxigraph is synchronous.
 
+pub mod algebra;
 pub mod change;
 pub mod document;
 pub mod federation;
