@@ -306,6 +306,12 @@ named_queries! {
     CATALOG_TAGGED = "catalog-tagged";
     /// The tag keys on a dataset and its columns.
     CATALOG_DATASET_TAGS = "catalog-dataset-tags";
+    /// How many namespaces, datasets, jobs and runs there are.
+    OVERVIEW_COUNTS = "overview-counts";
+    /// The runs with the latest activity.
+    OVERVIEW_RECENT_RUNS = "overview-recent-runs";
+    /// The latest runs of the jobs whose latest run failed.
+    OVERVIEW_FAILING_JOBS = "overview-failing-jobs";
 }
 
 /// The named query called `name`.
