@@ -487,7 +487,12 @@ mod tests {
             let rows = query
                 .select(&store, &bindings)
                 .unwrap_or_else(|e| panic!("{}: {e}", query.name));
-            assert!(rows.is_empty());
+            // Nothing to find, except for counts: one row of zeros.
+            if std::ptr::eq(*query, &OVERVIEW_COUNTS) {
+                assert_eq!(rows.len(), 1);
+            } else {
+                assert!(rows.is_empty(), "{}", query.name);
+            }
             if let Some(first) = params.first() {
                 let rest: Vec<(&str, Term)> = bindings
                     .iter()
