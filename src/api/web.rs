@@ -77,7 +77,8 @@ static ETAGS: LazyLock<Vec<HeaderValue>> = LazyLock::new(|| {
         .iter()
         .map(|asset| {
             let hash = blake3::hash(asset.bytes).to_hex();
-            HeaderValue::try_from(format!("\"{}\"", &hash[..32])).expect("a hex digest is a valid header value")
+            HeaderValue::try_from(format!("\"{}\"", &hash[..32]))
+                .expect("a hex digest is a valid header value")
         })
         .collect()
 });
@@ -122,7 +123,12 @@ pub fn serve(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
     let content_type = HeaderValue::from_static(content_type(path));
-    Ok((common, [(header::CONTENT_TYPE, content_type)], ASSETS[index].bytes).into_response())
+    Ok((
+        common,
+        [(header::CONTENT_TYPE, content_type)],
+        ASSETS[index].bytes,
+    )
+        .into_response())
 }
 
 /// The media type of a file, by its extension.
@@ -164,13 +170,19 @@ mod tests {
         found.sort();
         let mut listed: Vec<String> = ASSETS.iter().map(|asset| asset.path.to_owned()).collect();
         listed.sort();
-        assert_eq!(listed, found, "web/ and ASSETS differ: list every file of web/ in assets!");
+        assert_eq!(
+            listed, found,
+            "web/ and ASSETS differ: list every file of web/ in assets!"
+        );
     }
 
     #[test]
     fn content_types_by_extension() {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("vendor/cytoscape/cytoscape.esm.min.mjs"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("vendor/cytoscape/cytoscape.esm.min.mjs"),
+            "text/javascript; charset=utf-8"
+        );
         assert_eq!(content_type("app.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("vendor/react/LICENSE"), "text/plain; charset=utf-8");
     }

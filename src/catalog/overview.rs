@@ -9,7 +9,7 @@
 
 use oxigraph::model::{NamedNode, Term};
 
-use super::{CatalogError, Catalog, concepts, iri_of};
+use super::{Catalog, CatalogError, concepts, iri_of};
 use crate::store::queries::{OVERVIEW_COUNTS, OVERVIEW_FAILING_JOBS, OVERVIEW_RECENT_RUNS};
 use crate::store::read::{self, RunInfo};
 use crate::views::Views;

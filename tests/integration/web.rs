@@ -42,11 +42,17 @@ async fn the_page_is_served_at_the_root() {
     let app = TestApp::new();
     let response = get_with(&app, "/", None).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(header_of(&response, header::CONTENT_TYPE), "text/html; charset=utf-8");
+    assert_eq!(
+        header_of(&response, header::CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
     assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-cache");
     assert!(header_of(&response, header::ETAG).starts_with('"'));
     let html = String::from_utf8(body(response).await).unwrap();
-    assert!(html.contains(r#"<script type="module" src="/ui/js/app.js">"#), "{html}");
+    assert!(
+        html.contains(r#"<script type="module" src="/ui/js/app.js">"#),
+        "{html}"
+    );
     assert!(html.contains(r#"href="/ui/app.css""#), "{html}");
 }
 
@@ -91,7 +97,13 @@ async fn a_known_etag_is_answered_304_without_a_body() {
 #[tokio::test]
 async fn unknown_paths_stay_json_404s() {
     let app = TestApp::new();
-    for path in ["/ui/nothing.js", "/ui/", "/api/v1/nothing", "/lineage", "/ui/vendor.sh"] {
+    for path in [
+        "/ui/nothing.js",
+        "/ui/",
+        "/api/v1/nothing",
+        "/lineage",
+        "/ui/vendor.sh",
+    ] {
         let (status, body) = app.get(path).await;
         assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
     }
@@ -104,7 +116,14 @@ async fn unknown_paths_stay_json_404s() {
 fn no_asset_loads_from_another_host() {
     for asset in ASSETS.iter().filter(|a| !a.path.starts_with("vendor/")) {
         let text = String::from_utf8_lossy(asset.bytes);
-        for pattern in ["src=\"http", "href=\"http", "from 'http", "from \"http", "url(http", "import('http"] {
+        for pattern in [
+            "src=\"http",
+            "href=\"http",
+            "from 'http",
+            "from \"http",
+            "url(http",
+            "import('http",
+        ] {
             assert!(!text.contains(pattern), "{} has {pattern}", asset.path);
         }
     }
@@ -113,7 +132,9 @@ fn no_asset_loads_from_another_host() {
 #[tokio::test]
 async fn graphiql_loads_its_vendored_scripts() {
     let app = TestApp::new();
-    let (status, bytes) = app.send(Request::get("/graphql").body(Body::empty()).unwrap()).await;
+    let (status, bytes) = app
+        .send(Request::get("/graphql").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(bytes).unwrap();
     for script in [
@@ -178,7 +199,12 @@ async fn the_overview_counts_and_finds_recent_runs_and_failing_jobs() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["job"]["name"].as_str().unwrap().to_owned(), r["run"]["state"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["job"]["name"].as_str().unwrap().to_owned(),
+                r["run"]["state"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let expected: Vec<(String, String)> = [
         ("flaky", "COMPLETED"),

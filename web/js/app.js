@@ -44,6 +44,8 @@ async function show() {
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
   const entry = PAGES[page];
+  // The header's search box shows the query on the results page only.
+  if (page !== 'search') document.getElementById('search-box').value = '';
   for (const a of document.querySelectorAll('header nav a')) {
     if (entry && a.dataset.section === entry[0]) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -2,22 +2,17 @@
 // layout.js: datasets, jobs, columns, products and domains as nodes, data
 // flowing left to right. Used by the lineage explorer and the catalog.
 //
-// Large graphs stay fluid: the viewport is drawn from a texture while
-// panning and zooming, edges are hidden during those gestures past a
-// thousand nodes, and labels are not drawn when too small to read.
+// Large graphs stay fluid: past a thousand nodes, edges are cytoscape's
+// cheapest kind, the viewport is drawn from a texture while panning and
+// zooming, and edges are hidden during those gestures; labels are never
+// drawn when too small to read.
 // The canvas is reachable by keyboard: arrows pan, + and - zoom, 0 fits.
 
 import cytoscape from '../vendor/cytoscape/cytoscape.esm.min.mjs';
 import { layered } from './layout.js';
 
-const COLORS = {
-  DATASET: '#2457c5',
-  JOB: '#6b4fbb',
-  DATASET_FIELD: '#0f7b7b',
-  PRODUCT: '#2457c5',
-  DOMAIN: '#9a4d00',
-};
-
+// Static per-type styles (no per-element style functions: those are
+// evaluated for every node and slow the first frame of large graphs).
 const STYLE = [
   {
     selector: 'node',
@@ -27,20 +22,18 @@ const STYLE = [
       height: 30,
       'background-color': '#fff',
       'border-width': 2,
-      'border-color': (n) => COLORS[n.data('type')] || '#555',
+      'border-color': '#2457c5',
       label: 'data(label)',
       'font-size': 12,
       color: '#1d2330',
       'text-valign': 'center',
       'text-halign': 'center',
-      'text-max-width': 186,
-      'text-wrap': 'ellipsis',
       'min-zoomed-font-size': 7,
     },
   },
-  { selector: 'node[type="JOB"]', style: { shape: 'round-tag', 'background-color': '#f3f0fb', height: 26 } },
-  { selector: 'node[type="DATASET_FIELD"]', style: { 'background-color': '#eef8f8', height: 26 } },
-  { selector: 'node[type="DOMAIN"]', style: { 'background-color': '#fff6ec', height: 40, 'font-size': 14, 'font-weight': 600 } },
+  { selector: 'node[type="JOB"]', style: { shape: 'round-tag', 'background-color': '#f3f0fb', 'border-color': '#6b4fbb', height: 26 } },
+  { selector: 'node[type="DATASET_FIELD"]', style: { 'background-color': '#eef8f8', 'border-color': '#0f7b7b', height: 26 } },
+  { selector: 'node[type="DOMAIN"]', style: { 'background-color': '#fff6ec', 'border-color': '#9a4d00', height: 40, 'font-size': 14, 'font-weight': 600 } },
   { selector: 'node.root', style: { 'border-width': 4, 'background-color': '#fff4d6', 'font-weight': 700 } },
   {
     selector: 'edge',
@@ -53,6 +46,10 @@ const STYLE = [
       'curve-style': 'straight',
     },
   },
+  // Past a thousand nodes, edges are drawn as cytoscape's cheapest kind
+  // (haystack: straight, no arrow head; the layout already says which way
+  // data flows, left to right).
+  { selector: 'edge.fast', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none' } },
   { selector: '.faded', style: { opacity: 0.18 } },
   { selector: 'node.path', style: { 'border-color': '#d97706', 'border-width': 4 } },
   { selector: 'edge.path', style: { 'line-color': '#d97706', 'target-arrow-color': '#d97706', width: 3, 'z-index': 10 } },
@@ -61,7 +58,14 @@ const STYLE = [
 
 /** A short label: long names keep their informative end. */
 export function shortLabel(text) {
-  return text.length <= 30 ? text : `…${text.slice(-29)}`;
+  return text.length <= 28 ? text : `…${text.slice(-27)}`;
+}
+
+/** A lineage node's label on the graph: a column as `TABLE.field`, its
+ * table's name cut to its last part (the panel shows the whole name). */
+export function graphLabel(node) {
+  if (node.type !== 'DATASET_FIELD') return shortLabel(node.name);
+  return shortLabel(`${node.name.split(/[./]/).pop()}.${node.field}`);
 }
 
 /**
@@ -72,10 +76,13 @@ export function shortLabel(text) {
  * frame is drawn (the benchmark and the end-to-end checks wait for it).
  */
 export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
+  // Marks and measures for the benchmark (benches/web_lineage.py) and devtools.
+  performance.mark('graph-layout-start');
   const positions = layered(
     nodes.map((n) => n.id),
     edges.map((e) => [e.source, e.target]),
   );
+  performance.measure('graph-layout', 'graph-layout-start');
   const rootSet = new Set(roots);
   const big = nodes.length > 1000;
   const cy = cytoscape({
@@ -86,7 +93,7 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
         position: positions.get(n.id),
         classes: rootSet.has(n.id) ? 'root' : '',
       })),
-      edges: edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target } })),
+      edges: edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target }, classes: big ? 'fast' : '' })),
     },
     style: STYLE,
     layout: { name: 'preset', fit: true, padding: 30 },
@@ -102,11 +109,12 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
   // graphs at a readable zoom, on their start, instead.
   if (nodes.length < 300 && cy.zoom() < 0.7) {
     cy.zoom(0.7);
-    const start = roots.length ? cy.getElementById(roots[0]) : cy.nodes();
-    cy.center(start);
+    const start = cy.nodes().filter((n) => rootSet.has(n.id()));
+    cy.center(start.nonempty() ? start : cy.nodes());
   }
   delete container.dataset.ready;
   cy.one('render', () => {
+    performance.mark('graph-ready');
     container.dataset.ready = 'true';
     container.dataset.nodes = String(nodes.length);
   });

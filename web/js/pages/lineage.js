@@ -7,7 +7,7 @@
 // kept in the URL, so a view can be shared.
 
 import { get, graphql, seg } from '../api.js';
-import { drawGraph, highlightPath, shortLabel } from '../graph.js';
+import { drawGraph, graphLabel, highlightPath } from '../graph.js';
 import { errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
 
 const LINEAGE = `query Lineage($nodeId: String!, $direction: LineageDirection!, $depth: Int!, $level: LineageLevel!, $asOf: String) {
@@ -32,6 +32,8 @@ export async function render(main, params) {
     select: params.get('select') || '',
   };
   title(view.node ? `Lineage of ${view.node}` : 'Lineage');
+  // The graph is fetched while the controls are set up.
+  const fetching = view.node ? walk(view).catch((err) => err) : null;
   const form = controls(view, await timeRange());
   const status = h('p', { class: 'graph-status', role: 'status' });
   const container = h('div', { class: 'graph', 'aria-label': 'Lineage graph: arrow keys pan, + and - zoom, 0 fits' });
@@ -44,13 +46,9 @@ export async function render(main, params) {
   );
   if (!view.node) return null;
 
-  let graph;
-  try {
-    graph = await fetchGraph(view.node, view);
-    for (const id of view.expand) merge(graph, await fetchGraph(id, { ...view, depth: '1' }));
-    for (const id of view.collapse) collapse(graph, id);
-  } catch (err) {
-    replace(status, errorBox(err));
+  const graph = await fetching;
+  if (graph instanceof Error) {
+    replace(status, errorBox(graph));
     replace(panel, h('p', { class: 'empty' }, 'No graph.'));
     return null;
   }
@@ -70,7 +68,7 @@ export async function render(main, params) {
     if (id) cy.animate({ center: { eles: cy.getElementById(id) }, duration: 200 });
   };
   cy = drawGraph(container, {
-    nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: shortLabel(nodeLabel(n)) })),
+    nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: graphLabel(n) })),
     edges: graph.edges,
     roots,
     onSelect: select,
@@ -78,6 +76,15 @@ export async function render(main, params) {
   status.textContent = `${nodes.length.toLocaleString('en')} nodes, ${graph.edges.length.toLocaleString('en')} edges${view.asOf ? `, as of ${view.asOf}` : ''}. Click a node for its details and its path from the start.`;
   select(view.select && graph.nodes.has(view.select) ? view.select : null);
   return () => cy.destroy();
+}
+
+/** The view's graph: the walk from its node, its expansions, its collapses. */
+async function walk(view) {
+  const graph = await fetchGraph(view.node, view);
+  const expansions = await Promise.all(view.expand.map((id) => fetchGraph(id, { ...view, depth: '1' })));
+  for (const more of expansions) merge(graph, more);
+  for (const id of view.collapse) collapse(graph, id);
+  return graph;
 }
 
 /** The lineage from `nodeId` as `{nodes: Map, edges: [{source, target}], roots}`. */
@@ -171,7 +178,7 @@ function controls(view, range) {
     },
     h('div', { class: 'field wide' }, h('label', { for: 'lineage-node' }, 'Start from'), Object.assign(node, { id: 'lineage-node' }), suggestions),
     field('Direction', direction),
-    field('Depth (job hops)', depth),
+    field('Depth', depth),
     field('Level', level),
     h('div', { class: 'field' }, h('label', { for: 'lineage-asof' }, 'As of'), h('div', {}, Object.assign(slider, { id: 'lineage-asof' }), ' ', shown, ' ', now)),
     h('button', { type: 'submit' }, 'Show lineage'),
