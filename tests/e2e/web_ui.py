@@ -15,7 +15,8 @@ headless, with a fresh profile and no network beyond the server:
   a dataset and leads to its page;
 - the lineage graph of a known dataset renders exactly the nodes
   `GET /api/v1/lineage` answers; picking a node shows its details and its
-  path from the start (kept in the URL); the column level and a past `asOf`
+  path from the start (kept in the URL); Expand adds a node's own lineage
+  and Collapse takes it away again; the column level and a past `asOf`
   render too;
 - impact analysis lists the data products `GET /api/v1/impact` groups, and
   its CSV download holds every node;
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
-from _harness import Server, check, check_stops_cleanly, main, ok, step
+from _harness import CheckFailed, Server, check, check_stops_cleanly, main, ok, step
 
 CHROMIUM = os.environ.get("MESHGRAPH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -150,6 +151,18 @@ def graph_nodes(b: Browser) -> set[str]:
     return {v for v in values if v}
 
 
+def wait_for_nodes(b: Browser, count: int) -> None:
+    # A new view draws a new graph: wait for the one with this many nodes.
+    try:
+        b.page.wait_for_function(
+            "n => document.querySelector('.graph[data-ready]')?.dataset.nodes === n", arg=str(count), timeout=TIMEOUT_MS
+        )
+    except Exception as err:
+        drawn = b.page.get_attribute(".graph", "data-nodes")
+        raise CheckFailed(f"no graph of {count} nodes at {b.page.url}: {drawn} drawn ({err})") from None
+    b.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+
+
 def check_lineage(b: Browser, server: Server) -> None:
     step("lineage: the graph of a known dataset has the nodes the REST API answers")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=both&depth=3", "lineage", ".graph[data-ready]")
@@ -170,6 +183,32 @@ def check_lineage(b: Browser, server: Server) -> None:
     b.page.wait_for_selector(".panel dd:has-text('team:sales')", timeout=TIMEOUT_MS)
     b.clean("lineage-selected")
     ok(f"path {' -> '.join(path)}")
+
+    step("lineage: Expand adds a node's own lineage, Collapse takes away what only it leads to")
+    b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=downstream&depth=1", "lineage-depth-1", ".graph[data-ready]")
+    walks = [rest(server, "/lineage", nodeId=n, depth=1, direction="downstream")["graph"] for n in (DIM_CUSTOMER, FCT_ORDERS)]
+    base, more = ({n["id"] for n in walk} for walk in walks)
+    check(graph_nodes(b) == base and FCT_ORDERS in base, f"depth 1 drew {sorted(graph_nodes(b))}, expected {sorted(base)}")
+    # Collapsing FCT_ORDERS keeps what the root still reaches without it.
+    edges = {(e["origin"], e["destination"]) for walk in walks for n in walk for e in n["outEdges"]}
+    kept, todo = {FCT_ORDERS, DIM_CUSTOMER}, [DIM_CUSTOMER]
+    while todo:
+        at = todo.pop()
+        for origin, destination in edges:
+            if origin == at and destination not in kept and at != FCT_ORDERS:
+                kept.add(destination)
+                todo.append(destination)
+    check(kept < base | more, f"collapsing FCT_ORDERS would hide nothing: {sorted(kept)}")
+    b.page.select_option(".panel select", FCT_ORDERS)
+    b.page.click(".panel a:text-is('Expand')")
+    wait_for_nodes(b, len(base | more))
+    check(graph_nodes(b) == base | more, f"expanded: {sorted(graph_nodes(b) ^ (base | more))} differ")
+    b.clean("lineage-expanded")
+    b.page.click(".panel a:text-is('Collapse')")
+    wait_for_nodes(b, len(kept))
+    check(graph_nodes(b) == kept, f"collapsed: {sorted(graph_nodes(b) ^ kept)} differ")
+    check("expand=" in b.page.url and "collapse=" in b.page.url, f"expand and collapse are not in the URL: {b.page.url}")
+    ok(f"{len(base)} nodes, {len(base | more)} expanded, {len(kept)} once FCT_ORDERS is collapsed")
 
     step("lineage: the shared URL of the selection reopens it; column level; as of a past time")
     shared = b.page.url
@@ -225,6 +264,8 @@ def check_entities(b: Browser) -> None:
     check("schema" in b.texts(".facets summary"), f"facets {b.texts('.facets summary')}")
     derived = b.text("tbody tr:has(#field-email)")
     check("RAW.CRM.CUSTOMERS.email" in derived, f"email's column lineage: {derived}")
+    wrote = b.page.locator("section:has(h2:text('Runs that wrote it')) tbody tr").count()
+    check(wrote >= 5, f"DIM_CUSTOMER shows {wrote} runs that wrote it")
     b.open(f"#/job?ns={JOB_NS}&name={JOB}", "job", "h2:has-text('Run history')")
     runs = b.page.locator("section:has(h2:has-text('Run history')) tbody tr").count()
     check(runs >= 5, f"the job shows {runs} runs")

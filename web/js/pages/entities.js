@@ -55,6 +55,17 @@ export async function renderDataset(main, params) {
     const jobs = extras.lineage.nodes.filter((n) => ids.includes(n.id));
     return jobs.length ? h('ul', { class: 'plain' }, jobs.map((j) => h('li', {}, link('job', { ns: j.namespace, name: j.name }, j.name)))) : h('p', { class: 'empty' }, 'None reported.');
   };
+  // The runs that wrote it: its writers' latest runs, newest first.
+  const writerJobs = extras.lineage.nodes.filter((n) => writers.includes(n.id));
+  const writerRuns = (
+    await Promise.all(
+      writerJobs.map((j) =>
+        get(`/namespaces/${seg(j.namespace)}/jobs/${seg(j.name)}/runs`, { limit: 10 }).then((answer) => answer.runs.map((run) => ({ ...run, job: j }))),
+      ),
+    )
+  )
+    .flat()
+    .sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
   const owners = extras.dataset?.owners || [];
   const products = extras.dataset?.products || [];
   replace(
@@ -101,6 +112,19 @@ export async function renderDataset(main, params) {
         ],
         ds.fields,
         { empty: 'No schema reported.' },
+      ),
+    ),
+    section(
+      'Runs that wrote it',
+      table(
+        [
+          ['Job', (r) => link('job', { ns: r.job.namespace, name: r.job.name }, r.job.name)],
+          ['State', (r) => link('run', { id: r.id }, stateBadge(r.state))],
+          ['Started', (r) => time(r.startedAt)],
+          ['Duration', (r) => duration(r.durationMs)],
+        ],
+        writerRuns,
+        { empty: 'No run reported writing it.' },
       ),
     ),
     section('Facets', h('p', { class: 'path' }, 'As the producers sent them, custom facets included.'), facetList(ds.facets)),

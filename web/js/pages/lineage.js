@@ -61,12 +61,23 @@ export async function render(main, params) {
     const path = highlightPath(cy, roots, id);
     cy.$(':selected').unselect();
     if (id) cy.getElementById(id).select();
-    details(panel, graph, id, path, view, nodes, focus);
+    picker.value = id || '';
+    details(about, graph, id, path, view);
   };
   const focus = (id) => {
     select(id);
     if (id) cy.animate({ center: { eles: cy.getElementById(id) }, duration: 200 });
   };
+  // The picker stays put while the details below it change, so keyboard
+  // focus stays on it.
+  const picker = h(
+    'select',
+    { onchange: (e) => focus(e.target.value || null) },
+    h('option', { value: '' }, `Select a node (${nodes.length})…`),
+    nodes.slice().sort((a, b) => nodeLabel(a).localeCompare(nodeLabel(b))).map((n) => h('option', { value: n.id }, nodeLabel(n))),
+  );
+  const about = h('div', {});
+  replace(panel, field('Go to node', picker), about);
   cy = drawGraph(container, {
     nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: graphLabel(n) })),
     edges: graph.edges,
@@ -110,25 +121,27 @@ function merge(graph, more) {
   for (const e of more.edges) if (!seen.has(`${e.source}\n${e.target}`)) graph.edges.push(e);
 }
 
-/** Hides what is reachable from the roots only through `id` (not `id` itself). */
+/** Hides what the walk from the roots reaches only through `id` (keeping
+ * `id` itself): following the edges downstream and, separately, upstream,
+ * as the walk went, never through `id`. */
 function collapse(graph, id) {
   if (!graph.nodes.has(id)) return;
-  const adjacent = new Map();
-  for (const e of graph.edges) {
-    for (const [a, b] of [[e.source, e.target], [e.target, e.source]]) {
-      if (!adjacent.has(a)) adjacent.set(a, []);
-      adjacent.get(a).push(b);
+  const keep = new Set([id]);
+  for (const [from, to] of [['source', 'target'], ['target', 'source']]) {
+    const next = new Map();
+    for (const e of graph.edges) {
+      if (!next.has(e[from])) next.set(e[from], []);
+      next.get(e[from]).push(e[to]);
+    }
+    const seen = new Set(graph.roots);
+    const queue = [...graph.roots];
+    while (queue.length) {
+      const v = queue.pop();
+      keep.add(v);
+      if (v === id) continue;
+      for (const w of next.get(v) || []) if (!seen.has(w)) { seen.add(w); queue.push(w); }
     }
   }
-  // Reachable from the roots without passing through `id`.
-  const keep = new Set(graph.roots);
-  const queue = [...graph.roots];
-  while (queue.length) {
-    const v = queue.pop();
-    if (v === id) continue;
-    for (const w of adjacent.get(v) || []) if (!keep.has(w)) { keep.add(w); queue.push(w); }
-  }
-  keep.add(id);
   for (const v of [...graph.nodes.keys()]) if (!keep.has(v)) graph.nodes.delete(v);
   graph.edges = graph.edges.filter((e) => keep.has(e.source) && keep.has(e.target));
 }
@@ -205,17 +218,10 @@ function help() {
   );
 }
 
-/** The side panel: a node's details, its path, and what to do with it. */
-async function details(panel, graph, id, path, view, nodes, focus) {
-  const picker = h(
-    'select',
-    { onchange: (e) => focus(e.target.value || null) },
-    h('option', { value: '' }, `Select a node (${nodes.length})…`),
-    nodes.slice().sort((a, b) => nodeLabel(a).localeCompare(nodeLabel(b))).map((n) => h('option', { value: n.id, selected: n.id === id }, nodeLabel(n))),
-  );
-  const top = field('Go to node', picker);
+/** The side panel's details: a node's facts, its path, and what to do with it. */
+async function details(panel, graph, id, path, view) {
   if (!id) {
-    replace(panel, top, h('p', { class: 'empty' }, 'Click a node, or pick one above, to see its details and highlight its path from the start.'));
+    replace(panel, h('p', { class: 'empty' }, 'Click a node, or pick one above, to see its details and highlight its path from the start.'));
     return;
   }
   const node = graph.nodes.get(id);
@@ -224,7 +230,6 @@ async function details(panel, graph, id, path, view, nodes, focus) {
   const info = h('div', {}, h('p', { class: 'loading' }, 'Loading…'));
   replace(
     panel,
-    top,
     h('span', { class: `kind ${node.type}` }, node.type.replace('_', ' ').toLowerCase()),
     h('h2', {}, nodeLabel(node)),
     h('dl', {}, h('dt', {}, 'Namespace'), h('dd', {}, node.namespace), h('dt', {}, 'Node id'), h('dd', { class: 'mono' }, id)),
