@@ -18,7 +18,7 @@ const STYLE = [
     selector: 'node',
     style: {
       shape: 'round-rectangle',
-      width: 200,
+      width: 220,
       height: 30,
       'background-color': '#fff',
       'border-width': 2,
@@ -58,7 +58,7 @@ const STYLE = [
 
 /** A short label: long names keep their informative end. */
 export function shortLabel(text) {
-  return text.length <= 28 ? text : `…${text.slice(-27)}`;
+  return text.length <= 26 ? text : `…${text.slice(-25)}`;
 }
 
 /** A lineage node's label on the graph: a column as `TABLE.field`, its
@@ -110,7 +110,7 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
   if (nodes.length < 300 && cy.zoom() < 0.7) {
     cy.zoom(0.7);
     const start = cy.nodes().filter((n) => rootSet.has(n.id()));
-    cy.center(start.nonempty() ? start : cy.nodes());
+    cy.center(start.nonempty() ? start.closedNeighborhood() : cy.nodes());
   }
   delete container.dataset.ready;
   cy.one('render', () => {

@@ -19,7 +19,7 @@
  * Positions for `ids` (an array of node ids) joined by `edges` (an array
  * of `[from, to]` ids): a `Map` from id to `{x, y}`.
  */
-export function layered(ids, edges, { rankGap = 260, nodeGap = 44, sweeps = 6 } = {}) {
+export function layered(ids, edges, { rankGap = 300, nodeGap = 44, sweeps = 6 } = {}) {
   const n = ids.length;
   const index = new Map(ids.map((id, i) => [id, i]));
   const succ = Array.from({ length: n }, () => []);
