@@ -19,6 +19,8 @@
 //! - [`concepts`]: concepts, their hierarchy, what carries them (through
 //!   `mg:concept` statements or OpenLineage tags naming them), and the
 //!   concepts of a dataset.
+//! - [`overview`]: the counts, recent runs and failing jobs of the web UI's
+//!   home page.
 //! - [`search`]: search across datasets, columns, jobs, products, domains
 //!   and concepts by name, label and description, ranked.
 //!
@@ -27,6 +29,7 @@
 //! written by people and stay small next to the lineage.
 
 pub mod concepts;
+pub mod overview;
 pub mod products;
 pub mod search;
 

@@ -395,6 +395,11 @@ pub fn run(store: &Store, id: Uuid) -> Result<Option<RunInfo>, StoreError> {
     r.run_info(&run)
 }
 
+/// The run of a run IRI (as the named queries answer runs), if it is one.
+pub fn run_at(store: &Store, run: &NamedNode) -> Result<Option<RunInfo>, StoreError> {
+    Reader(store).run_info(run)
+}
+
 /// The current facets of a job, verbatim; `None` if the job is unknown.
 pub fn job_facets(store: &Store, job: &EntityRef) -> Result<Option<FacetMap>, StoreError> {
     let r = Reader(store);

@@ -17,3 +17,4 @@ mod queries;
 mod read;
 mod shared_events;
 mod sparql;
+mod web;

@@ -12,6 +12,7 @@ pub mod impact;
 pub mod jobs;
 pub mod lineage;
 pub mod namespaces;
+pub mod overview;
 pub mod queries;
 pub mod runs;
 pub mod search;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/concepts", get(catalog::get_concepts))
         .route("/concepts/{iri}", get(catalog::get_concept))
         .route("/search", get(search::get_search))
+        .route("/overview", get(overview::get_overview))
         .route("/queries", get(queries::get_queries))
         .route("/queries/{name}", get(queries::get_query))
 }
