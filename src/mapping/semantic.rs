@@ -154,6 +154,10 @@ pub fn describe(owner: Owner<'_>, graph: &NamedNode, facet: &StandardFacet, quad
             out.opt_text(subject, mg::SQL_DIALECT, f.dialect.as_deref());
         }
         StandardFacet::SourceCodeLocation(f) => source_code_location(&mut out, subject, f),
+        StandardFacet::SourceCode(f) => {
+            out.text(subject, mg::SOURCE_CODE, &f.source_code);
+            out.text(subject, mg::SOURCE_CODE_LANGUAGE, &f.language);
+        }
         StandardFacet::JobType(f) => {
             out.text(subject, mg::PROCESSING_TYPE, &f.processing_type);
             out.text(subject, mg::INTEGRATION, &f.integration);
@@ -1034,6 +1038,16 @@ mod tests {
         let sql = r#"{"query":"select 1","dialect":"ansi"}"#;
         states(j, scope, "sql", sql, mg::SQL_QUERY, text("select 1"));
         states(j, scope, "sql", sql, mg::SQL_DIALECT, text("ansi"));
+        let code = r#"{"language":"python","sourceCode":"print(1)"}"#;
+        states(j, scope, "sourceCode", code, mg::SOURCE_CODE, text("print(1)"));
+        states(
+            j,
+            scope,
+            "sourceCode",
+            code,
+            mg::SOURCE_CODE_LANGUAGE,
+            text("python"),
+        );
         let doc = r##"{"description":"# Hi","contentType":"text/markdown"}"##;
         states(j, scope, "documentation", doc, dcterms::DESCRIPTION, text("# Hi"));
         states(

@@ -139,6 +139,10 @@ pub mod mg {
         CODE_TAG = "codeTag";
         /// The branch of a job's code.
         CODE_BRANCH = "codeBranch";
+        /// The source code a job runs, in full (`sourceCode` facet).
+        SOURCE_CODE = "sourceCode";
+        /// The language of [`SOURCE_CODE`], e.g. `python`.
+        SOURCE_CODE_LANGUAGE = "sourceCodeLanguage";
         /// `BATCH` or `STREAMING`.
         PROCESSING_TYPE = "processingType";
         /// The integration that reports a job, e.g. `SPARK`, `DBT`, `AIRFLOW`.
