@@ -23,6 +23,7 @@ use std::fmt::Write as _;
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use uuid::Uuid;
 
 use super::time_literal;
 use crate::openlineage::facets::{
@@ -44,6 +45,9 @@ pub enum Owner<'a> {
         namespace: &'a str,
         /// Its name.
         name: &'a str,
+        /// The run writing it, for an output of a run event: a new schema
+        /// it reports is a version of the dataset that run produced.
+        writer: Option<Uuid>,
     },
     /// A job (job facets).
     Job {
@@ -90,7 +94,9 @@ impl Owner<'_> {
     /// output facets).
     fn dataset(&self) -> Option<DatasetRef<'_>> {
         match *self {
-            Self::Dataset { iri, namespace, name } => Some(DatasetRef { iri, namespace, name }),
+            Self::Dataset {
+                iri, namespace, name, ..
+            } => Some(DatasetRef { iri, namespace, name }),
             Self::Io {
                 dataset,
                 namespace,
@@ -603,7 +609,6 @@ mod tests {
     use oxigraph::model::{NamedOrBlankNode, Term};
     use oxigraph::sparql::{QueryResults, SparqlEvaluator};
     use serde_json::value::RawValue;
-    use uuid::Uuid;
 
     use super::*;
     use crate::openlineage::facets::{self, FacetScope};
@@ -674,7 +679,12 @@ mod tests {
     }
 
     fn dataset_owner<'a>(iri: &'a NamedNode, namespace: &'a str, name: &'a str) -> Owner<'a> {
-        Owner::Dataset { iri, namespace, name }
+        Owner::Dataset {
+            iri,
+            namespace,
+            name,
+            writer: None,
+        }
     }
 
     #[test]
