@@ -562,6 +562,64 @@ mod tests {
         assert!(writes.contains(&GraphWrite::ClearFacet(deleted)));
     }
 
+    /// A store that holds every facet already.
+    struct Everything;
+
+    impl Held for Everything {
+        fn quad(&self, _: &Quad) -> bool {
+            true
+        }
+        fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_new_schema_is_a_version_written_before_the_facet_and_a_held_one_is_nothing() {
+        let event = parse_event(
+            r#"{"eventTime":"2024-05-01T10:00:00Z","eventType":"COMPLETE","producer":"p",
+            "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"sched","name":"j"},
+            "inputs":[{"namespace":"pg","name":"in","facets":{"schema":{"fields":[{"name":"a"}]}}}],
+            "outputs":[{"namespace":"pg","name":"out","facets":{"schema":{"fields":[{"name":"b"}]}}}]}"#,
+        )
+        .unwrap();
+        let writes = map_event(&event, &Nothing);
+        let position = |wanted: &dyn Fn(&GraphWrite) -> bool| writes.iter().position(wanted);
+        for (name, version) in [
+            ("in", "2024-05-01T10:00:00Z"),
+            ("out", "43d7db3b-8984-4cda-b237-8c6919b36670"),
+        ] {
+            let ds = iri::dataset("pg", name);
+            let facet = iri::facet(&ds, "schema");
+            let graph = iri::child(&ds, "version", version);
+            let versioned = position(
+                &|w| matches!(w, GraphWrite::SchemaVersion { graph: g, facet: f, .. } if *g == graph && *f == facet),
+            )
+            .unwrap_or_else(|| panic!("no version of {name}: {writes:#?}"));
+            let replaced =
+                position(&|w| matches!(w, GraphWrite::ReplaceFacet { graph, .. } if *graph == facet));
+            assert!(
+                replaced > Some(versioned),
+                "{name}: the store must compare before the facet is replaced"
+            );
+            let GraphWrite::SchemaVersion { quads, .. } = &writes[versioned] else {
+                unreachable!()
+            };
+            // Only the output names the run that wrote it.
+            let generated = quads.iter().any(|q| q.predicate == prov::WAS_GENERATED_BY);
+            assert_eq!(generated, name == "out", "{quads:#?}");
+        }
+        // A schema the store holds already costs no version and no facet write.
+        let writes = map_event(&event, &Everything);
+        assert!(
+            !writes.iter().any(|w| matches!(
+                w,
+                GraphWrite::SchemaVersion { .. } | GraphWrite::ReplaceFacet { .. }
+            )),
+            "{writes:#?}"
+        );
+    }
+
     #[test]
     fn run_events_record_a_transition_and_resolve_state() {
         let writes = map_event(&parse_event(EVENT).unwrap(), &Nothing);

@@ -839,7 +839,7 @@ impl Reader<'_> {
                 run,
             });
         }
-        out.sort_by(|a, b| (b.created_at, b.run.is_some(), b.id).cmp(&(a.created_at, a.run.is_some(), a.id)));
+        out.sort_by_key(|v| std::cmp::Reverse((v.created_at, v.run.is_some(), v.id)));
         Ok(out)
     }
 
