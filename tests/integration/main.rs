@@ -8,6 +8,7 @@ mod demo;
 mod durability;
 mod generate;
 mod graphql;
+mod graphql_facets;
 mod graphql_mesh;
 mod graphql_mutations;
 mod impact;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use async_graphql::dataloader::DataLoader;
 
+use super::facets::{DatasetFacets, JobFacets, RunDatasetFacets, RunFacets};
 use super::loaders::{ConceptLoader, DatasetKey, DatasetLoader, ProductLoader};
 use super::mesh::{CarriedVia, ConceptKind};
 use super::pagination::{List, connection, cost, slice, window};
@@ -23,9 +24,10 @@ use crate::api::{ApiError, AppState};
 use crate::app::App;
 use crate::catalog::concepts;
 use crate::log::EventWindow;
+use crate::openlineage::facets::{self as ol, FacetScope};
 use crate::openlineage::{EventType, NodeId, Timestamp};
 use crate::store::read::{
-    self, DatasetInfo, DatasetKind, EntityRef, FacetMap, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
+    self, DatasetInfo, DatasetKind, EntityRef, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
 };
 
 /// Runs a store read on the blocking pool and turns its error into a
@@ -41,18 +43,6 @@ where
 
 fn time(t: Option<Timestamp>) -> Option<DateTime> {
     t.map(DateTime)
-}
-
-/// Facets as one JSON object, each facet verbatim; only `keys` if given.
-fn facets_json(facets: &FacetMap, keys: Option<Vec<String>>) -> Json<FacetMap> {
-    Json(match keys {
-        None => facets.clone(),
-        Some(keys) => facets
-            .iter()
-            .filter(|(k, _)| keys.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    })
 }
 
 /// The top-level entity queries.
@@ -481,12 +471,9 @@ impl Dataset {
         self.0.current_version.into()
     }
 
-    /// Its current facets as one JSON object, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.0.facets, keys)
+    /// Its current facets: the standard ones typed, any as JSON.
+    async fn facets(&self) -> DatasetFacets<'_> {
+        DatasetFacets(&self.0.facets)
     }
 }
 
@@ -543,6 +530,15 @@ impl From<read::Owner> for Owner {
     }
 }
 
+impl From<&ol::Owner> for Owner {
+    fn from(owner: &ol::Owner) -> Self {
+        Self {
+            name: owner.name.clone(),
+            owner_type: owner.owner_type.clone(),
+        }
+    }
+}
+
 /// How a job runs, in Marquez's terms.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum JobType {
@@ -561,6 +557,15 @@ pub struct Sql {
     query: String,
     /// The SQL dialect, if the producer named it.
     dialect: Option<String>,
+}
+
+impl From<ol::SqlFacet> for Sql {
+    fn from(sql: ol::SqlFacet) -> Self {
+        Self {
+            query: sql.query,
+            dialect: sql.dialect,
+        }
+    }
 }
 
 /// A job: a pipeline step that reads and writes datasets.
@@ -676,12 +681,9 @@ impl Job {
         time(self.0.updated_at)
     }
 
-    /// Its current facets as one JSON object, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.0.facets, keys)
+    /// Its current facets: the standard ones typed, any as JSON.
+    async fn facets(&self) -> JobFacets<'_> {
+        JobFacets(&self.0.facets)
     }
 
     /// The datasets it reads now: those of its latest completed run.
@@ -911,73 +913,61 @@ impl Run {
         self.0.job_version.into()
     }
 
-    /// Its run facets as one JSON object, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.0.facets, keys)
+    /// Its run facets: the standard ones typed, any as JSON.
+    async fn facets(&self) -> RunFacets<'_> {
+        RunFacets(&self.0.facets)
     }
 
     /// The datasets it read, as it read them.
-    async fn inputs(&self) -> Vec<RunDataset> {
-        self.0.inputs.iter().map(RunDataset::from).collect()
+    async fn inputs(&self) -> Vec<RunDataset<'_>> {
+        self.0
+            .inputs
+            .iter()
+            .map(|ds| RunDataset(ds, FacetScope::Input))
+            .collect()
     }
 
     /// The datasets it wrote, as it wrote them.
-    async fn outputs(&self) -> Vec<RunDataset> {
-        self.0.outputs.iter().map(RunDataset::from).collect()
+    async fn outputs(&self) -> Vec<RunDataset<'_>> {
+        self.0
+            .outputs
+            .iter()
+            .map(|ds| RunDataset(ds, FacetScope::Output))
+            .collect()
     }
 }
 
-/// A dataset as one run read or wrote it.
-pub struct RunDataset {
-    namespace: String,
-    name: String,
-    version: Uuid,
-    facets: FacetMap,
-}
-
-impl From<&read::RunDataset> for RunDataset {
-    fn from(ds: &read::RunDataset) -> Self {
-        Self {
-            namespace: ds.namespace.clone(),
-            name: ds.name.clone(),
-            version: ds.version,
-            facets: ds.facets.clone(),
-        }
-    }
-}
+/// A dataset as one run read ([`FacetScope::Input`]) or wrote
+/// ([`FacetScope::Output`]) it.
+pub struct RunDataset<'a>(&'a read::RunDataset, FacetScope);
 
 /// A dataset as one run read or wrote it.
 #[Object]
-impl RunDataset {
+impl RunDataset<'_> {
     /// The dataset's namespace.
     async fn namespace(&self) -> &str {
-        &self.namespace
+        &self.0.namespace
     }
 
     /// The dataset's name.
     async fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     /// The version the run read (the latest earlier write) or wrote (its own).
     async fn version(&self) -> async_graphql::ID {
-        self.version.into()
+        self.0.version.into()
     }
 
-    /// The run's `inputFacets` or `outputFacets` for it, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.facets, keys)
+    /// The run's `inputFacets` or `outputFacets` for it: the standard ones
+    /// typed, any as JSON.
+    async fn facets(&self) -> RunDatasetFacets<'_> {
+        RunDatasetFacets::new(&self.0.facets, self.1)
     }
 
     /// The dataset as it is now.
     async fn dataset(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Dataset>> {
-        let key = (self.namespace.clone(), self.name.clone());
+        let key = (self.0.namespace.clone(), self.0.name.clone());
         let found = ctx
             .data_unchecked::<DataLoader<DatasetLoader>>()
             .load_one(key)
