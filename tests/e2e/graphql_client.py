@@ -306,6 +306,7 @@ query Dataset($namespace: String!, $name: String!) {
       schema { fields { name type description fields { name type description fields { name } } } }
       ownership { owners { name type } }
     }
+    versions(first: 5) { totalCount nodes { id createdAt run { id } fields { name type } } }
   }
   missing: dataset(namespace: $namespace, name: "NO.SUCH.TABLE") { name }
 }
@@ -378,6 +379,22 @@ def check_dataset(session: Any, server: Server) -> None:
         f"the typed ownership facet {facets['ownership']}, REST {owners}",
     )
     ok(f"typed facets: schema ({len(facets['schema']['fields'])} fields) and ownership as the facets REST serves")
+
+    versions = rest(server, f"/namespaces/{quote(SNOWFLAKE)}/datasets/{quote(DATASET)}/versions", limit=5)
+    got = d["versions"]
+    check(got["totalCount"] == versions["totalCount"], f"versions totalCount {got['totalCount']}, REST {versions}")
+    check(got["totalCount"] > 0, "the dataset has no schema versions")
+    for node, want in zip(got["nodes"], versions["versions"]):
+        check(
+            (node["id"], node["createdAt"], (node["run"] or {}).get("id"))
+            == (want["version"], want["createdAt"], (want["createdByRun"] or {}).get("id")),
+            f"version {node['id']} {node['createdAt']}, REST {want['version']} {want['createdAt']}",
+        )
+        check(
+            [(f["name"], f["type"]) for f in node["fields"]] == [(f["name"], f["type"]) for f in want["fields"]],
+            f"version {node['id']} fields differ from REST's",
+        )
+    ok(f"{got['totalCount']} schema version(s), newest first, as REST lists them")
 
 
 JOB_QUERY = """

@@ -18,3 +18,4 @@ mod queries;
 mod read;
 mod shared_events;
 mod sparql;
+mod versions;

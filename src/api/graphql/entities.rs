@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use async_graphql::dataloader::DataLoader;
 
-use super::facets::{DatasetFacets, JobFacets, RunDatasetFacets, RunFacets};
+use super::facets::{self, DatasetFacets, JobFacets, RunDatasetFacets, RunFacets};
 use super::loaders::{ConceptLoader, DatasetKey, DatasetLoader, ProductLoader};
 use super::mesh::{CarriedVia, ConceptKind};
 use super::pagination::{List, connection, cost, slice, window};
@@ -24,7 +24,7 @@ use crate::api::{ApiError, AppState};
 use crate::app::App;
 use crate::catalog::concepts;
 use crate::log::EventWindow;
-use crate::openlineage::facets::{self as ol, FacetScope};
+use crate::openlineage::facets::{self as ol, FacetScope, StandardFacet};
 use crate::openlineage::{EventType, NodeId, Timestamp};
 use crate::store::read::{
     self, DatasetInfo, DatasetKind, EntityRef, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
@@ -474,6 +474,96 @@ impl Dataset {
     /// Its current facets: the standard ones typed, any as JSON.
     async fn facets(&self) -> DatasetFacets<'_> {
         DatasetFacets(&self.0.facets)
+    }
+
+    /// The versions of its schema, newest first: one each time an event
+    /// reported a schema other than the one it had (a run that rewrites it
+    /// with the same columns makes none). A version a run wrote has the id
+    /// of that run's output (`RunDataset.version`); `currentVersion` names
+    /// the latest write, which is listed here only if it changed the schema.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<DatasetVersion>> {
+        let page = window(first, after.as_deref())?;
+        let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
+        let listing = read(ctx, move |app| {
+            read::dataset_versions(app.views.store(), &namespace, &name, page).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(connection(
+            page,
+            listing.items.into_iter().map(DatasetVersion::from).collect(),
+            listing.total,
+        ))
+    }
+}
+
+/// A version of a dataset's schema.
+pub struct DatasetVersion {
+    version: read::DatasetVersion,
+    /// Its `schema` facet, typed; `None` if it no longer fits its schema.
+    schema: Option<ol::SchemaFacet>,
+}
+
+impl From<read::DatasetVersion> for DatasetVersion {
+    fn from(version: read::DatasetVersion) -> Self {
+        let schema = match read::standard(FacetScope::Dataset, "schema", &version.schema) {
+            Some(StandardFacet::Schema(schema)) => Some(schema),
+            _ => None,
+        };
+        Self { version, schema }
+    }
+}
+
+/// A version of a dataset's schema: the columns an event reported when it
+/// changed them.
+#[Object]
+impl DatasetVersion {
+    /// Its id (a UUID). For a version a run wrote, the same as that run's
+    /// `outputs { version }` for the dataset.
+    async fn id(&self) -> async_graphql::ID {
+        self.version.id.into()
+    }
+
+    /// The event time of the event that reported this schema.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.version.created_at)
+    }
+
+    /// The run that wrote the dataset with this schema; null when it was
+    /// reported by a run that read the dataset, or by a DatasetEvent or
+    /// JobEvent.
+    async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Run>> {
+        let Some(id) = self.version.run else {
+            return Ok(None);
+        };
+        let found = read(ctx, move |app| {
+            read::run(app.views.store(), id).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(found.map(Run))
+    }
+
+    /// The job of that run.
+    async fn job(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Job>> {
+        match self.version.job.clone() {
+            Some(at) => job(ctx, at.namespace, at.name).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Its columns as they were then, in order, with nested ones (empty if
+    /// the stored schema no longer fits the `schema` facet's).
+    async fn fields(&self) -> Vec<facets::SchemaField<'_>> {
+        self.schema
+            .iter()
+            .flat_map(|schema| &schema.fields)
+            .map(facets::SchemaField)
+            .collect()
     }
 }
 
