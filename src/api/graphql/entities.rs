@@ -1,9 +1,11 @@
-//! The entity fields of the GraphQL API: namespaces, datasets, jobs, runs
-//! and raw events, as the REST API serves them.
+//! The entity fields of the GraphQL API: namespaces, datasets (and the
+//! versions of their schema), jobs, runs and raw events, as the REST API
+//! serves them.
 //!
 //! Each type wraps what a store reader returns ([`crate::store::read`]) and
 //! names its fields as Marquez does, so a GraphQL answer agrees with the
-//! REST one field for field. Facets come back byte-for-byte as sent.
+//! REST one field for field. Facets come typed ([`super::facets`]) and
+//! byte-for-byte as sent (`raw`).
 
 use async_graphql::connection::{ConnectionNameType, EdgeNameType};
 use async_graphql::{Context, Enum, Json, Object, OutputType, SimpleObject};
