@@ -21,7 +21,7 @@ use std::sync::{Arc, RwLock};
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{FacetDigest, GraphWrite, Held, map_event, quad, run_state, time_literal};
+use crate::mapping::{FacetDigest, GraphWrite, Held, facet_digest, map_event, quad, run_state, time_literal};
 use crate::openlineage::{Event, EventType, Timestamp};
 use change::{ChangeError, RdfChange};
 use vocab::{mg, prov};
@@ -221,6 +221,23 @@ fn apply_one(
             // be listed by `GRAPH ?g` or answered by the graph store.
             txn.remove_named_graph(graph)?;
             changed.insert(graph_key(graph), None);
+        }
+        GraphWrite::SchemaVersion {
+            facet,
+            digest,
+            graph,
+            quads,
+        } => {
+            let stored = object_literal(
+                txn,
+                facet,
+                mg::FACET_JSON,
+                GraphNameRef::NamedNode(facet.as_ref()),
+            )?;
+            if stored.is_none_or(|json| facet_digest(json.value()) != *digest) {
+                txn.clear_graph(graph)?;
+                txn.extend(quads);
+            }
         }
         GraphWrite::ResolveRunState(run) => resolve_run_state(txn, run)?,
     }

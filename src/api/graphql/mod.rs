@@ -11,6 +11,7 @@
 //! REST and SPARQL writes do, and need the API key when one is configured.
 
 pub mod entities;
+pub mod facets;
 pub mod loaders;
 pub mod mesh;
 pub mod mutations;

@@ -44,6 +44,14 @@ pub fn router() -> Router<AppState> {
             "/namespaces/{namespace}/datasets/{dataset}",
             get(datasets::get_dataset),
         )
+        .route(
+            "/namespaces/{namespace}/datasets/{dataset}/versions",
+            get(datasets::get_dataset_versions),
+        )
+        .route(
+            "/namespaces/{namespace}/datasets/{dataset}/versions/{version}",
+            get(datasets::get_dataset_version),
+        )
         .route("/namespaces/{namespace}/jobs", get(jobs::get_jobs))
         .route("/namespaces/{namespace}/jobs/{job}", get(jobs::get_job))
         .route("/namespaces/{namespace}/jobs/{job}/runs", get(runs::get_runs))
