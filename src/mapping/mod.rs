@@ -270,15 +270,16 @@ impl Writes<'_> {
         let owner_iri = owner.iri();
         for (key, raw) in facets {
             let graph = iri::facet(owner_iri, key);
-            if raw.get() == "null" || facets::is_deleted(raw) {
-                self.out.push(GraphWrite::ClearFacet(graph));
-                continue;
-            }
             // Most facets repeat from run to run (a table's schema, a job's
             // SQL): when the store already holds this exact facet, its graph
             // is already what we would write, so skip describing it at all.
+            // (A deletion marker is never held: it clears its graph.)
             let digest = facet_digest(raw.get());
             if self.held.facet(&graph, digest) {
+                continue;
+            }
+            if raw.get() == "null" || facets::is_deleted(raw) {
+                self.out.push(GraphWrite::ClearFacet(graph));
                 continue;
             }
             let mut quads = vec![
