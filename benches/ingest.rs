@@ -428,9 +428,9 @@ fn quads_of(writes: &[GraphWrite], out: &mut Vec<Quad>) {
     for write in writes {
         match write {
             GraphWrite::Insert(q) | GraphWrite::Set(q) | GraphWrite::SetOnce(q) => out.push(q.clone()),
-            GraphWrite::ReplaceGraph { quads, .. } | GraphWrite::ReplaceFacet { quads, .. } => {
-                out.extend(quads.iter().cloned())
-            }
+            GraphWrite::ReplaceGraph { quads, .. }
+            | GraphWrite::ReplaceFacet { quads, .. }
+            | GraphWrite::SchemaVersion { quads, .. } => out.extend(quads.iter().cloned()),
             _ => {}
         }
     }
@@ -531,7 +531,9 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
             GraphWrite::Insert(_) => 0,
             GraphWrite::Set(_) => 1,
             GraphWrite::SetOnce(_) => 2,
-            GraphWrite::ReplaceGraph { .. } | GraphWrite::ReplaceFacet { .. } => 3,
+            GraphWrite::ReplaceGraph { .. }
+            | GraphWrite::ReplaceFacet { .. }
+            | GraphWrite::SchemaVersion { .. } => 3,
             GraphWrite::ClearFacet(_) => 4,
             _ => 5,
         }] += 1;

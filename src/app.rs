@@ -217,6 +217,7 @@ pub async fn serve_on(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
+    crate::alloc::keep_freed_memory();
     let (app, writer_thread) = tokio::task::spawn_blocking(move || App::open(config))
         .await
         .map_err(|e| AppError::Serve(std::io::Error::other(e)))??;

@@ -31,7 +31,9 @@
 //! - [`generate`]: `meshgraph generate`, a synthetic data mesh as OpenLineage
 //!   events, for benchmarks and demos.
 //! - [`cli`], [`config`]: the command line and its configuration.
+//! - [`alloc`]: the memory allocator (mimalloc) and its tuning.
 
+pub mod alloc;
 pub mod api;
 pub mod app;
 pub mod catalog;
@@ -49,9 +51,3 @@ pub mod search;
 pub mod store;
 pub mod views;
 pub mod writer;
-
-/// mimalloc instead of the system allocator: ingestion allocates and frees many
-/// short-lived strings and multi-megabyte request bodies, and glibc's malloc spent
-/// close to a fifth of the ingest CPU on them (and on re-faulting freed pages).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -8,6 +8,7 @@ use meshgraph::cli::{Cli, Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    meshgraph::alloc::keep_freed_memory();
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_env("MESHGRAPH_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt()

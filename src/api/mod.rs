@@ -12,6 +12,7 @@ pub mod negotiate;
 pub mod rest;
 pub mod results_json;
 pub mod sparql;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .nest("/api/v1", rest::router())
         .merge(graphql::router(Arc::clone(&app)))
+        .merge(web::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http())

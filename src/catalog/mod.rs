@@ -19,6 +19,8 @@
 //! - [`concepts`]: concepts, their hierarchy, what carries them (through
 //!   `mg:concept` statements or OpenLineage tags naming them), and the
 //!   concepts of a dataset.
+//! - [`overview`]: the counts, recent runs and failing jobs of the web UI's
+//!   home page.
 //!
 //! What documents and updates say ([`Described`]: products, domains,
 //! concepts, `mg:concept` statements) changes only with them: it is read
@@ -31,6 +33,7 @@
 //! from blocking tasks.
 
 pub mod concepts;
+pub mod overview;
 pub mod products;
 
 use oxigraph::model::{Literal, Term};
@@ -56,6 +59,9 @@ pub enum CatalogError {
     /// A named query failed.
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// Reading runs from the store failed (the overview).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// What the documents and updates loaded into the store say of the mesh:

@@ -13,16 +13,21 @@
 //!   `rdf:JSON` literal plus what it means in RDF ([`semantic`]); a later
 //!   facet of the same key replaces the whole graph, `_deleted` clears it;
 //! - a run's graph (the run IRI): the run, its job, inputs and outputs with
-//!   their qualified usages and generations, its state transitions.
+//!   their qualified usages and generations, its state transitions;
+//! - a dataset version's graph (`{dataset}/version/{run id or event time}`):
+//!   a `schema` the dataset had, written only when an event changes the
+//!   schema (see [`GraphWrite::SchemaVersion`]).
 
 pub mod run_state;
 pub mod semantic;
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use serde_json::value::RawValue;
+use uuid::Uuid;
 
 use crate::openlineage::event::{Dataset, EventKind, Facets, InputDataset, OutputDataset};
-use crate::openlineage::facets::{self, FacetScope};
+use crate::openlineage::facets::{self, FacetScope, StandardFacet};
 use crate::openlineage::{Event, Timestamp};
 use crate::store::vocab::{self, dcat, mg, prov};
 use crate::store::{Member, iri};
@@ -83,6 +88,24 @@ pub enum GraphWrite {
     },
     /// Removes a facet (`_deleted` or `null`): clears its graph.
     ClearFacet(NamedNode),
+    /// Records a version of a dataset's schema: replaces the version's graph
+    /// with `quads`, unless the schema facet graph `facet` already holds a
+    /// schema with this `digest`. Comes before the [`GraphWrite::ReplaceFacet`]
+    /// of the same schema, so the store compares with the schema it replaces.
+    /// The mapping emits it only for a schema [`Held::facet`] did not
+    /// recognise, but that memo is forgotten after an RDF change, so the
+    /// store decides on the stored JSON itself: an unchanged schema never
+    /// makes a version.
+    SchemaVersion {
+        /// The dataset's `schema` facet graph.
+        facet: NamedNode,
+        /// The [`facet_digest`] of the new schema's JSON.
+        digest: FacetDigest,
+        /// The version's graph (also its IRI).
+        graph: NamedNode,
+        /// Its content (all in `graph`).
+        quads: Vec<Quad>,
+    },
     /// Recomputes a run's state and times from its transitions
     /// (see [`run_state::resolve`]).
     ResolveRunState(NamedNode),
@@ -247,7 +270,9 @@ impl Writes<'_> {
         self.entity(&iri, &[mg::NAMESPACE_CLASS], ns, None);
     }
 
-    fn dataset(&mut self, dataset: &Dataset) -> NamedNode {
+    /// A dataset and its facets; `writer` is the run writing it, if it is an
+    /// output of a run event.
+    fn dataset(&mut self, dataset: &Dataset, writer: Option<Uuid>) -> NamedNode {
         let iri = iri::dataset(&dataset.namespace, &dataset.name);
         self.entity(
             &iri,
@@ -259,6 +284,7 @@ impl Writes<'_> {
             iri: &iri,
             namespace: &dataset.namespace,
             name: &dataset.name,
+            writer,
         };
         self.facets(owner, FacetScope::Dataset, &dataset.facets);
         iri
@@ -270,15 +296,16 @@ impl Writes<'_> {
         let owner_iri = owner.iri();
         for (key, raw) in facets {
             let graph = iri::facet(owner_iri, key);
-            if raw.get() == "null" || facets::is_deleted(raw) {
-                self.out.push(GraphWrite::ClearFacet(graph));
-                continue;
-            }
             // Most facets repeat from run to run (a table's schema, a job's
             // SQL): when the store already holds this exact facet, its graph
             // is already what we would write, so skip describing it at all.
+            // (A deletion marker is never held: it clears its graph.)
             let digest = facet_digest(raw.get());
             if self.held.facet(&graph, digest) {
+                continue;
+            }
+            if raw.get() == "null" || facets::is_deleted(raw) {
+                self.out.push(GraphWrite::ClearFacet(graph));
                 continue;
             }
             let mut quads = vec![
@@ -294,10 +321,56 @@ impl Writes<'_> {
             ];
             // Validation already refused broken standard facets.
             if let Ok(Some(facet)) = facets::standard(scope, key, raw) {
+                if let (semantic::Owner::Dataset { iri, writer, .. }, StandardFacet::Schema(_)) =
+                    (owner, &facet)
+                {
+                    self.schema_version(iri, writer, &graph, digest, raw);
+                }
                 semantic::describe(owner, &graph, &facet, &mut quads);
             }
             self.out.push(GraphWrite::ReplaceFacet { graph, quads, digest });
         }
+    }
+
+    /// A version of dataset `ds` with the schema `raw` (whose facet graph
+    /// is `facet`): `ver a mg:DatasetVersion ; prov:specializationOf ds ;
+    /// mg:createdAt t ; mg:schemaJson raw`, and `prov:wasGeneratedBy run`
+    /// when a run wrote it. A version a run wrote is named by the run, so
+    /// a later event of that run that changes the schema again replaces it
+    /// (the dataset as the run left it); any other by the event time.
+    fn schema_version(
+        &mut self,
+        ds: &NamedNode,
+        writer: Option<Uuid>,
+        facet: &NamedNode,
+        digest: FacetDigest,
+        raw: &RawValue,
+    ) {
+        let key = match writer {
+            Some(run) => run.hyphenated().to_string(),
+            None => self.time.value().to_owned(),
+        };
+        let version = iri::child(ds, "version", &key);
+        let mut quads = vec![
+            quad(&version, rdf::TYPE, mg::DATASET_VERSION.into_owned(), &version),
+            quad(&version, prov::SPECIALIZATION_OF, ds.clone(), &version),
+            quad(&version, mg::CREATED_AT, self.time.clone(), &version),
+            quad(
+                &version,
+                mg::SCHEMA_JSON,
+                Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
+                &version,
+            ),
+        ];
+        if let Some(run) = writer {
+            quads.push(quad(&version, prov::WAS_GENERATED_BY, iri::run(run), &version));
+        }
+        self.out.push(GraphWrite::SchemaVersion {
+            facet: facet.clone(),
+            digest,
+            graph: version,
+            quads,
+        });
     }
 
     /// The facets of one read or write (a run's usage or generation, or a
@@ -338,7 +411,7 @@ impl Writes<'_> {
 
     fn inputs(&mut self, run: &NamedNode, inputs: &[InputDataset]) {
         for input in inputs {
-            let ds = self.dataset(&input.dataset);
+            let ds = self.dataset(&input.dataset, None);
             let usage = iri::usage(run, &input.dataset.namespace, &input.dataset.name);
             self.insert(run, prov::USED, ds.clone(), run);
             self.insert(run, prov::QUALIFIED_USAGE, usage.clone(), run);
@@ -354,9 +427,9 @@ impl Writes<'_> {
         }
     }
 
-    fn outputs(&mut self, run: &NamedNode, outputs: &[OutputDataset]) {
+    fn outputs(&mut self, run: &NamedNode, run_id: Uuid, outputs: &[OutputDataset]) {
         for output in outputs {
-            let ds = self.dataset(&output.dataset);
+            let ds = self.dataset(&output.dataset, Some(run_id));
             let generation = iri::generation(run, &output.dataset.namespace, &output.dataset.name);
             self.insert(run, prov::GENERATED, ds.clone(), run);
             self.insert(run, prov::QUALIFIED_GENERATION, generation.clone(), run);
@@ -422,7 +495,7 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
             };
             w.facets(owner, FacetScope::Run, &run.facets);
             w.inputs(&run_iri, inputs);
-            w.outputs(&run_iri, outputs);
+            w.outputs(&run_iri, run.run_id, outputs);
             w.out.push(GraphWrite::ResolveRunState(run_iri));
         }
         EventKind::Job { job, inputs, outputs } => {
@@ -435,7 +508,7 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
                 // Their input and output facets hang on the job's declared
                 // input and output, as a run's hang on its usage and generation.
                 for input in inputs {
-                    let ds = w.dataset(&input.dataset);
+                    let ds = w.dataset(&input.dataset, None);
                     quads.push(quad(&job_iri, mg::READS, ds.clone(), &graph));
                     let declared = iri::usage(&job_iri, &input.dataset.namespace, &input.dataset.name);
                     w.io_facets(
@@ -447,7 +520,7 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
                     );
                 }
                 for output in outputs {
-                    let ds = w.dataset(&output.dataset);
+                    let ds = w.dataset(&output.dataset, None);
                     quads.push(quad(&job_iri, mg::WRITES, ds.clone(), &graph));
                     let declared = iri::generation(&job_iri, &output.dataset.namespace, &output.dataset.name);
                     w.io_facets(
@@ -462,7 +535,7 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
             }
         }
         EventKind::Dataset { dataset } => {
-            w.dataset(dataset);
+            w.dataset(dataset, None);
         }
     }
     w.out
@@ -519,6 +592,64 @@ mod tests {
         assert!(replaced.unwrap().iter().any(|q| q.object == json.clone().into()));
         let deleted = iri::facet(&iri::dataset("pg", "a b\"<c>#d/é"), "old");
         assert!(writes.contains(&GraphWrite::ClearFacet(deleted)));
+    }
+
+    /// A store that holds every facet already.
+    struct Everything;
+
+    impl Held for Everything {
+        fn quad(&self, _: &Quad) -> bool {
+            true
+        }
+        fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_new_schema_is_a_version_written_before_the_facet_and_a_held_one_is_nothing() {
+        let event = parse_event(
+            r#"{"eventTime":"2024-05-01T10:00:00Z","eventType":"COMPLETE","producer":"p",
+            "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"sched","name":"j"},
+            "inputs":[{"namespace":"pg","name":"in","facets":{"schema":{"fields":[{"name":"a"}]}}}],
+            "outputs":[{"namespace":"pg","name":"out","facets":{"schema":{"fields":[{"name":"b"}]}}}]}"#,
+        )
+        .unwrap();
+        let writes = map_event(&event, &Nothing);
+        let position = |wanted: &dyn Fn(&GraphWrite) -> bool| writes.iter().position(wanted);
+        for (name, version) in [
+            ("in", "2024-05-01T10:00:00Z"),
+            ("out", "43d7db3b-8984-4cda-b237-8c6919b36670"),
+        ] {
+            let ds = iri::dataset("pg", name);
+            let facet = iri::facet(&ds, "schema");
+            let graph = iri::child(&ds, "version", version);
+            let versioned = position(
+                &|w| matches!(w, GraphWrite::SchemaVersion { graph: g, facet: f, .. } if *g == graph && *f == facet),
+            )
+            .unwrap_or_else(|| panic!("no version of {name}: {writes:#?}"));
+            let replaced =
+                position(&|w| matches!(w, GraphWrite::ReplaceFacet { graph, .. } if *graph == facet));
+            assert!(
+                replaced > Some(versioned),
+                "{name}: the store must compare before the facet is replaced"
+            );
+            let GraphWrite::SchemaVersion { quads, .. } = &writes[versioned] else {
+                unreachable!()
+            };
+            // Only the output names the run that wrote it.
+            let generated = quads.iter().any(|q| q.predicate == prov::WAS_GENERATED_BY);
+            assert_eq!(generated, name == "out", "{quads:#?}");
+        }
+        // A schema the store holds already costs no version and no facet write.
+        let writes = map_event(&event, &Everything);
+        assert!(
+            !writes.iter().any(|w| matches!(
+                w,
+                GraphWrite::SchemaVersion { .. } | GraphWrite::ReplaceFacet { .. }
+            )),
+            "{writes:#?}"
+        );
     }
 
     #[test]

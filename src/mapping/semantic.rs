@@ -23,6 +23,7 @@ use std::fmt::Write as _;
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use uuid::Uuid;
 
 use super::time_literal;
 use crate::openlineage::facets::{
@@ -44,6 +45,9 @@ pub enum Owner<'a> {
         namespace: &'a str,
         /// Its name.
         name: &'a str,
+        /// The run writing it, for an output of a run event: a new schema
+        /// it reports is a version of the dataset that run produced.
+        writer: Option<Uuid>,
     },
     /// A job (job facets).
     Job {
@@ -90,7 +94,9 @@ impl Owner<'_> {
     /// output facets).
     fn dataset(&self) -> Option<DatasetRef<'_>> {
         match *self {
-            Self::Dataset { iri, namespace, name } => Some(DatasetRef { iri, namespace, name }),
+            Self::Dataset {
+                iri, namespace, name, ..
+            } => Some(DatasetRef { iri, namespace, name }),
             Self::Io {
                 dataset,
                 namespace,
@@ -154,6 +160,10 @@ pub fn describe(owner: Owner<'_>, graph: &NamedNode, facet: &StandardFacet, quad
             out.opt_text(subject, mg::SQL_DIALECT, f.dialect.as_deref());
         }
         StandardFacet::SourceCodeLocation(f) => source_code_location(&mut out, subject, f),
+        StandardFacet::SourceCode(f) => {
+            out.text(subject, mg::SOURCE_CODE, &f.source_code);
+            out.text(subject, mg::SOURCE_CODE_LANGUAGE, &f.language);
+        }
         StandardFacet::JobType(f) => {
             out.text(subject, mg::PROCESSING_TYPE, &f.processing_type);
             out.text(subject, mg::INTEGRATION, &f.integration);
@@ -599,7 +609,6 @@ mod tests {
     use oxigraph::model::{NamedOrBlankNode, Term};
     use oxigraph::sparql::{QueryResults, SparqlEvaluator};
     use serde_json::value::RawValue;
-    use uuid::Uuid;
 
     use super::*;
     use crate::openlineage::facets::{self, FacetScope};
@@ -670,7 +679,12 @@ mod tests {
     }
 
     fn dataset_owner<'a>(iri: &'a NamedNode, namespace: &'a str, name: &'a str) -> Owner<'a> {
-        Owner::Dataset { iri, namespace, name }
+        Owner::Dataset {
+            iri,
+            namespace,
+            name,
+            writer: None,
+        }
     }
 
     #[test]
@@ -1034,6 +1048,16 @@ mod tests {
         let sql = r#"{"query":"select 1","dialect":"ansi"}"#;
         states(j, scope, "sql", sql, mg::SQL_QUERY, text("select 1"));
         states(j, scope, "sql", sql, mg::SQL_DIALECT, text("ansi"));
+        let code = r#"{"language":"python","sourceCode":"print(1)"}"#;
+        states(j, scope, "sourceCode", code, mg::SOURCE_CODE, text("print(1)"));
+        states(
+            j,
+            scope,
+            "sourceCode",
+            code,
+            mg::SOURCE_CODE_LANGUAGE,
+            text("python"),
+        );
         let doc = r##"{"description":"# Hi","contentType":"text/markdown"}"##;
         states(j, scope, "documentation", doc, dcterms::DESCRIPTION, text("# Hi"));
         states(

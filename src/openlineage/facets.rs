@@ -128,6 +128,16 @@ pub struct SourceCodeLocationFacet {
     pub branch: Option<String>,
 }
 
+/// `sourceCode` (job): the code the job runs, in full.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceCodeFacet {
+    /// The language, e.g. `python`.
+    pub language: String,
+    /// The source code.
+    pub source_code: String,
+}
+
 /// `jobType` (job).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -413,6 +423,7 @@ pub enum StandardFacet {
     Documentation(DocumentationFacet),
     Sql(SqlFacet),
     SourceCodeLocation(SourceCodeLocationFacet),
+    SourceCode(SourceCodeFacet),
     JobType(JobTypeFacet),
     Parent(ParentRunFacet),
     ErrorMessage(ErrorMessageFacet),
@@ -483,6 +494,7 @@ pub fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Result<Option<S
         (Dataset | Job, "documentation") => F::Documentation(typed(raw)?),
         (Job, "sql") => F::Sql(typed(raw)?),
         (Job, "sourceCodeLocation") => F::SourceCodeLocation(typed(raw)?),
+        (Job, "sourceCode") => F::SourceCode(typed(raw)?),
         (Job, "jobType") => F::JobType(typed(raw)?),
         (Run, "parent") => F::Parent(typed(raw)?),
         (Run, "errorMessage") => F::ErrorMessage(typed(raw)?),

@@ -13,7 +13,9 @@ use oxigraph::sparql::SparqlEvaluator;
 use oxigraph::store::Transaction;
 use serde::{Deserialize, Serialize};
 use spargebra::GraphUpdateOperation;
+use spargebra::algebra::Function;
 
+use super::algebra::{self, Use};
 use super::document::{self, DocumentError};
 use super::federation;
 use crate::log::{NewRecord, RecordKind};
@@ -115,8 +117,8 @@ pub enum ChangeError {
     /// The update does not parse.
     #[error("SPARQL update syntax error: {0}")]
     Syntax(String),
-    /// The update is valid SPARQL that meshgraph refuses: `LOAD` or
-    /// `SERVICE`, whose results the log could not replay.
+    /// The update is valid SPARQL that meshgraph refuses: `LOAD`, `SERVICE`
+    /// or a function such as `NOW()`, whose results the log could not replay.
     #[error("{0}")]
     Refused(String),
     /// `using-graph-uri` or `using-named-graph-uri` with an update that has
@@ -228,7 +230,9 @@ impl Document {
 impl Update {
     /// Parses and vets an update. `LOAD` and `SERVICE` are refused: the log
     /// would keep the URL, not what it answered, so replay could not rebuild
-    /// the same graph.
+    /// the same graph. So are `NOW()`, `RAND()`, `UUID()` and `STRUUID()`,
+    /// whose values replay would not reproduce. (`BNODE()` and blank nodes
+    /// are kept: replay makes other blank nodes, but the same graph.)
     pub fn parse(
         text: String,
         base: Option<String>,
@@ -266,6 +270,16 @@ impl Update {
                         ChangeError::Refused(format!(
                             "{refused}; in an update it always is: the log keeps the update, not what the endpoint answered"
                         ))
+                    })?;
+                    algebra::walk(pattern, &mut |found| match found {
+                        Use::Function(
+                            function @ (Function::Now | Function::Rand | Function::Uuid | Function::StrUuid),
+                        ) => Err(ChangeError::Refused(format!(
+                            "{function}() is not accepted in an update: the log keeps the update, and \
+                             replaying it would give {function}() another value; put the value in the \
+                             update as a literal"
+                        ))),
+                        _ => Ok(()),
                     })?;
                 }
                 _ => {}
@@ -559,7 +573,7 @@ mod tests {
     }
 
     #[test]
-    fn load_service_and_conflicting_datasets_are_refused() {
+    fn load_service_unreplayable_functions_and_conflicting_datasets_are_refused() {
         let refused =
             |text: &str, using: Vec<NamedNode>| Update::parse(text.into(), None, using, vec![]).err();
         assert!(matches!(
@@ -581,6 +595,26 @@ mod tests {
             Some(ChangeError::Using(_))
         ));
         assert!(refused("DELETE WHERE { ?s ?p ?o }", vec![named("http://example.org/h")]).is_none());
+        // Values replay would not reproduce, wherever they hide.
+        for text in [
+            "INSERT { ?s <http://example.org/at> ?t } WHERE { ?s ?p ?o BIND (NOW() AS ?t) }",
+            "INSERT { ?s <http://example.org/r> ?o } WHERE { ?s ?p ?o FILTER (RAND() < 0.5) }",
+            "INSERT { ?s <http://example.org/id> ?u } WHERE { { SELECT ?s (UUID() AS ?u) { ?s ?p ?o } } }",
+            "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER EXISTS { ?s ?q ?x FILTER (STR(?x) = STRUUID()) } }",
+        ] {
+            let err = refused(text, vec![]);
+            assert!(
+                matches!(&err, Some(ChangeError::Refused(m)) if m.contains("replaying it")),
+                "{text}: {err:?}"
+            );
+        }
+        assert!(
+            refused(
+                "INSERT { ?s <http://example.org/b> ?b } WHERE { ?s ?p ?o BIND (BNODE() AS ?b) }",
+                vec![]
+            )
+            .is_none()
+        );
         assert!(matches!(
             refused("INSERT DATA {", vec![]),
             Some(ChangeError::Syntax(_))

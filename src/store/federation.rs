@@ -10,8 +10,10 @@
 //! rebuild the same graph.
 
 use oxigraph::model::NamedNode;
-use spargebra::algebra::{AggregateExpression, Expression, GraphPattern, OrderExpression};
+use spargebra::algebra::GraphPattern;
 use spargebra::term::{NamedNodePattern, Variable};
+
+use super::algebra::{Use, walk};
 
 /// A `SERVICE` call that is not allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,114 +35,19 @@ pub enum Refused {
 /// Refuses any `SERVICE` whose endpoint is not in `allowed` (or is a
 /// variable, which could name any endpoint), anywhere in the pattern:
 /// subqueries, `OPTIONAL`, `MINUS`, `EXISTS` in filters and expressions.
+/// A nested `SERVICE` is checked all the same, though the remote would
+/// evaluate it: the allow-list is the whole policy.
 pub fn check_services(pattern: &GraphPattern, allowed: &[NamedNode]) -> Result<(), Refused> {
-    match pattern {
-        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => Ok(()),
-        GraphPattern::Join { left, right }
-        | GraphPattern::Lateral { left, right }
-        | GraphPattern::Union { left, right }
-        | GraphPattern::Minus { left, right } => {
-            check_services(left, allowed)?;
-            check_services(right, allowed)
+    walk(pattern, &mut |found| match found {
+        Use::Service(NamedNodePattern::NamedNode(endpoint)) if !allowed.contains(endpoint) => {
+            Err(Refused::Endpoint {
+                endpoint: endpoint.clone(),
+                federation_on: !allowed.is_empty(),
+            })
         }
-        GraphPattern::LeftJoin {
-            left,
-            right,
-            expression,
-        } => {
-            check_services(left, allowed)?;
-            check_services(right, allowed)?;
-            expression.iter().try_for_each(|e| check_expression(e, allowed))
-        }
-        GraphPattern::Filter { expr, inner } => {
-            check_expression(expr, allowed)?;
-            check_services(inner, allowed)
-        }
-        GraphPattern::Extend {
-            inner, expression, ..
-        } => {
-            check_expression(expression, allowed)?;
-            check_services(inner, allowed)
-        }
-        GraphPattern::OrderBy { inner, expression } => {
-            for order in expression {
-                let (OrderExpression::Asc(e) | OrderExpression::Desc(e)) = order;
-                check_expression(e, allowed)?;
-            }
-            check_services(inner, allowed)
-        }
-        GraphPattern::Group {
-            inner, aggregates, ..
-        } => {
-            for (_, aggregate) in aggregates {
-                if let AggregateExpression::FunctionCall { expr, .. } = aggregate {
-                    check_expression(expr, allowed)?;
-                }
-            }
-            check_services(inner, allowed)
-        }
-        GraphPattern::Graph { inner, .. }
-        | GraphPattern::Project { inner, .. }
-        | GraphPattern::Distinct { inner }
-        | GraphPattern::Reduced { inner }
-        | GraphPattern::Slice { inner, .. } => check_services(inner, allowed),
-        GraphPattern::Service { name, inner, .. } => {
-            match name {
-                NamedNodePattern::NamedNode(endpoint) if allowed.contains(endpoint) => {}
-                NamedNodePattern::NamedNode(endpoint) => {
-                    return Err(Refused::Endpoint {
-                        endpoint: endpoint.clone(),
-                        federation_on: !allowed.is_empty(),
-                    });
-                }
-                NamedNodePattern::Variable(variable) => return Err(Refused::Variable(variable.clone())),
-            }
-            // The remote evaluates the inner pattern, but a nested SERVICE
-            // is refused all the same: the allow-list is the whole policy.
-            check_services(inner, allowed)
-        }
-    }
-}
-
-/// [`check_services`] inside an expression (`EXISTS`, `NOT EXISTS`).
-fn check_expression(expression: &Expression, allowed: &[NamedNode]) -> Result<(), Refused> {
-    match expression {
-        Expression::NamedNode(_)
-        | Expression::Literal(_)
-        | Expression::Variable(_)
-        | Expression::Bound(_) => Ok(()),
-        Expression::Exists(pattern) => check_services(pattern, allowed),
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => {
-            check_expression(a, allowed)?;
-            check_expression(b, allowed)
-        }
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            check_expression(a, allowed)
-        }
-        Expression::If(a, b, c) => {
-            check_expression(a, allowed)?;
-            check_expression(b, allowed)?;
-            check_expression(c, allowed)
-        }
-        Expression::In(a, list) => {
-            check_expression(a, allowed)?;
-            list.iter().try_for_each(|e| check_expression(e, allowed))
-        }
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-            list.iter().try_for_each(|e| check_expression(e, allowed))
-        }
-    }
+        Use::Service(NamedNodePattern::Variable(variable)) => Err(Refused::Variable(variable.clone())),
+        Use::Service(_) | Use::Function(_) => Ok(()),
+    })
 }
 
 #[cfg(test)]

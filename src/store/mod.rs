@@ -18,6 +18,7 @@
 //! applies and are rebuilt with the store on replay; an RDF change that
 //! rewrites an entity's own graph by hand does not reach them.
 
+pub mod algebra;
 pub mod change;
 pub mod document;
 pub mod federation;
@@ -36,7 +37,7 @@ use oxigraph::model::{
 };
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{FacetDigest, GraphWrite, Held, map_event, quad, run_state, time_literal};
+use crate::mapping::{FacetDigest, GraphWrite, Held, facet_digest, map_event, quad, run_state, time_literal};
 use crate::openlineage::{Event, EventType, Timestamp};
 use change::{ChangeError, RdfChange};
 use vocab::{mg, prov};
@@ -402,6 +403,23 @@ fn apply_one(
             // be listed by `GRAPH ?g` or answered by the graph store.
             txn.remove_named_graph(graph)?;
             changed.insert(graph_key(graph), None);
+        }
+        GraphWrite::SchemaVersion {
+            facet,
+            digest,
+            graph,
+            quads,
+        } => {
+            let stored = object_literal(
+                txn,
+                facet,
+                mg::FACET_JSON,
+                GraphNameRef::NamedNode(facet.as_ref()),
+            )?;
+            if stored.is_none_or(|json| facet_digest(json.value()) != *digest) {
+                txn.clear_graph(graph)?;
+                txn.extend(quads);
+            }
         }
         GraphWrite::ResolveRunState(run) => resolve_run_state(txn, run)?,
     }

@@ -278,6 +278,32 @@ pub struct RunInfo {
     pub state_history: Vec<Transition>,
 }
 
+/// A version of a dataset's schema: the `schema` an event reported when it
+/// changed the schema the dataset had.
+#[derive(Debug)]
+pub struct DatasetVersion {
+    /// Its id. A version a run wrote has the id of the dataset as that run
+    /// wrote it ([`RunDataset::version`] of the run's output).
+    pub id: Uuid,
+    /// The event time of the event that reported this schema.
+    pub created_at: Timestamp,
+    /// The run that wrote the dataset with this schema; `None` when a run
+    /// that read it, a DatasetEvent or a JobEvent reported it.
+    pub run: Option<Uuid>,
+    /// That run's job.
+    pub job: Option<EntityRef>,
+    /// The `schema` facet, verbatim.
+    pub schema: Box<RawValue>,
+}
+
+/// A dataset version before its schema is read: enough to sort and find it.
+struct VersionHead {
+    node: NamedNode,
+    id: Uuid,
+    created_at: Timestamp,
+    run: Option<Uuid>,
+}
+
 /// One reported state change of a run (an `mg:RunTransition`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
@@ -474,6 +500,49 @@ pub fn run(store: &Store, id: Uuid) -> Result<Option<RunInfo>, StoreError> {
         return Ok(None);
     }
     r.run_info(&run)
+}
+
+/// The run of a run IRI (as the named queries answer runs), if it is one.
+pub fn run_at(store: &Store, run: &NamedNode) -> Result<Option<RunInfo>, StoreError> {
+    Reader(store).run_info(run)
+}
+
+/// A page of the versions of a dataset's schema, newest first (none for an
+/// unknown dataset). A version is recorded when an event reports a schema
+/// that differs from the dataset's current one (see
+/// [`crate::mapping::GraphWrite::SchemaVersion`]), so the list costs one
+/// index lookup plus a few reads per version, whatever the number of runs.
+pub fn dataset_versions(
+    store: &Store,
+    namespace: &str,
+    name: &str,
+    page: Page,
+) -> Result<Listing<DatasetVersion>, StoreError> {
+    let r = Reader(store);
+    let all = r.versions(namespace, name)?;
+    let total = all.len();
+    let items = page
+        .slice(all)
+        .map(|head| r.version(head))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Listing {
+        items: items.into_iter().flatten().collect(),
+        total,
+    })
+}
+
+/// One version of a dataset's schema by its id, if the dataset has it.
+pub fn dataset_version(
+    store: &Store,
+    namespace: &str,
+    name: &str,
+    id: Uuid,
+) -> Result<Option<DatasetVersion>, StoreError> {
+    let r = Reader(store);
+    match r.versions(namespace, name)?.into_iter().find(|v| v.id == id) {
+        Some(head) => r.version(head),
+        None => Ok(None),
+    }
 }
 
 /// The current facets of a job, verbatim; `None` if the job is unknown.
@@ -731,6 +800,68 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// A dataset's schema versions, newest first; at one instant, the one a
+    /// run wrote before what a reader reported (the mapping writes an
+    /// event's inputs before its outputs), then by id.
+    fn versions(&self, namespace: &str, name: &str) -> Result<Vec<VersionHead>, StoreError> {
+        let ds = iri::dataset(namespace, name);
+        let mut out = Vec::new();
+        for node in self.subjects_in_own_graph(prov::SPECIALIZATION_OF, ds)? {
+            let Some(created) = self.literal(&node, mg::CREATED_AT)? else {
+                continue;
+            };
+            let Some(created_at) = Timestamp::parse(&created) else {
+                continue;
+            };
+            let run = self
+                .node(&node, prov::WAS_GENERATED_BY)?
+                .as_ref()
+                .and_then(run_id);
+            // The key the mapping named the version by (see `version_id`).
+            let key = match run {
+                Some(run) => run.hyphenated().to_string(),
+                None => created,
+            };
+            out.push(VersionHead {
+                id: version_id(namespace, name, &key),
+                node,
+                created_at,
+                run,
+            });
+        }
+        out.sort_by_key(|v| std::cmp::Reverse((v.created_at, v.run.is_some(), v.id)));
+        Ok(out)
+    }
+
+    /// A version with its schema and the job of its run.
+    fn version(&self, head: VersionHead) -> Result<Option<DatasetVersion>, StoreError> {
+        let Some(Term::Literal(json)) = self.object_in(&head.node, mg::SCHEMA_JSON, &head.node)? else {
+            return Ok(None);
+        };
+        let schema = match RawValue::from_string(json.value().to_owned()) {
+            Ok(schema) => schema,
+            // Only the mapping writes it, from a validated facet.
+            Err(err) => {
+                tracing::warn!(version = head.node.as_str(), %err, "stored schema is not JSON; skipped");
+                return Ok(None);
+            }
+        };
+        let job = match head.run {
+            Some(run) => match self.node(&iri::run(run), mg::OF_JOB)? {
+                Some(job) => self.entity_ref(&job)?,
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Some(DatasetVersion {
+            id: head.id,
+            created_at: head.created_at,
+            run: head.run,
+            job,
+            schema,
+        }))
+    }
+
     fn job_info(
         &self,
         job: &NamedNode,
@@ -866,7 +997,7 @@ impl Reader<'_> {
                     .filter(|w| w.run != id && w.created_at <= created_at),
             );
             inputs.push(RunDataset {
-                version: dataset_version(&at.namespace, &at.name, earlier),
+                version: write_version(&at.namespace, &at.name, earlier),
                 namespace: at.namespace,
                 name: at.name,
                 facets: self.facets(&usage)?,
@@ -876,7 +1007,7 @@ impl Reader<'_> {
         for (ds, generation) in self.qualified(run, prov::QUALIFIED_GENERATION)? {
             let Some(at) = self.entity_ref(&ds)? else { continue };
             outputs.push(RunDataset {
-                version: dataset_version(&at.namespace, &at.name, Some(id)),
+                version: write_version(&at.namespace, &at.name, Some(id)),
                 namespace: at.namespace,
                 name: at.name,
                 facets: self.facets(&generation)?,
@@ -971,7 +1102,7 @@ fn dataset_info<'a>(
         owners: Vec::new(),
         last_lifecycle_state: None,
         last_modified_at: writes.clone().filter_map(|w| w.completed_at).max(),
-        current_version: dataset_version(namespace, name, latest_write(writes)),
+        current_version: write_version(namespace, name, latest_write(writes)),
         facets: FacetMap::new(),
     };
     let mut field_tags: Vec<(String, String)> = Vec::new();
@@ -1042,11 +1173,21 @@ fn run_id(run: &NamedNode) -> Option<Uuid> {
     Uuid::parse_str(id).ok()
 }
 
-/// A stored facet read as the standard facet its key names. Validation
-/// refused broken standard facets at ingestion, so a failure here means
-/// "nothing to interpret", not an error.
-fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Option<StandardFacet> {
-    facets::standard(scope, key, raw).ok().flatten()
+/// A stored facet read as the standard facet its key names in `scope`;
+/// `None` for any other facet, and for one that does not fit its schema.
+///
+/// Validation refused broken standard facets at ingestion, but a stored
+/// facet can still break its schema (a SPARQL update rewrote it, or the
+/// event was logged before a check grew stricter): that means "nothing to
+/// interpret", not an error, so every reader answers and the facet is still
+/// there verbatim.
+pub fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Option<StandardFacet> {
+    facets::standard(scope, key, raw)
+        .inspect_err(|err| {
+            tracing::debug!(key, path = %err.path, error = %err.message, "stored facet does not fit its schema")
+        })
+        .ok()
+        .flatten()
 }
 
 /// The job named by a run's `parent` facet.
@@ -1079,11 +1220,19 @@ fn hashed_uuid(parts: &[&str]) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
-/// A dataset version: the dataset as a given run wrote it (or as it was
-/// before any run wrote it). Deterministic, so replay yields the same ids.
-fn dataset_version(namespace: &str, name: &str, writer: Option<Uuid>) -> Uuid {
+/// The id of a dataset version: the dataset as of `key`, which is the id
+/// of the run that wrote it (hyphenated), the event time of a schema
+/// version no run wrote, or empty for the dataset before any run wrote it.
+/// Deterministic, so replay yields the same ids.
+fn version_id(namespace: &str, name: &str, key: &str) -> Uuid {
+    hashed_uuid(&["dataset", namespace, name, key])
+}
+
+/// The version of a dataset as a given run wrote it (or as it was before
+/// any run wrote it).
+fn write_version(namespace: &str, name: &str, writer: Option<Uuid>) -> Uuid {
     let writer = writer.map(|id| id.hyphenated().to_string()).unwrap_or_default();
-    hashed_uuid(&["dataset", namespace, name, &writer])
+    version_id(namespace, name, &writer)
 }
 
 /// A job version as Marquez defines it: the job, its inputs, outputs and
@@ -1171,8 +1320,123 @@ mod tests {
         let run = run(&store, Uuid::parse_str(RUN).unwrap()).unwrap().unwrap();
         let ds = dataset(&store, "db", "t").unwrap().unwrap();
         assert_eq!(run.outputs[0].version, ds.current_version);
-        assert_eq!(run.inputs[0].version, dataset_version("db", "in", None));
-        assert_ne!(run.outputs[0].version, dataset_version("db", "t", None));
+        assert_eq!(run.inputs[0].version, write_version("db", "in", None));
+        assert_ne!(run.outputs[0].version, write_version("db", "t", None));
         assert_ne!(hashed_uuid(&["ab", "c"]), hashed_uuid(&["a", "bc"]));
+    }
+
+    /// An event of run `n` (a distinct run id each) reporting `t`'s schema
+    /// with these fields, as its output, or as its input if `read`.
+    fn schema_event(n: u8, time: &str, fields: &str, read: bool) -> String {
+        let io = if read { "inputs" } else { "outputs" };
+        format!(
+            r#"{{"eventType":"COMPLETE","eventTime":"{time}","producer":"p{n}",
+            "run":{{"runId":"00000000-0000-4000-8000-0000000000{n:02x}"}},"job":{{"namespace":"sched","name":"j{n}"}},
+            "{io}":[{{"namespace":"db","name":"t","facets":{{"schema":{{"_producer":"p{n}","fields":[{fields}]}}}}}}]}}"#
+        )
+    }
+
+    fn field_names(version: &DatasetVersion) -> Vec<String> {
+        match standard(FacetScope::Dataset, "schema", &version.schema) {
+            Some(StandardFacet::Schema(schema)) => schema.fields.into_iter().map(|f| f.name).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_version_is_recorded_when_the_schema_changes_only() {
+        let a = r#"{"name":"a","type":"INT"}"#;
+        let ab = r#"{"name":"a","type":"INT"},{"name":"b"}"#;
+        let store = store_with(&[
+            &schema_event(1, "2024-01-01T00:00:00Z", a, false),
+            &schema_event(2, "2024-01-02T00:00:00Z", ab, false),
+            // The same schema from another run and producer: no new version.
+            &schema_event(3, "2024-01-03T00:00:00Z", ab, false),
+        ]);
+        let all = |store: &Store| dataset_versions(store, "db", "t", Page { limit: 10, offset: 0 }).unwrap();
+        let listing = all(&store);
+        assert_eq!(listing.total, 2);
+        let [newest, oldest] = &listing.items[..] else {
+            panic!("{:?}", listing.items)
+        };
+        assert_eq!(field_names(newest), ["a", "b"]);
+        assert_eq!(field_names(oldest), ["a"]);
+        let second = Uuid::parse_str("00000000-0000-4000-8000-000000000002").unwrap();
+        assert_eq!(newest.run, Some(second));
+        assert_eq!(newest.job.as_ref().map(|j| j.name.as_str()), Some("j2"));
+        assert_eq!(
+            newest.created_at,
+            Timestamp::parse("2024-01-02T00:00:00Z").unwrap()
+        );
+        // The id of the version a run wrote is that run's output version.
+        let written = run(&store, second).unwrap().unwrap();
+        assert_eq!(written.outputs[0].version, newest.id);
+        assert_eq!(
+            dataset_version(&store, "db", "t", oldest.id)
+                .unwrap()
+                .map(|v| v.id),
+            Some(oldest.id)
+        );
+        assert!(dataset_version(&store, "db", "t", Uuid::nil()).unwrap().is_none());
+
+        // An RDF change makes the store forget which facets it holds: the
+        // same schema again is still no new version.
+        let drop = crate::store::change::RdfChange::Drop(crate::store::change::Target::Named(
+            NamedNode::new_unchecked("https://example.org/g"),
+        ));
+        store.apply_change(&drop).unwrap();
+        store
+            .apply_events(&[&parse_event(&schema_event(4, "2024-01-04T00:00:00Z", ab, false)).unwrap()])
+            .unwrap();
+        assert_eq!(all(&store).total, 2);
+
+        // A reader reporting a new schema makes a version no run wrote,
+        // named by its event time.
+        store
+            .apply_events(&[&parse_event(&schema_event(5, "2024-01-05T00:00:00Z", a, true)).unwrap()])
+            .unwrap();
+        let listing = all(&store);
+        assert_eq!(listing.total, 3);
+        assert_eq!(listing.items[0].run, None);
+        assert_eq!(listing.items[0].job, None);
+        assert_eq!(listing.items[0].id, version_id("db", "t", "2024-01-05T00:00:00Z"));
+        assert_eq!(field_names(&listing.items[0]), ["a"]);
+        let page = dataset_versions(&store, "db", "t", Page { limit: 1, offset: 1 }).unwrap();
+        assert_eq!(page.total, 3);
+        assert_eq!(page.items[0].id, newest.id);
+        assert_eq!(
+            dataset_versions(&store, "db", "nope", Page { limit: 10, offset: 0 })
+                .unwrap()
+                .total,
+            0
+        );
+    }
+
+    #[test]
+    fn a_run_that_changes_the_schema_twice_leaves_one_version() {
+        let run_event = |ty: &str, time: &str, fields: &str| {
+            event(
+                ty,
+                time,
+                &format!(
+                    r#","outputs":[{{"namespace":"db","name":"t","facets":{{"schema":{{"fields":[{fields}]}}}}}}]"#
+                ),
+            )
+        };
+        let store = store_with(&[
+            &run_event("START", "2024-01-01T00:00:00Z", r#"{"name":"a"}"#),
+            &run_event("COMPLETE", "2024-01-01T01:00:00Z", r#"{"name":"a"},{"name":"b"}"#),
+        ]);
+        let listing = dataset_versions(&store, "db", "t", Page { limit: 10, offset: 0 }).unwrap();
+        assert_eq!(listing.total, 1);
+        assert_eq!(field_names(&listing.items[0]), ["a", "b"]);
+        assert_eq!(
+            listing.items[0].created_at,
+            Timestamp::parse("2024-01-01T01:00:00Z").unwrap()
+        );
+        assert_eq!(
+            listing.items[0].id,
+            write_version("db", "t", Some(Uuid::parse_str(RUN).unwrap()))
+        );
     }
 }

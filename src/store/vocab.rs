@@ -37,6 +37,8 @@ pub mod mg {
         RUN_TRANSITION = "RunTransition";
         /// A facet as the producer sent it.
         FACET = "Facet";
+        /// A version of a dataset's schema (a `prov:specializationOf` the dataset).
+        DATASET_VERSION = "DatasetVersion";
 
         // --- identity and bookkeeping ---
         /// The name of a namespace, dataset, job, field or owner, as sent.
@@ -55,6 +57,8 @@ pub mod mg {
         FACET_KEY = "facetKey";
         /// The facet exactly as sent, an `rdf:JSON` literal.
         FACET_JSON = "facetJson";
+        /// The `schema` facet of a dataset version, exactly as sent (`rdf:JSON`).
+        SCHEMA_JSON = "schemaJson";
 
         // --- runs ---
         /// The job a run is a run of.
@@ -139,6 +143,10 @@ pub mod mg {
         CODE_TAG = "codeTag";
         /// The branch of a job's code.
         CODE_BRANCH = "codeBranch";
+        /// The source code a job runs, in full (`sourceCode` facet).
+        SOURCE_CODE = "sourceCode";
+        /// The language of [`SOURCE_CODE`], e.g. `python`.
+        SOURCE_CODE_LANGUAGE = "sourceCodeLanguage";
         /// `BATCH` or `STREAMING`.
         PROCESSING_TYPE = "processingType";
         /// The integration that reports a job, e.g. `SPARK`, `DBT`, `AIRFLOW`.
@@ -266,6 +274,10 @@ pub mod prov {
         ENDED_AT_TIME = "endedAtTime";
         /// `prov:wasDerivedFrom`
         WAS_DERIVED_FROM = "wasDerivedFrom";
+        /// `prov:wasGeneratedBy`: the run that wrote a dataset version.
+        WAS_GENERATED_BY = "wasGeneratedBy";
+        /// `prov:specializationOf`: a dataset version is a version of its dataset.
+        SPECIALIZATION_OF = "specializationOf";
         /// `prov:wasInformedBy`: a run was started by its parent run.
         WAS_INFORMED_BY = "wasInformedBy";
         /// `prov:wasAttributedTo`

@@ -301,7 +301,12 @@ query Dataset($namespace: String!, $name: String!) {
     createdAt updatedAt lastModifiedAt lastLifecycleState
     owners { name type }
     fields { name type description tags fields { name type fields { name type fields { name } } } }
-    facets(keys: ["ownership", "schema"])
+    facets {
+      raw(names: ["ownership", "schema"])
+      schema { fields { name type description fields { name type description fields { name } } } }
+      ownership { owners { name type } }
+    }
+    versions(first: 5) { totalCount nodes { id createdAt run { id } fields { name type } } }
   }
   missing: dataset(namespace: $namespace, name: "NO.SUCH.TABLE") { name }
 }
@@ -358,10 +363,38 @@ def check_dataset(session: Any, server: Server) -> None:
         f"owners {d['owners']}, ownership facet {owners}",
     )
     check(len(owners) > 0, "the dataset has no owners to compare")
+    facets = d["facets"]
     check(
-        d["facets"] == {k: expected["facets"][k] for k in ("ownership", "schema")}, "facets(keys:) differ from REST's"
+        facets["raw"] == {k: expected["facets"][k] for k in ("ownership", "schema")},
+        "facets.raw(names:) differ from REST's",
     )
-    ok(f"owners {[o['name'] for o in d['owners']]}, facets(keys:) exactly as REST")
+    ok(f"owners {[o['name'] for o in d['owners']]}, facets.raw(names:) exactly as REST")
+
+    check(
+        gql_fields(facets["schema"]["fields"]) == rest_fields(schema_fields),
+        "the typed schema facet differs from REST's schema facet",
+    )
+    check(
+        [(o["name"], o["type"]) for o in facets["ownership"]["owners"]] == [(o["name"], o.get("type")) for o in owners],
+        f"the typed ownership facet {facets['ownership']}, REST {owners}",
+    )
+    ok(f"typed facets: schema ({len(facets['schema']['fields'])} fields) and ownership as the facets REST serves")
+
+    versions = rest(server, f"/namespaces/{quote(SNOWFLAKE)}/datasets/{quote(DATASET)}/versions", limit=5)
+    got = d["versions"]
+    check(got["totalCount"] == versions["totalCount"], f"versions totalCount {got['totalCount']}, REST {versions}")
+    check(got["totalCount"] > 0, "the dataset has no schema versions")
+    for node, want in zip(got["nodes"], versions["versions"]):
+        check(
+            (node["id"], node["createdAt"], (node["run"] or {}).get("id"))
+            == (want["version"], want["createdAt"], (want["createdByRun"] or {}).get("id")),
+            f"version {node['id']} {node['createdAt']}, REST {want['version']} {want['createdAt']}",
+        )
+        check(
+            [(f["name"], f["type"]) for f in node["fields"]] == [(f["name"], f["type"]) for f in want["fields"]],
+            f"version {node['id']} fields differ from REST's",
+        )
+    ok(f"{got['totalCount']} schema version(s), newest first, as REST lists them")
 
 
 JOB_QUERY = """

@@ -147,8 +147,7 @@ async fn namespaces_and_datasets_agree_with_rest() {
                 namespace name type sourceName description tags createdAt updatedAt lastModifiedAt currentVersion
                 owners {{ name type }}
                 fields {{ name type description tags fields {{ name type fields {{ name type }} }} }}
-                facets
-                some: facets(keys: ["myCustom"])
+                facets {{ raw some: raw(names: ["myCustom"]) }}
             }}
             missing: dataset(namespace: "{NS}", name: "nope") {{ name }} }}"#
         ),
@@ -169,14 +168,17 @@ async fn namespaces_and_datasets_agree_with_rest() {
         ("updatedAt", "updatedAt"),
         ("lastModifiedAt", "lastModifiedAt"),
         ("currentVersion", "currentVersion"),
-        ("facets", "facets"),
     ] {
         assert_eq!(ds[gql_key], rest[rest_key], "{gql_key}");
     }
+    assert_eq!(ds["facets"]["raw"], rest["facets"]);
     assert_eq!(ds["owners"], json!([{"name": "team:core", "type": "MAINTAINER"}]));
     assert_eq!(ds["fields"][0]["description"], "the key");
     assert_eq!(ds["fields"][1]["fields"][0]["fields"][0]["name"], "code");
-    assert_eq!(ds["some"], json!({"myCustom": {"keep": "as sent", "n": 1.50}}));
+    assert_eq!(
+        ds["facets"]["some"],
+        json!({"myCustom": {"keep": "as sent", "n": 1.50}})
+    );
     assert_eq!(d["missing"], Value::Null);
 
     // Facets come back byte-for-byte, as REST serves them.
@@ -185,7 +187,7 @@ async fn namespaces_and_datasets_agree_with_rest() {
     );
     let (status, answer) = app.post("/api/v1/lineage", raw).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
-    let query = json!({"query": format!(r#"{{ dataset(namespace: "{NS}", name: "zeta") {{ facets(keys: ["odd"]) }} }}"#)});
+    let query = json!({"query": format!(r#"{{ dataset(namespace: "{NS}", name: "zeta") {{ facets {{ raw(names: ["odd"]) }} }} }}"#)});
     let (_, bytes) = app
         .send(
             Request::post("/graphql")
@@ -226,7 +228,7 @@ async fn jobs_and_runs_agree_with_rest() {
                     outputs {{ name owners {{ name }} }}
                     latestRun {{ id state }}
                     runs(first: 10) {{ totalCount nodes {{ id state durationMs }} }}
-                    facets(keys: ["sql"])
+                    facets {{ raw(names: ["sql"]) }}
                 }}
                 none: job(namespace: "{SCHED}", name: "nope") {{ name }} }}"#
         ),
@@ -251,16 +253,16 @@ async fn jobs_and_runs_agree_with_rest() {
     let (_, rest_job) = app
         .get(&format!("/api/v1/namespaces/{}/jobs/etl", enc(SCHED)))
         .await;
-    assert_eq!(job["facets"]["sql"], rest_job["facets"]["sql"]);
+    assert_eq!(job["facets"]["raw"]["sql"], rest_job["facets"]["sql"]);
 
     let d = data(
         &app,
         &format!(
             r#"{{ run(id: "{R1}") {{
                 id state jobName jobNamespace job {{ name }} createdAt updatedAt startedAt endedAt durationMs jobVersion
-                facets
-                inputs {{ namespace name version facets dataset {{ name }} }}
-                outputs {{ namespace name version facets }}
+                facets {{ raw }}
+                inputs {{ namespace name version facets {{ raw }} dataset {{ name }} }}
+                outputs {{ namespace name version facets {{ raw }} }}
             }}
             missing: run(id: "00000000-0000-4000-8000-0000000000ff") {{ id }} }}"#
         ),
@@ -270,16 +272,10 @@ async fn jobs_and_runs_agree_with_rest() {
     let (_, rest) = app.get(&format!("/api/v1/jobs/runs/{R1}")).await;
     assert_eq!(run["id"], rest["id"]);
     assert_eq!(run["state"], rest["state"]);
-    for key in [
-        "createdAt",
-        "updatedAt",
-        "startedAt",
-        "endedAt",
-        "durationMs",
-        "facets",
-    ] {
+    for key in ["createdAt", "updatedAt", "startedAt", "endedAt", "durationMs"] {
         assert_eq!(run[key], rest[key], "{key}");
     }
+    assert_eq!(run["facets"]["raw"], rest["facets"]);
     assert_eq!(run["jobVersion"], rest["jobVersion"]["version"]);
     assert_eq!(run["job"]["name"], "etl");
     assert_eq!(run["inputs"][0]["name"], "raw");
@@ -293,7 +289,7 @@ async fn jobs_and_runs_agree_with_rest() {
         rest["outputDatasetVersions"][0]["datasetVersionId"]["version"]
     );
     assert_eq!(
-        run["outputs"][0]["facets"],
+        run["outputs"][0]["facets"]["raw"],
         rest["outputDatasetVersions"][0]["facets"]
     );
     assert_eq!(d["missing"], Value::Null);

@@ -72,6 +72,22 @@ impl TestApp {
         (status, json_or_null(&bytes))
     }
 
+    /// POSTs a GraphQL query with its variables to `/graphql` and returns
+    /// the whole response (`data`, `errors`).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let (status, answer) = self.post("/graphql", body.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answer
+    }
+
+    /// The `data` of a GraphQL query that must answer without errors.
+    pub async fn graphql_data(&self, query: &str, variables: Value) -> Value {
+        let answer = self.graphql(query, variables).await;
+        assert!(answer.get("errors").is_none(), "{query}: {answer}");
+        answer["data"].clone()
+    }
+
     /// GETs `path` and parses the JSON answer (`null` for an empty body).
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         let request = Request::builder().uri(path).body(Body::empty()).unwrap();

@@ -1,9 +1,11 @@
-//! The entity fields of the GraphQL API: namespaces, datasets, jobs, runs
-//! and raw events, as the REST API serves them.
+//! The entity fields of the GraphQL API: namespaces, datasets (and the
+//! versions of their schema), jobs, runs and raw events, as the REST API
+//! serves them.
 //!
 //! Each type wraps what a store reader returns ([`crate::store::read`]) and
 //! names its fields as Marquez does, so a GraphQL answer agrees with the
-//! REST one field for field. Facets come back byte-for-byte as sent.
+//! REST one field for field. Facets come typed ([`super::facets`]) and
+//! byte-for-byte as sent (`raw`).
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::batch::{DatasetBatch, JobBatch, RunBatch};
+use super::facets::{self, DatasetFacets, JobFacets, RunDatasetFacets, RunFacets};
 use super::mesh::{CarriedVia, ConceptKind};
 use super::pagination::{List, connection, cost, slice, window};
 use super::{DateTime, gql_error, invalid_parameter};
@@ -23,9 +26,10 @@ use crate::api::{ApiError, AppState};
 use crate::app::App;
 use crate::catalog::concepts;
 use crate::log::EventWindow;
+use crate::openlineage::facets::{self as ol, FacetScope, StandardFacet};
 use crate::openlineage::{EventType, Timestamp};
 use crate::store::read::{
-    self, DatasetInfo, DatasetKind, EntityRef, FacetMap, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
+    self, DatasetInfo, DatasetKind, EntityRef, JobInfo, JobKind, Listing, NamespaceInfo, RunInfo,
 };
 
 /// Runs a store read on the blocking pool and turns its error into a
@@ -46,18 +50,6 @@ fn app<'a>(ctx: &Context<'a>) -> &'a AppState {
 
 fn time(t: Option<Timestamp>) -> Option<DateTime> {
     t.map(DateTime)
-}
-
-/// Facets as one JSON object, each facet verbatim; only `keys` if given.
-fn facets_json(facets: &FacetMap, keys: Option<Vec<String>>) -> Json<FacetMap> {
-    Json(match keys {
-        None => facets.clone(),
-        Some(keys) => facets
-            .iter()
-            .filter(|(k, _)| keys.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    })
 }
 
 /// The top-level entity queries.
@@ -511,12 +503,99 @@ impl Dataset {
         self.0.current_version.into()
     }
 
-    /// Its current facets as one JSON object, each exactly as sent.
-    async fn facets(
+    /// Its current facets: the standard ones typed, any as JSON.
+    async fn facets(&self) -> DatasetFacets<'_> {
+        DatasetFacets(&self.0.facets)
+    }
+
+    /// The versions of its schema, newest first: one each time an event
+    /// reported a schema other than the one it had (a run that rewrites it
+    /// with the same columns makes none). A version a run wrote has the id
+    /// of that run's output (`RunDataset.version`); `currentVersion` names
+    /// the latest write, which is listed here only if it changed the schema.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn versions(
         &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.0.facets, keys)
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last item already seen.")] after: Option<String>,
+    ) -> async_graphql::Result<List<DatasetVersion>> {
+        let page = window(first, after.as_deref())?;
+        let (namespace, name) = (self.0.namespace.clone(), self.0.name.clone());
+        let listing = read(ctx, move |app| {
+            read::dataset_versions(app.views.store(), &namespace, &name, page).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(connection(
+            page,
+            listing.items.into_iter().map(DatasetVersion::from).collect(),
+            listing.total,
+        ))
+    }
+}
+
+/// A version of a dataset's schema.
+pub struct DatasetVersion {
+    version: read::DatasetVersion,
+    /// Its `schema` facet, typed; `None` if it no longer fits its schema.
+    schema: Option<ol::SchemaFacet>,
+}
+
+impl From<read::DatasetVersion> for DatasetVersion {
+    fn from(version: read::DatasetVersion) -> Self {
+        let schema = match read::standard(FacetScope::Dataset, "schema", &version.schema) {
+            Some(StandardFacet::Schema(schema)) => Some(schema),
+            _ => None,
+        };
+        Self { version, schema }
+    }
+}
+
+/// A version of a dataset's schema: the columns an event reported when it
+/// changed them.
+#[Object]
+impl DatasetVersion {
+    /// Its id (a UUID). For a version a run wrote, the same as that run's
+    /// `outputs { version }` for the dataset.
+    async fn id(&self) -> async_graphql::ID {
+        self.version.id.into()
+    }
+
+    /// The event time of the event that reported this schema.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.version.created_at)
+    }
+
+    /// The run that wrote the dataset with this schema; null when it was
+    /// reported by a run that read the dataset, or by a DatasetEvent or
+    /// JobEvent.
+    async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Run>> {
+        let Some(id) = self.version.run else {
+            return Ok(None);
+        };
+        let found = read(ctx, move |app| {
+            read::run(app.views.store(), id).map_err(ApiError::internal)
+        })
+        .await?;
+        Ok(RunBatch::list(app(ctx), found.into_iter().collect()).pop())
+    }
+
+    /// The job of that run.
+    async fn job(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Job>> {
+        match self.version.job.clone() {
+            Some(at) => job(ctx, at.namespace, at.name).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Its columns as they were then, in order, with nested ones (empty if
+    /// the stored schema no longer fits the `schema` facet's).
+    async fn fields(&self) -> Vec<facets::SchemaField<'_>> {
+        self.schema
+            .iter()
+            .flat_map(|schema| &schema.fields)
+            .map(facets::SchemaField)
+            .collect()
     }
 }
 
@@ -587,6 +666,15 @@ impl From<read::Owner> for Owner {
     }
 }
 
+impl From<&ol::Owner> for Owner {
+    fn from(owner: &ol::Owner) -> Self {
+        Self {
+            name: owner.name.clone(),
+            owner_type: owner.owner_type.clone(),
+        }
+    }
+}
+
 /// How a job runs, in Marquez's terms.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum JobType {
@@ -605,6 +693,15 @@ pub struct Sql {
     query: String,
     /// The SQL dialect, if the producer named it.
     dialect: Option<String>,
+}
+
+impl From<ol::SqlFacet> for Sql {
+    fn from(sql: ol::SqlFacet) -> Self {
+        Self {
+            query: sql.query,
+            dialect: sql.dialect,
+        }
+    }
 }
 
 /// A job: a pipeline step that reads and writes datasets; with its latest
@@ -721,12 +818,9 @@ impl Job {
         time(self.0.updated_at)
     }
 
-    /// Its current facets as one JSON object, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.0.facets, keys)
+    /// Its current facets: the standard ones typed, any as JSON.
+    async fn facets(&self) -> JobFacets<'_> {
+        JobFacets(&self.0.facets)
     }
 
     /// The datasets it reads now: those of its latest completed run.
@@ -854,11 +948,8 @@ impl Run {
         Self(info, batch)
     }
 
-    fn datasets(&self, which: &[read::RunDataset]) -> Vec<RunDataset> {
-        which
-            .iter()
-            .map(|ds| RunDataset::new(ds, Arc::clone(&self.1)))
-            .collect()
+    fn datasets<'a>(&'a self, which: &'a [read::RunDataset], scope: FacetScope) -> Vec<RunDataset<'a>> {
+        which.iter().map(|ds| RunDataset(ds, scope, &self.1)).collect()
     }
 }
 
@@ -955,77 +1046,55 @@ impl Run {
         self.0.job_version.into()
     }
 
-    /// Its run facets as one JSON object, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.0.facets, keys)
+    /// Its run facets: the standard ones typed, any as JSON.
+    async fn facets(&self) -> RunFacets<'_> {
+        RunFacets(&self.0.facets)
     }
 
     /// The datasets it read, as it read them.
-    async fn inputs(&self) -> Vec<RunDataset> {
-        self.datasets(&self.0.inputs)
+    async fn inputs(&self) -> Vec<RunDataset<'_>> {
+        self.datasets(&self.0.inputs, FacetScope::Input)
     }
 
     /// The datasets it wrote, as it wrote them.
-    async fn outputs(&self) -> Vec<RunDataset> {
-        self.datasets(&self.0.outputs)
+    async fn outputs(&self) -> Vec<RunDataset<'_>> {
+        self.datasets(&self.0.outputs, FacetScope::Output)
     }
 }
 
-/// A dataset as one run read or wrote it.
-pub struct RunDataset {
-    namespace: String,
-    name: String,
-    version: Uuid,
-    facets: FacetMap,
-    /// The batch of the run's list, which reads the datasets as they are now.
-    batch: Arc<RunBatch>,
-}
-
-impl RunDataset {
-    fn new(ds: &read::RunDataset, batch: Arc<RunBatch>) -> Self {
-        Self {
-            namespace: ds.namespace.clone(),
-            name: ds.name.clone(),
-            version: ds.version,
-            facets: ds.facets.clone(),
-            batch,
-        }
-    }
-}
+/// A dataset as one run read ([`FacetScope::Input`]) or wrote
+/// ([`FacetScope::Output`]) it, with the batch of the run's list, which
+/// reads the datasets as they are now.
+pub struct RunDataset<'a>(&'a read::RunDataset, FacetScope, &'a RunBatch);
 
 /// A dataset as one run read or wrote it.
 #[Object]
-impl RunDataset {
+impl RunDataset<'_> {
     /// The dataset's namespace.
     async fn namespace(&self) -> &str {
-        &self.namespace
+        &self.0.namespace
     }
 
     /// The dataset's name.
     async fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     /// The version the run read (the latest earlier write) or wrote (its own).
     async fn version(&self) -> async_graphql::ID {
-        self.version.into()
+        self.0.version.into()
     }
 
-    /// The run's `inputFacets` or `outputFacets` for it, each exactly as sent.
-    async fn facets(
-        &self,
-        #[graphql(desc = "Only these facet keys (all if not given).")] keys: Option<Vec<String>>,
-    ) -> Json<FacetMap> {
-        facets_json(&self.facets, keys)
+    /// The run's `inputFacets` or `outputFacets` for it: the standard ones
+    /// typed, any as JSON.
+    async fn facets(&self) -> RunDatasetFacets<'_> {
+        RunDatasetFacets::new(&self.0.facets, self.1)
     }
 
     /// The dataset as it is now (read together with the other datasets of
     /// its run's list).
     async fn dataset(&self) -> async_graphql::Result<Option<Dataset>> {
-        let key = (self.namespace.clone(), self.name.clone());
-        self.batch.dataset(&key).await
+        let key = (self.0.namespace.clone(), self.0.name.clone());
+        self.2.dataset(&key).await
     }
 }

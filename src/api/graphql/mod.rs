@@ -19,6 +19,7 @@
 
 pub mod batch;
 pub mod entities;
+pub mod facets;
 pub mod mesh;
 pub mod mutations;
 pub mod pagination;
@@ -37,7 +38,7 @@ use async_graphql::{
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension as AxumExtension, Router};
 
@@ -120,9 +121,10 @@ async fn post_graphql(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// `GET /graphql`: GraphiQL, pointed at `/graphql`.
-async fn get_graphiql() -> Html<&'static str> {
-    Html(GRAPHIQL)
+/// `GET /graphql`: GraphiQL, pointed at `/graphql`, from the UI's files
+/// (`web/graphiql.html` and its vendored scripts: no CDN).
+async fn get_graphiql(headers: HeaderMap) -> Result<Response, ApiError> {
+    super::web::serve("graphiql.html", &headers)
 }
 
 /// `GET /graphql/sdl`: the schema in GraphQL SDL.
@@ -133,31 +135,6 @@ async fn get_sdl(AxumExtension(schema): AxumExtension<Arc<MeshSchema>>) -> Respo
     )
         .into_response()
 }
-
-/// GraphiQL's page. Its scripts come from a CDN, as async-graphql's own
-/// page does; serving them from the binary would add megabytes for an
-/// optional tool.
-const GRAPHIQL: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>meshgraph GraphiQL</title>
-  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
-</head>
-<body>
-  <div id="graphiql">Loading GraphiQL…</div>
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-  <script>
-    const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
-    ReactDOM.createRoot(document.getElementById('graphiql'))
-      .render(React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }));
-  </script>
-</body>
-</html>
-"#;
 
 /// A GraphQL error with the REST error's message and its `code` in
 /// `extensions.code`.

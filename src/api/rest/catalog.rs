@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
+use super::datasets::dataset_not_found;
 use super::{Params, Segments, blocking};
 use crate::api::{ApiError, AppState};
 use crate::catalog::concepts::{self, Concept, ConceptDetail, DatasetConcepts};
@@ -142,5 +143,5 @@ pub async fn get_dataset_concepts(
     blocking(move || concepts::dataset_concepts(&app.views, &ns, &n).map_err(internal))
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("dataset {name:?} not found in namespace {namespace:?}")))
+        .ok_or_else(|| dataset_not_found(&namespace, &name))
 }

@@ -12,6 +12,7 @@ pub mod impact;
 pub mod jobs;
 pub mod lineage;
 pub mod namespaces;
+pub mod overview;
 pub mod queries;
 pub mod runs;
 pub mod search;
@@ -43,6 +44,14 @@ pub fn router() -> Router<AppState> {
             "/namespaces/{namespace}/datasets/{dataset}",
             get(datasets::get_dataset),
         )
+        .route(
+            "/namespaces/{namespace}/datasets/{dataset}/versions",
+            get(datasets::get_dataset_versions),
+        )
+        .route(
+            "/namespaces/{namespace}/datasets/{dataset}/versions/{version}",
+            get(datasets::get_dataset_version),
+        )
         .route("/namespaces/{namespace}/jobs", get(jobs::get_jobs))
         .route("/namespaces/{namespace}/jobs/{job}", get(jobs::get_job))
         .route("/namespaces/{namespace}/jobs/{job}/runs", get(runs::get_runs))
@@ -60,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/concepts", get(catalog::get_concepts))
         .route("/concepts/{iri}", get(catalog::get_concept))
         .route("/search", get(search::get_search))
+        .route("/overview", get(overview::get_overview))
         .route("/queries", get(queries::get_queries))
         .route("/queries/{name}", get(queries::get_query))
 }

@@ -22,6 +22,17 @@ pub struct VersionId {
     version: Uuid,
 }
 
+impl VersionId {
+    /// The version `version` of the job or dataset `name` in `namespace`.
+    pub fn new(namespace: String, name: String, version: Uuid) -> Self {
+        Self {
+            namespace,
+            name,
+            version,
+        }
+    }
+}
+
 /// A dataset as one run read or wrote it, with the run's facets for it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
