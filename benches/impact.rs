@@ -40,11 +40,10 @@
 
 mod common;
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::Client;
+use common::{Client, env, load_average, resident};
 use meshgraph::app::App;
 use meshgraph::config::Config;
 use meshgraph::generate::{Generator, GeneratorConfig};
@@ -54,30 +53,6 @@ use meshgraph::lineage::impact::{ImpactQuery, Level};
 use meshgraph::openlineage::{NodeId, parse_event};
 use meshgraph::store::iri;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-
-fn env<T: FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Resident memory of this process, in bytes.
-fn resident() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
 
 /// p50, p99 and max of some durations, in milliseconds.
 fn spread(mut times: Vec<Duration>) -> (f64, f64, f64) {

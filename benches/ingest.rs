@@ -47,12 +47,11 @@ mod common;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::Client;
+use common::{Client, env, load_average};
 use meshgraph::app::{AppError, serve_on};
 use meshgraph::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
 use meshgraph::generate::{Generator, GeneratorConfig};
@@ -66,16 +65,6 @@ use oxigraph::model::Quad;
 /// The targets on a 2-core machine, events/s.
 const TARGET_SINGLE: f64 = 2_000.0;
 const TARGET_BATCHED: f64 = 10_000.0;
-
-fn env<T: FromStr>(name: &str, default: T) -> T {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={text:?} is not a valid value")),
-        Err(_) => default,
-    }
-}
 
 struct Settings {
     events: usize,
@@ -242,12 +231,6 @@ fn thousands(x: f64) -> String {
         out.push(c);
     }
     out
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "n/a".into())
 }
 
 /// What [`post_all`] measured.

@@ -34,15 +34,14 @@
 //! | `MESHGRAPH_BENCH_DIR` | the system temp dir | where files and data directories go |
 //! | `MESHGRAPH_BENCH_QUERY_RUNS` | 30 | runs of each query, each way |
 
-// Shared with the other benchmarks; this one uses the client only.
-#[allow(dead_code)]
 mod common;
+
+use common::env;
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,16 +71,6 @@ const QUERIES: [(&str, &str); 3] = [
         "PREFIX ex: <https://shop.example.org/ns#> SELECT ?customer (COUNT(?order) AS ?orders) WHERE { ?order ex:customer ?customer } GROUP BY ?customer LIMIT 10000",
     ),
 ];
-
-fn env<T: FromStr>(name: &str, default: T) -> T {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={text:?} is not a valid value")),
-        Err(_) => default,
-    }
-}
 
 /// A small deterministic generator (SplitMix64), so every run loads the same file.
 struct Rng(u64);

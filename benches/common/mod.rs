@@ -1,9 +1,43 @@
 //! What the benchmarks share: a tiny HTTP/1.1 client, so that the
 //! measured requests go through a real socket without a client library's
-//! own costs in the figures.
+//! own costs in the figures, and the settings and machine readings they print.
+
+// Each benchmark is its own crate and uses only part of this module.
+#![allow(dead_code)]
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::str::FromStr;
+
+/// A setting from the environment, or `default` when unset; a value that
+/// does not parse stops the benchmark rather than being silently ignored.
+pub fn env<T: FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a valid value")),
+        Err(_) => default,
+    }
+}
+
+/// Resident memory of this process, in bytes.
+pub fn resident() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// The 1, 5 and 15 minute load averages, as the kernel prints them.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
 
 /// A blocking HTTP/1.1 keep-alive client on one connection.
 pub struct Client {
