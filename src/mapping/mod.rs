@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use crate::openlineage::event::{Dataset, EventKind, Facets, InputDataset, OutputDataset};
 use crate::openlineage::facets::{self, FacetScope, StandardFacet};
-use crate::openlineage::{Event, Timestamp};
+use crate::openlineage::{Event, EventType, Timestamp};
 use crate::store::vocab::{self, dcat, mg, prov};
 use crate::store::{Member, iri};
 
@@ -106,9 +106,17 @@ pub enum GraphWrite {
         /// Its content (all in `graph`).
         quads: Vec<Quad>,
     },
-    /// Recomputes a run's state and times from its transitions
-    /// (see [`run_state::resolve`]).
-    ResolveRunState(NamedNode),
+    /// Adds a transition to a run and sets the run's state and times from
+    /// all of its transitions (see [`run_state::resolve`]).
+    ResolveRunState {
+        /// The run.
+        run: NamedNode,
+        /// The event's type and time, if it has a type.
+        transition: Option<(EventType, Timestamp)>,
+        /// Whether this is the run's first event (then it has no earlier
+        /// transitions to read).
+        new: bool,
+    },
 }
 
 /// A literal for a point in time (`xsd:dateTime`, UTC).
@@ -469,10 +477,15 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
         } => {
             let job_iri = w.job(job);
             let run_iri = iri::run(run.run_id);
-            w.insert(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri);
-            w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY.into_owned(), &run_iri);
+            // A run's types and first-seen time are written by its first
+            // event; a later one only adds to it.
+            let new = !held.quad(&quad(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri));
+            if new {
+                w.insert(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri);
+                w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY.into_owned(), &run_iri);
+                w.stamp(&run_iri);
+            }
             w.insert(&run_iri, mg::OF_JOB, job_iri.clone(), &run_iri);
-            w.stamp(&run_iri);
             if let Some(event_type) = event_type {
                 let transition = iri::child(
                     &run_iri,
@@ -496,7 +509,11 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
             w.facets(owner, FacetScope::Run, &run.facets);
             w.inputs(&run_iri, inputs);
             w.outputs(&run_iri, run.run_id, outputs);
-            w.out.push(GraphWrite::ResolveRunState(run_iri));
+            w.out.push(GraphWrite::ResolveRunState {
+                run: run_iri,
+                transition: event_type.map(|t| (t, event.event_time)),
+                new,
+            });
         }
         EventKind::Job { job, inputs, outputs } => {
             let job_iri = w.job(job);
@@ -656,7 +673,27 @@ mod tests {
     fn run_events_record_a_transition_and_resolve_state() {
         let writes = map_event(&parse_event(EVENT).unwrap(), &Nothing);
         let run = iri::run(uuid::Uuid::parse_str("43d7db3b-8984-4cda-b237-8c6919b36670").unwrap());
-        assert_eq!(writes.last(), Some(&GraphWrite::ResolveRunState(run.clone())));
+        let start = Some((
+            EventType::Start,
+            Timestamp::parse("2024-05-01T10:00:00Z").unwrap(),
+        ));
+        assert_eq!(
+            writes.last(),
+            Some(&GraphWrite::ResolveRunState {
+                run: run.clone(),
+                transition: start,
+                new: true
+            })
+        );
+        // A run the store knows already keeps its types and first-seen time.
+        let again = map_event(&parse_event(EVENT).unwrap(), &Everything);
+        assert!(matches!(
+            again.last(),
+            Some(GraphWrite::ResolveRunState { new: false, .. })
+        ));
+        assert!(!again.iter().any(|w| matches!(w,
+            GraphWrite::Insert(q) | GraphWrite::SetOnce(q) if q.subject == run.clone().into()
+                && (q.predicate == rdf::TYPE || q.predicate == mg::CREATED_AT))));
         assert!(writes.iter().any(|w| matches!(w,
             GraphWrite::Insert(q) if q.predicate == mg::EVENT_TYPE && q.object == Literal::from("START").into())));
         assert!(writes.iter().any(|w| matches!(w,

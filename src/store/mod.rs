@@ -11,7 +11,8 @@
 //! Beside the graph, the store keeps in memory what patterns would find
 //! slowly: each entity's latest event time, the digest of each facet graph,
 //! each namespace's datasets and jobs in name order ([`Store::members`]),
-//! and the runs that wrote each dataset ([`Store::writers`]). oxigraph's
+//! the runs that wrote each dataset ([`Store::writers`]), and the
+//! transitions of the runs in progress ([`runs`]). oxigraph's
 //! in-memory store indexes each term alone, so a pattern with a known
 //! object walks every quad naming that object: a namespace's, or a table
 //! thousands of runs read. These tables change with the events the writer
@@ -25,11 +26,12 @@ pub mod federation;
 pub mod iri;
 pub mod queries;
 pub mod read;
+mod runs;
 pub mod vocab;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use oxigraph::model::{
     GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
@@ -37,8 +39,8 @@ use oxigraph::model::{
 };
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{FacetDigest, GraphWrite, Held, facet_digest, map_event, quad, run_state, time_literal};
-use crate::openlineage::{Event, EventType, Timestamp};
+use crate::mapping::{FacetDigest, GraphWrite, Held, facet_digest, map_event, quad, time_literal};
+use crate::openlineage::{Event, Timestamp};
 use change::{ChangeError, RdfChange};
 use vocab::{mg, prov};
 
@@ -77,6 +79,8 @@ pub struct Store {
     /// The runs that wrote each dataset (stated `prov:generated` in their
     /// own graph); rebuilt with the store on replay.
     writers: Arc<RwLock<HashMap<NamedNode, BTreeSet<NamedNode>>>>,
+    /// The transitions of the runs in progress; only the writer uses them.
+    runs: Arc<Mutex<runs::Runs>>,
     /// Where this handle counts its reads, if anywhere.
     reads: Option<ReadCounter>,
 }
@@ -158,6 +162,7 @@ impl Store {
             facets: Arc::default(),
             members: Arc::default(),
             writers: Arc::default(),
+            runs: Arc::default(),
             reads: None,
         })
     }
@@ -254,6 +259,8 @@ impl Store {
         let mut enlisted = Vec::new();
         let mut generated = Vec::new();
         let mut changed = HashMap::new();
+        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut staged = runs::Staged::default();
         {
             let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
             for event in events {
@@ -264,7 +271,7 @@ impl Store {
                 };
                 let writes = map_event(event, &pending);
                 for write in &writes {
-                    apply_one(&mut txn, &mut changed, write)?;
+                    apply_one(&mut txn, &mut changed, (&runs, &mut staged), write)?;
                 }
                 for write in writes {
                     match write {
@@ -288,6 +295,8 @@ impl Store {
             }
         }
         txn.commit()?;
+        runs.commit(staged);
+        drop(runs);
         self.after_commit(touched, enlisted, generated, changed);
         Ok(())
     }
@@ -298,10 +307,12 @@ impl Store {
         let mut txn = self.inner.start_transaction()?;
         change.apply(&mut txn)?;
         txn.commit()?;
-        // A document or an update may have rewritten facet graphs behind the
-        // digests' back. Forgetting them all is always safe: the next event
-        // then writes each facet it carries once more.
+        // A document or an update may have rewritten facet and run graphs
+        // behind the digests' and the run table's back. Forgetting them all
+        // is always safe: the next event then writes each facet it carries
+        // once more, and reads its run back.
         self.facets.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.runs.lock().unwrap_or_else(|e| e.into_inner()).forget();
         Ok(())
     }
 
@@ -361,10 +372,12 @@ fn existing(txn: &Transaction<'_>, q: &Quad) -> Result<Vec<Quad>, StorageError> 
     .collect()
 }
 
-/// Applies one write; records in `changed` what it does to a facet.
+/// Applies one write; records in `changed` what it does to a facet, and in
+/// the staged run table what it does to a run.
 fn apply_one(
     txn: &mut Transaction<'_>,
     changed: &mut HashMap<u128, Option<FacetDigest>>,
+    (runs, staged): (&runs::Runs, &mut runs::Staged),
     write: &GraphWrite,
 ) -> Result<(), StorageError> {
     match write {
@@ -421,53 +434,9 @@ fn apply_one(
                 txn.extend(quads);
             }
         }
-        GraphWrite::ResolveRunState(run) => resolve_run_state(txn, run)?,
-    }
-    Ok(())
-}
-
-/// Reads a run's transitions and sets its state, start and end time.
-fn resolve_run_state(txn: &mut Transaction<'_>, run: &NamedNode) -> Result<(), StorageError> {
-    let graph = GraphNameRef::NamedNode(run.as_ref());
-    let mut transitions = Vec::new();
-    for q in txn.quads_for_pattern(
-        Some(run.as_ref().into()),
-        Some(mg::HAS_TRANSITION),
-        None,
-        Some(graph),
-    ) {
-        let Term::NamedNode(t) = q?.object else { continue };
-        let kind = object_literal(txn, &t, mg::EVENT_TYPE, graph)?.and_then(|l| EventType::parse(l.value()));
-        let time = object_literal(txn, &t, mg::EVENT_TIME, graph)?.and_then(|l| Timestamp::parse(l.value()));
-        if let (Some(kind), Some(time)) = (kind, time) {
-            transitions.push((kind, time));
+        GraphWrite::ResolveRunState { run, transition, new } => {
+            runs::resolve(txn, runs, staged, run, *transition, *new)?;
         }
-    }
-    let status = run_state::resolve(&transitions);
-    let mut set = |predicate: NamedNodeRef<'_>, value: Option<Literal>| -> Result<(), StorageError> {
-        let old: Vec<Quad> = txn
-            .quads_for_pattern(Some(run.as_ref().into()), Some(predicate), None, Some(graph))
-            .collect::<Result<_, _>>()?;
-        let new = value.map(|value| quad(run, predicate, value, run));
-        // Most events leave these as they were; rewriting them anyway would
-        // leave a dead version behind in the store each time.
-        if old.len() == usize::from(new.is_some()) && new.as_ref().is_none_or(|n| old[0] == *n) {
-            return Ok(());
-        }
-        for q in old {
-            txn.remove(&q);
-        }
-        if let Some(new) = new {
-            txn.insert(&new);
-        }
-        Ok(())
-    };
-    set(mg::STATE, status.state.map(|s| Literal::from(s.as_str())))?;
-    set(prov::STARTED_AT_TIME, status.started_at.map(time_literal))?;
-    set(prov::ENDED_AT_TIME, status.ended_at.map(time_literal))?;
-    let latest = transitions.iter().map(|(_, time)| *time).max();
-    if latest.is_some() {
-        set(mg::UPDATED_AT, latest.map(time_literal))?;
     }
     Ok(())
 }
@@ -548,6 +517,72 @@ mod tests {
         let before = store.oxigraph().len().unwrap();
         store.apply_events(&[&v1_again]).unwrap();
         assert_eq!(store.oxigraph().len().unwrap(), before);
+    }
+
+    fn run_event(run: &str, event_type: &str, time: &str) -> Event {
+        parse_event(&format!(
+            r#"{{"eventTime":"{time}","eventType":"{event_type}","producer":"p",
+            "run":{{"runId":"{run}"}},"job":{{"namespace":"n","name":"j"}}}}"#
+        ))
+        .unwrap()
+    }
+
+    fn sorted_quads(store: &Store) -> Vec<String> {
+        let mut quads: Vec<String> = store.oxigraph().iter().map(|q| q.unwrap().to_string()).collect();
+        quads.sort();
+        quads
+    }
+
+    #[test]
+    fn run_states_from_memory_match_run_states_read_back() {
+        const A: &str = "43d7db3b-8984-4cda-b237-8c6919b36670";
+        const B: &str = "0196f1a0-0000-7000-8000-000000000001";
+        let events = [
+            run_event(A, "START", "2024-01-01T00:00:00Z"),
+            run_event(B, "START", "2024-01-01T00:00:30Z"),
+            run_event(A, "RUNNING", "2024-01-01T00:01:00Z"),
+            // Arrives late, but happened first.
+            run_event(B, "RUNNING", "2024-01-01T00:00:10Z"),
+            run_event(A, "COMPLETE", "2024-01-01T00:02:00Z"),
+            // A finished run is forgotten: these two read it back.
+            run_event(A, "RUNNING", "2024-01-01T00:03:00Z"),
+            run_event(A, "OTHER", "2024-01-01T00:04:00Z"),
+            run_event(B, "FAIL", "2024-01-01T00:05:00Z"),
+            // The same event again changes nothing.
+            run_event(B, "FAIL", "2024-01-01T00:05:00Z"),
+        ];
+        let all: Vec<&Event> = events.iter().collect();
+        // One group; each event alone; each alone with the table forgotten.
+        let together = Store::in_memory().unwrap();
+        together.apply_events(&all).unwrap();
+        let apart = Store::in_memory().unwrap();
+        let read_back = Store::in_memory().unwrap();
+        for event in &events {
+            apart.apply_events(&[event]).unwrap();
+            read_back.runs.lock().unwrap().forget();
+            read_back.apply_events(&[event]).unwrap();
+        }
+        let expected = sorted_quads(&read_back);
+        assert_eq!(sorted_quads(&together), expected);
+        assert_eq!(sorted_quads(&apart), expected);
+
+        let value = |run: &str, predicate| {
+            let run = iri::run(uuid::Uuid::parse_str(run).unwrap());
+            let values: Vec<Term> = apart
+                .oxigraph()
+                .quads_for_pattern(Some(run.as_ref().into()), Some(predicate), None, None)
+                .map(|q| q.unwrap().object)
+                .collect();
+            assert_eq!(values.len(), 1, "{predicate}: {values:?}");
+            values[0].to_string()
+        };
+        assert_eq!(value(A, mg::STATE), "\"COMPLETE\"");
+        assert!(value(A, prov::ENDED_AT_TIME).contains("00:02:00"));
+        assert!(value(A, mg::UPDATED_AT).contains("00:04:00"));
+        assert_eq!(value(B, mg::STATE), "\"FAIL\"");
+        assert!(value(B, prov::STARTED_AT_TIME).contains("00:00:30"));
+        // Only runs in progress are remembered.
+        assert!(apart.runs.lock().unwrap().is_empty());
     }
 
     #[test]
