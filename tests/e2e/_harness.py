@@ -155,13 +155,17 @@ def check_stops_cleanly(server: Server) -> None:
     ok("exit status 0")
 
 
-def main(name: str, title: str, serve_args: list[str], checks: Callable[[Server], None], usage: str) -> int:
+def main(
+    name: str, title: str, serve_args: list[str], checks: Callable[[Server], None], usage: str, args: list[str] | None = None
+) -> int:
     """Runs `checks` against a server on a fresh data directory (not started:
-    the checks start and restart it); returns the exit status."""
-    if len(sys.argv) != 2:
+    the checks start and restart it); returns the exit status. `args` (by
+    default the command line's) is the binary alone."""
+    args = sys.argv[1:] if args is None else args
+    if len(args) != 1:
         print(usage, file=sys.stderr)
         return 2
-    binary = Path(sys.argv[1]).resolve()
+    binary = Path(args[0]).resolve()
     if not os.access(binary, os.X_OK):
         print(f"FAIL: {binary} is not an executable meshgraph binary (run `cargo build` first)", file=sys.stderr)
         return 2

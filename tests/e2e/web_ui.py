@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""End-to-end check: the web UI in headless Chromium against a real meshgraph.
+"""End-to-end check: the web UI in headless Chromium or Firefox against a real meshgraph.
 
-Usage: python tests/e2e/web_ui.py PATH/TO/meshgraph
+Usage: python tests/e2e/web_ui.py PATH/TO/meshgraph [chromium|firefox]
 
 Starts the meshgraph binary with `serve --demo` (the example retail mesh) on
-a free loopback port with a fresh data directory, then drives Debian's
-Chromium (`/usr/bin/chromium`, or `$MESHGRAPH_CHROMIUM`) with Playwright,
-headless, with a fresh profile and no network beyond the server:
+a free loopback port with a fresh data directory, then drives a headless
+browser with a fresh profile and no network beyond the server: Debian's
+Chromium (the default) through Playwright, or Debian's Firefox ESR through
+WebDriver BiDi (`_browsers.py` says how and why). The same checks run in
+both:
 
 - every page loads (home, search, lineage, impact, dataset, job, run,
   catalog, product, domain, ontology, query, GraphiQL) with no console error,
@@ -27,37 +29,24 @@ headless, with a fresh profile and no network beyond the server:
 - a SPARQL query typed in the editor shows rows; the header links work from
   the keyboard.
 
-A screenshot of each page is saved under `target/ui-screenshots/` in the
-checkout. The browser and the server are always stopped.
+A screenshot of each page is saved under `target/ui-screenshots/BROWSER/` in
+the checkout. The browser and the server are always stopped. The closing
+line is `web_ui` for Chromium and `web_ui_firefox` for Firefox.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from _browsers import BROWSERS, Browser
 from _harness import CheckFailed, Server, check, check_stops_cleanly, main, ok, step
 
-CHROMIUM = os.environ.get("MESHGRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "target" / "ui-screenshots"
-TIMEOUT_MS = 30_000
 
 DIM_CUSTOMER = "dataset:snowflake://acme-retail:ANALYTICS.CUSTOMER.DIM_CUSTOMER"
 FCT_ORDERS = "dataset:snowflake://acme-retail:ANALYTICS.SALES.FCT_ORDERS"
@@ -73,49 +62,22 @@ def rest(server: Server, path: str, **params: Any) -> Any:
         return json.loads(resp.read())
 
 
-class Browser:
-    """One Chromium page, recording console errors, page errors and requests
-    to other hosts (which are refused)."""
+# Selectors that match by text are XPath; these spell the common ones.
 
-    def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
 
-    def route(self, route: Any) -> None:
-        url = route.request.url
-        if url.startswith(self.base_url + "/") or url.startswith("data:") or url.startswith("blob:"):
-            route.continue_()
-        else:
-            self.foreign.append(url)
-            route.abort()
+def named(tag: str, text: str) -> str:
+    """A `tag` element whose text is exactly `text`."""
+    return f"//{tag}[normalize-space()={literal(text)}]"
 
-    def open(self, fragment: str, name: str, ready: str) -> None:
-        """Navigates to `/{fragment}`, waits for `ready` (a selector), checks the
-        page is clean and saves a screenshot as `name.png`."""
-        self.page.goto(f"{self.base_url}/{fragment}")
-        self.settle(ready)
-        self.clean(name)
 
-    def settle(self, ready: str) -> None:
-        self.page.wait_for_selector(ready, timeout=TIMEOUT_MS)
-        self.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+def card(heading: str) -> str:
+    """The section whose heading holds `heading`."""
+    return f"//section[h2[contains(., {literal(heading)})]]"
 
-    def clean(self, name: str) -> None:
-        check(not self.errors, f"{name}: {self.errors}")
-        check(not self.foreign, f"{name}: requests to other hosts: {self.foreign}")
-        boxes = self.page.locator(".error")
-        check(not boxes.count(), f"{name}: an error box: {boxes.all_inner_texts()}")
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
-    def text(self, selector: str) -> str:
-        return self.page.locator(selector).first.inner_text(timeout=TIMEOUT_MS)
-
-    def texts(self, selector: str) -> list[str]:
-        return [t.strip() for t in self.page.locator(selector).all_inner_texts()]
+def literal(text: str) -> str:
+    check("'" not in text, f"no apostrophe in an XPath literal: {text}")
+    return f"'{text}'"
 
 
 def check_home(b: Browser) -> None:
@@ -126,41 +88,38 @@ def check_home(b: Browser) -> None:
     }
     check(counts["products"] == "13" and counts["domains"] == "5", f"home counts {counts}, expected 13 products in 5 domains")
     check(int(counts["datasets"]) > 20 and int(counts["runs"]) > 100, f"home counts {counts}")
-    runs = b.page.locator("section:has(h2:text('Recent runs')) tbody tr").count()
+    runs = b.count(f"{card('Recent runs')}//tbody/tr")
     check(runs == 10, f"home lists {runs} recent runs, expected 10")
     ok(f"counts {counts}, {runs} recent runs")
 
 
 def check_search(b: Browser) -> None:
     step("search from the header finds a dataset and opens its page")
-    b.page.fill("#search-box", "FCT_ORDERS")
-    b.page.press("#search-box", "Enter")
+    b.fill("#search-box", "FCT_ORDERS")
+    b.press("Enter")
     b.settle("table a")
     b.clean("search")
     names = b.texts("tbody td:first-child")
     check("ANALYTICS.SALES.FCT_ORDERS" in names, f"search for FCT_ORDERS found {names}")
-    b.page.click("tbody a:text-is('ANALYTICS.SALES.FCT_ORDERS')")
-    b.settle("h1:text-is('ANALYTICS.SALES.FCT_ORDERS')")
+    b.click(f"//tbody{named('a', 'ANALYTICS.SALES.FCT_ORDERS')}")
+    b.settle(named("h1", "ANALYTICS.SALES.FCT_ORDERS"))
     check(not b.errors, f"dataset from search: {b.errors}")
     ok(f"{len(names)} results, the dataset page opens")
 
 
 def graph_nodes(b: Browser) -> set[str]:
     # The "Go to node" list holds every node of the drawn graph.
-    values = b.page.locator(".panel select option").evaluate_all("options => options.map(o => o.value)")
-    return {v for v in values if v}
+    return {v for v in b.read(".panel select option", "el.value") if v}
 
 
 def wait_for_nodes(b: Browser, count: int) -> None:
     # A new view draws a new graph: wait for the one with this many nodes.
+    drawn = "n => document.querySelector('.graph[data-ready]')?.dataset.nodes === n"
     try:
-        b.page.wait_for_function(
-            "n => document.querySelector('.graph[data-ready]')?.dataset.nodes === n", arg=str(count), timeout=TIMEOUT_MS
-        )
-    except Exception as err:
-        drawn = b.page.get_attribute(".graph", "data-nodes")
-        raise CheckFailed(f"no graph of {count} nodes at {b.page.url}: {drawn} drawn ({err})") from None
-    b.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+        b.wait_until(drawn, str(count), f"no graph of {count} nodes")
+    except CheckFailed as err:
+        raise CheckFailed(f"{err}: {b.attribute('.graph', 'data-nodes')} drawn") from None
+    b.idle()
 
 
 def check_lineage(b: Browser, server: Server) -> None:
@@ -168,19 +127,19 @@ def check_lineage(b: Browser, server: Server) -> None:
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=both&depth=3", "lineage", ".graph[data-ready]")
     expected = {n["id"] for n in rest(server, "/lineage", nodeId=DIM_CUSTOMER, depth=3, direction="both")["graph"]}
     drawn = graph_nodes(b)
-    rendered = int(b.page.get_attribute(".graph", "data-nodes") or 0)
+    rendered = int(b.attribute(".graph", "data-nodes") or 0)
     check(drawn == expected, f"lineage drew {sorted(drawn - expected)} more and {sorted(expected - drawn)} fewer than REST")
     check(rendered == len(expected), f"the canvas has {rendered} nodes, expected {len(expected)}")
     check(FCT_ORDERS in drawn and "job:dbt-customer:analytics.customer.acme_customer.dim_customer" in drawn, f"{drawn}")
     ok(f"{len(drawn)} nodes, as GET /api/v1/lineage")
 
     step("lineage: picking a node shows its details and highlights its path")
-    b.page.select_option(".panel select", FCT_ORDERS)
-    b.settle(".panel h2:text-is('ANALYTICS.SALES.FCT_ORDERS')")
+    b.select(".panel select", FCT_ORDERS)
+    b.settle(f"//aside{named('h2', 'ANALYTICS.SALES.FCT_ORDERS')}")
     path = b.texts(".panel ol.path li")
     check(path[0] == "ANALYTICS.CUSTOMER.DIM_CUSTOMER" and path[-1] == "ANALYTICS.SALES.FCT_ORDERS", f"path {path}")
-    check("select=" in b.page.url, f"the selection is not in the URL: {b.page.url}")
-    b.page.wait_for_selector(".panel dd:has-text('team:sales')", timeout=TIMEOUT_MS)
+    check("select=" in b.url, f"the selection is not in the URL: {b.url}")
+    b.wait("//aside//dd[contains(., 'team:sales')]")
     b.clean("lineage-selected")
     ok(f"path {' -> '.join(path)}")
 
@@ -199,23 +158,23 @@ def check_lineage(b: Browser, server: Server) -> None:
                 kept.add(destination)
                 todo.append(destination)
     check(kept < base | more, f"collapsing FCT_ORDERS would hide nothing: {sorted(kept)}")
-    b.page.select_option(".panel select", FCT_ORDERS)
-    b.page.click(".panel a:text-is('Expand')")
+    b.select(".panel select", FCT_ORDERS)
+    b.click(f"//aside{named('a', 'Expand')}")
     wait_for_nodes(b, len(base | more))
     check(graph_nodes(b) == base | more, f"expanded: {sorted(graph_nodes(b) ^ (base | more))} differ")
     b.clean("lineage-expanded")
-    b.page.click(".panel a:text-is('Collapse')")
+    b.click(f"//aside{named('a', 'Collapse')}")
     wait_for_nodes(b, len(kept))
     check(graph_nodes(b) == kept, f"collapsed: {sorted(graph_nodes(b) ^ kept)} differ")
-    check("expand=" in b.page.url and "collapse=" in b.page.url, f"expand and collapse are not in the URL: {b.page.url}")
+    check("expand=" in b.url and "collapse=" in b.url, f"expand and collapse are not in the URL: {b.url}")
     ok(f"{len(base)} nodes, {len(base | more)} expanded, {len(kept)} once FCT_ORDERS is collapsed")
 
     step("lineage: the shared URL of the selection reopens it; column level; as of a past time")
-    shared = b.page.url
-    b.page.goto(f"{server.base_url}/#/")
+    shared = b.url
+    b.goto(f"{server.base_url}/#/")
     b.settle(".count")
-    b.page.goto(shared)
-    b.settle(".panel h2:text-is('ANALYTICS.SALES.FCT_ORDERS')")
+    b.goto(shared)
+    b.settle(f"//aside{named('h2', 'ANALYTICS.SALES.FCT_ORDERS')}")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&level=column&direction=upstream", "lineage-columns", ".graph[data-ready]")
     columns = graph_nodes(b)
     check(columns and all(c.startswith("datasetField:") for c in columns), f"column level drew {sorted(columns)[:5]}")
@@ -237,15 +196,14 @@ def check_lineage(b: Browser, server: Server) -> None:
 
 def check_impact(b: Browser, server: Server) -> None:
     step("impact: the products the REST API groups, and the CSV download")
-    b.open(f"#/impact?node={urllib.parse.quote(CUSTOMERS)}", "impact", "section:has(h2:text('Data products')) tbody tr")
+    products = f"{card('Data products')}//tbody/tr"
+    b.open(f"#/impact?node={urllib.parse.quote(CUSTOMERS)}", "impact", products)
     report = rest(server, "/impact", nodeId=CUSTOMERS, limit=1)
     expected = sorted(p["title"] for p in report["groups"]["products"])
-    listed = sorted(b.texts("section:has(h2:text('Data products')) tbody td:first-child"))
+    listed = sorted(b.texts(f"{products}/td[1]"))
     check(listed == expected, f"impact lists products {listed}, expected {expected}")
     check("Customer 360" in listed and "Email Audience" in listed, f"{listed}")
-    with b.page.expect_download(timeout=TIMEOUT_MS) as download:
-        b.page.click("button:has-text('Download CSV')")
-    lines = Path(download.value.path()).read_text().strip().splitlines()
+    lines = b.download("//button[contains(., 'Download CSV')]").strip().splitlines()
     check(len(lines) == report["counts"]["reached"] + 1, f"the CSV has {len(lines)} lines, expected {report['counts']['reached']} and a header")
     check(not b.errors, f"impact CSV: {b.errors}")
     ok(f"{len(listed)} products; CSV of {len(lines) - 1} nodes")
@@ -256,23 +214,23 @@ def check_entities(b: Browser) -> None:
     b.open(
         "#/dataset?ns=snowflake%3A%2F%2Facme-retail&name=ANALYTICS.CUSTOMER.DIM_CUSTOMER",
         "dataset",
-        "h2:has-text('Schema')",
+        card("Schema"),
     )
-    rows = b.page.locator("section:has(h2:has-text('Schema')) tbody tr").count()
+    rows = b.count(f"{card('Schema')}//tbody/tr")
     check(rows == 21, f"DIM_CUSTOMER shows {rows} columns, expected 21")
-    check(b.page.locator("a .chip:text-is('Customer 360')").count() == 1, "DIM_CUSTOMER does not show its product Customer 360")
+    check(b.count(f"//a{named('span', 'Customer 360')}[@class='chip']") == 1, "DIM_CUSTOMER does not show its product Customer 360")
     check("schema" in b.texts(".facets summary"), f"facets {b.texts('.facets summary')}")
     derived = b.text("tbody tr:has(#field-email)")
     check("RAW.CRM.CUSTOMERS.email" in derived, f"email's column lineage: {derived}")
-    wrote = b.page.locator("section:has(h2:text('Runs that wrote it')) tbody tr").count()
+    wrote = b.count(f"{card('Runs that wrote it')}//tbody/tr")
     check(wrote >= 5, f"DIM_CUSTOMER shows {wrote} runs that wrote it")
-    b.open(f"#/job?ns={JOB_NS}&name={JOB}", "job", "h2:has-text('Run history')")
-    runs = b.page.locator("section:has(h2:has-text('Run history')) tbody tr").count()
+    b.open(f"#/job?ns={JOB_NS}&name={JOB}", "job", card("Run history"))
+    runs = b.count(f"{card('Run history')}//tbody/tr")
     check(runs >= 5, f"the job shows {runs} runs")
-    b.page.click("section:has(h2:has-text('Run history')) tbody tr:first-child a")
-    b.settle("h3:text-is('State history')")
+    b.click(f"{card('Run history')}//tbody/tr[1]//a")
+    b.settle(named("h3", "State history"))
     b.clean("run")
-    states = b.texts("table:below(h3:text-is('State history')) tbody td:first-child")
+    states = b.texts(f"{named('h3', 'State history')}/following::table[1]/tbody/tr/td[1]")
     check(states[:1] == ["START"], f"run state history {states}")
     ok(f"21 columns; {runs} runs; state history {states}")
 
@@ -280,28 +238,28 @@ def check_entities(b: Browser) -> None:
 def check_catalog(b: Browser) -> None:
     step("catalog: products by domain, product and domain graphs, a product page")
     b.open("#/catalog", "catalog", ".graph[data-ready]")
-    cards = b.page.locator(".product").count()
+    cards = b.count(".product")
     check(cards == 13, f"the catalog shows {cards} products, expected 13")
-    check(b.page.get_attribute(".graph", "data-nodes") == "13", "the product graph has not 13 nodes")
-    b.page.click("a:text-is('Domain to domain')")
+    check(b.attribute(".graph", "data-nodes") == "13", "the product graph has not 13 nodes")
+    b.click(named("a", "Domain to domain"))
     b.settle(".graph[data-ready][data-nodes='5']")
     b.clean("catalog-domains")
-    b.page.click(".product a:has-text('Customer 360')")
-    b.settle("h1:text-is('Customer 360')")
+    b.click("//div[@class='product']/a[contains(., 'Customer 360')]")
+    b.settle(named("h1", "Customer 360"))
     b.clean("product")
-    downstream = b.texts("section:has(h2:text('Upstream products')) ul:last-of-type li")
+    downstream = b.texts(f"{card('Upstream products')}/ul[last()]/li")
     check(downstream, "Customer 360 shows no downstream products")
-    b.page.click("dd a:text-is('Customer')")
-    b.settle("h1:text-is('Customer')")
+    b.click(f"//dd{named('a', 'Customer')}")
+    b.settle(named("h1", "Customer"))
     b.clean("domain")
     ok(f"13 products, 5 domains; Customer 360 feeds {downstream}")
 
 
 def check_ontology(b: Browser) -> None:
     step("ontology: a concept with its hierarchy and the columns that carry it")
-    b.open(f"#/ontology?concept={urllib.parse.quote(PERSONAL_DATA, safe='')}", "ontology", "h2:text-is('personal data')")
+    b.open(f"#/ontology?concept={urllib.parse.quote(PERSONAL_DATA, safe='')}", "ontology", named("h2", "personal data"))
     check(b.text(".tree a[aria-current='true']") == "personal data", "the tree does not mark the concept")
-    columns = b.texts("table:below(h3:has-text('Columns')) tbody td:first-child")
+    columns = b.texts("//h3[starts-with(., 'Columns')]/following::table[1]/tbody/tr/td[1]")
     check(any(c.endswith("DIM_CUSTOMER.email") for c in columns), f"PersonalData columns {columns[:5]}")
     ok(f"{len(columns)} columns carry personal data")
 
@@ -309,13 +267,13 @@ def check_ontology(b: Browser) -> None:
 def check_query(b: Browser) -> None:
     step("query: a SPARQL query shows rows; GraphiQL loads from the binary")
     b.open("#/query", "query", "textarea.sparql")
-    b.page.fill("textarea.sparql", "PREFIX mg: <https://meshgraph.dev/ns#>\nSELECT ?dataset ?name WHERE { ?dataset a mg:Dataset ; mg:name ?name } ORDER BY ?name")
-    b.page.click("button:has-text('Run')")
+    b.fill("textarea.sparql", "PREFIX mg: <https://meshgraph.dev/ns#>\nSELECT ?dataset ?name WHERE { ?dataset a mg:Dataset ; mg:name ?name } ORDER BY ?name")
+    b.click("//button[starts-with(., 'Run')]")
     b.settle("#sparql-results tbody tr")
-    rows = b.page.locator("#sparql-results tbody tr").count()
+    rows = b.count("#sparql-results tbody tr")
     check(rows == 30, f"the SPARQL query shows {rows} rows, expected the demo's 30 datasets")
     b.clean("query-results")
-    b.page.goto(f"{b.base_url}/graphql")
+    b.goto(f"{b.base_url}/graphql")
     b.settle(".graphiql-container")
     b.clean("graphiql")
     ok(f"{rows} rows; GraphiQL up")
@@ -324,53 +282,45 @@ def check_query(b: Browser) -> None:
 def check_keyboard(b: Browser) -> None:
     step("keyboard: the skip link, then the header's links")
     b.open("#/", "home-keyboard", ".count")
-    b.page.focus(".skip")
-    box = b.page.locator(".skip").bounding_box()
+    b.focus(".skip")
+    box = b.box(".skip")
     check(box is not None and box["x"] >= 0, f"the skip link stays off screen when focused: {box}")
     for _ in range(4):  # brand, Home, Lineage, Impact
-        b.page.keyboard.press("Tab")
-    active = b.page.evaluate("document.activeElement.textContent")
+        b.press("Tab")
+    active = b.call("() => document.activeElement.textContent")
     check(active == "Impact", f"four Tabs after the skip link reach {active!r}, not the Impact link")
-    b.page.keyboard.press("Enter")
-    b.settle("h1:text-is('Impact analysis')")
+    b.press("Enter")
+    b.settle(named("h1", "Impact analysis"))
     ok("Tab and Enter reach the impact page")
 
 
-def checks(server: Server) -> None:
+def checks(server: Server, browser: type[Browser]) -> None:
     step("start meshgraph serve --demo and wait for GET /health")
     server.start()
     ok(server.base_url)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="meshgraph-chromium-") as profile, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 900},
-            accept_downloads=True,
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            b = Browser(page, server.base_url)
-            context.route("**/*", b.route)
-            step(f"{context.browser.version if context.browser else 'Chromium'}: pages against the demo mesh")
-            check_home(b)
-            check_search(b)
-            check_lineage(b, server)
-            check_impact(b, server)
-            check_entities(b)
-            check_catalog(b)
-            check_ontology(b)
-            check_query(b)
-            check_keyboard(b)
-            ok(f"screenshots in {SCREENSHOTS}")
-        finally:
-            context.close()
+    screenshots = SCREENSHOTS / browser.name
+    screenshots.mkdir(parents=True, exist_ok=True)
+    with browser.launch(server.base_url, screenshots) as b:
+        step(f"{b.version}: pages against the demo mesh")
+        check_home(b)
+        check_search(b)
+        check_lineage(b, server)
+        check_impact(b, server)
+        check_entities(b)
+        check_catalog(b)
+        check_ontology(b)
+        check_query(b)
+        check_keyboard(b)
+        ok(f"screenshots in {screenshots}")
     check_stops_cleanly(server)
 
 
 if __name__ == "__main__":
     usage = __doc__.strip().splitlines()[2]
-    sys.exit(main("web_ui", "web UI in headless Chromium", ["--demo"], checks, usage))
+    args = sys.argv[1:]
+    browser = BROWSERS.get(args[1] if len(args) == 2 else "chromium")
+    if browser is None or len(args) not in (1, 2):
+        print(usage, file=sys.stderr)
+        sys.exit(2)
+    title = f"web UI in headless {browser.name.capitalize()}"
+    sys.exit(main(f"web_ui_{browser.name}", title, ["--demo"], lambda server: checks(server, browser), usage, args[:1]))
