@@ -22,7 +22,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request's `Content-Type` is not one this endpoint reads.
     UnsupportedMediaType,
-    /// A gzip body could not be decompressed.
+    /// The body could not be read (a broken chunked transfer) or a gzip
+    /// body could not be decompressed.
     BadEncoding,
     /// A write came without the configured API key.
     Unauthorized,
