@@ -28,7 +28,7 @@ use crate::app::{AppError, open_log};
 use crate::cli::LoadArgs;
 use crate::config::Storage;
 use crate::log::{Appended, Log, LogError};
-use crate::openlineage::{Checked, ParseError, split_body};
+use crate::openlineage::{Checked, ParseError, parse_body};
 use crate::store::change::{Document, Mode, RdfChange, Target};
 use crate::store::document;
 use crate::writer::Accepted;
@@ -203,15 +203,16 @@ fn file_iri(path: &Path) -> Result<NamedNode, LoadError> {
         .map_err(|e| LoadError::Graph(format!("no IRI for {}: {e}", path.display())))
 }
 
-/// Cuts a file into events with the line each starts on: a JSON document
+/// Reads a file's events, each with the line it starts on: a JSON document
 /// (object or array) or, when that fails to parse as a whole, NDJSON.
-fn events_of(text: &str) -> Vec<(usize, Result<&str, ParseError>)> {
-    match split_body(text.as_bytes()) {
-        Ok(parts) => parts
+fn events_of(text: &str, checked: &Checked) -> Vec<(usize, Result<Accepted, ParseError>)> {
+    match parse_body(text.as_bytes(), checked) {
+        Ok(events) => events
             .into_iter()
-            .map(|raw| {
-                let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-                (text[..offset].matches('\n').count() + 1, Ok(raw.get()))
+            .map(|(event_text, event)| {
+                let offset = event_text.as_ptr() as usize - text.as_ptr() as usize;
+                let line = text[..offset].matches('\n').count() + 1;
+                (line, event.map(|event| Accepted::new(event_text, event)))
             })
             .collect(),
         Err(whole) => {
@@ -219,13 +220,15 @@ fn events_of(text: &str) -> Vec<(usize, Result<&str, ParseError>)> {
                 .lines()
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (i + 1, Ok(l)))
                 .collect();
             // One non-empty line that is not JSON: report the document's error.
             if lines.len() <= 1 {
                 vec![(1, Err(whole))]
             } else {
                 lines
+                    .into_iter()
+                    .map(|(i, l)| (i + 1, Accepted::parse(l, checked)))
+                    .collect()
             }
         }
     }
@@ -359,9 +362,9 @@ fn load_events(
         bar.set_message(format!("{} events", summary.accepted + summary.duplicates));
         Ok(())
     };
-    for (line, part) in events_of(&text) {
+    for (line, event) in events_of(&text, &checked) {
         let place = format!("{}:{line}", path.display());
-        match part.and_then(|text| Accepted::parse(text, &checked)) {
+        match event {
             Ok(accepted) => group.push(accepted),
             Err(err) => summary.reject(place, &err),
         }
@@ -379,14 +382,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cuts_documents_arrays_and_ndjson() {
-        assert_eq!(events_of("{\"a\":1}").len(), 1);
-        let array = events_of("[\n{\"a\":1},\n{\"b\":2}\n]");
-        assert_eq!(array.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3]);
-        let ndjson = events_of("{\"a\":1}\n\n{\"b\":2}\n{broken\n");
-        assert_eq!(ndjson.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [1, 3, 4]);
+    fn reads_documents_arrays_and_ndjson() {
+        let checked = Checked::default();
+        let lines = |text: &str| -> Vec<(usize, bool)> {
+            events_of(text, &checked)
+                .iter()
+                .map(|(line, event)| (*line, event.is_ok()))
+                .collect()
+        };
+        let event = r#"{"eventTime":"2024-01-01T00:00:00Z","producer":"p","run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"n","name":"j"}}"#;
+        assert_eq!(lines(event), [(1, true)]);
+        assert_eq!(lines(&format!("[\n{event},\n{{\"b\":2}}\n]")), [(2, true), (3, false)]);
+        let ndjson = format!("{event}\n\n{{\"b\":2}}\n{{broken\n");
+        assert_eq!(lines(&ndjson), [(1, true), (3, false), (4, false)]);
         assert!(matches!(
-            events_of("{broken")[0].1,
+            events_of("{broken", &checked)[0].1,
             Err(ParseError::Syntax { .. })
         ));
     }

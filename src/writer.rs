@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::log::{Appended, Log, LogError, NewRecord, RecordKind};
-use crate::openlineage::{Checked, Event, ParseError, parse_event_with};
+use crate::openlineage::{Checked, Event, ParseError, parse_body, parse_event_with};
 use crate::store::StoreError;
 use crate::store::change::{ChangeError, RdfChange};
 use crate::views::Views;
@@ -39,13 +39,17 @@ impl Accepted {
     /// writer threads do no parsing, hashing or compression; `meshgraph
     /// load` calls it directly.
     pub fn parse(text: &str, checked: &Checked) -> Result<Self, ParseError> {
-        let event = parse_event_with(text, checked)?;
+        parse_event_with(text, checked).map(|event| Self::new(text, event))
+    }
+
+    /// Encodes a validated event, whose JSON text is `text`, for the log.
+    pub fn new(text: &str, event: Event) -> Self {
         let record = NewRecord::new(
             RecordKind::OpenLineage,
             text.as_bytes(),
             Some(event.event_time.unix_nanos()),
         );
-        Ok(Self { record, event })
+        Self { record, event }
     }
 }
 
@@ -154,6 +158,16 @@ impl Writer {
     /// Validates one event's JSON text and prepares it for [`Writer::write`].
     pub fn accept(&self, text: &str) -> Result<Accepted, ParseError> {
         Accepted::parse(text, &self.checked)
+    }
+
+    /// Validates the events of a request body (one event or a JSON array)
+    /// and prepares each for [`Writer::write`]; fails whole on a syntax
+    /// error (see [`parse_body`]).
+    pub fn accept_body(&self, body: &[u8]) -> Result<Vec<Result<Accepted, ParseError>>, ParseError> {
+        Ok(parse_body(body, &self.checked)?
+            .into_iter()
+            .map(|(text, event)| event.map(|event| Accepted::new(text, event)))
+            .collect())
     }
 
     /// Logs and applies events; resolves once they are durable and visible.

@@ -90,14 +90,86 @@ pub fn is_array(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
 
-/// Splits a request body into its events: one object, or an array of them.
-/// The returned slices are the events' exact bytes.
-pub fn split_body(body: &[u8]) -> Result<Vec<&RawValue>, ParseError> {
-    if is_array(body) {
-        serde_json::from_slice::<Vec<&RawValue>>(body).map_err(|e| ParseError::from_json(&e))
+/// One event of a request body: its exact text (what the log keeps), and
+/// the event or why it is refused.
+pub type BodyEvent<'a> = (&'a str, Result<Event, ParseError>);
+
+/// Parses a request body: one event, or a JSON array of events. Each event
+/// is read in one pass that also finds where it ends, so a batch is not
+/// scanned once to cut it into events and once more to read them. A syntax
+/// error anywhere refuses the whole body (its line and column are the
+/// body's); an event whose data is wrong is refused alone.
+pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent<'a>>, ParseError> {
+    let text = std::str::from_utf8(body).map_err(|_| syntax_error(body))?;
+    let mut events = Vec::new();
+    let mut at = skip_blank(text, 0);
+    let array = text[at..].starts_with('[');
+    if array {
+        at = skip_blank(text, at + 1);
+    }
+    if !(array && text[at..].starts_with(']')) {
+        loop {
+            let (event, len) = next_event(&text[at..], checked).ok_or_else(|| syntax_error(body))?;
+            events.push((&text[at..at + len], event));
+            at = skip_blank(text, at + len);
+            if !array {
+                break;
+            }
+            match text.as_bytes().get(at) {
+                Some(b',') => at = skip_blank(text, at + 1),
+                Some(b']') => break,
+                _ => return Err(syntax_error(body)),
+            }
+        }
+    }
+    if array {
+        // The closing bracket.
+        at += 1;
+    }
+    if skip_blank(text, at) == text.len() {
+        Ok(events)
     } else {
-        let one: &RawValue = serde_json::from_slice(body).map_err(|e| ParseError::from_json(&e))?;
-        Ok(vec![one])
+        Err(syntax_error(body))
+    }
+}
+
+/// Reads the event at the start of `rest`: the event or why it is
+/// refused, and its length in bytes; `None` if it is not well-formed JSON.
+fn next_event(rest: &str, checked: &Checked) -> Option<(Result<Event, ParseError>, usize)> {
+    let mut typed = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<Box<RawValue>>>();
+    match typed.next()? {
+        Ok(raw) => Some((finish(raw, checked), typed.byte_offset())),
+        Err(err) if err.is_data() => {
+            // Well-formed but not an event: find where it ends, to go on.
+            let mut whole = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+            let value = whole.next()?.ok()?;
+            Some((Err(locate(value.get(), &err)), whole.byte_offset()))
+        }
+        Err(_) => None,
+    }
+}
+
+/// JSON's insignificant whitespace.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// The position of the first non-blank character at or after `at`.
+fn skip_blank(text: &str, at: usize) -> usize {
+    text[at..].find(|c| !is_blank(c)).map_or(text.len(), |i| at + i)
+}
+
+/// The syntax error of a body that is not well-formed JSON, where serde
+/// finds it in the whole body.
+fn syntax_error(body: &[u8]) -> ParseError {
+    match serde_json::from_slice::<IgnoredAny>(body) {
+        Err(err) => ParseError::from_json(&err),
+        // Unreachable for a body that failed to parse; say something true.
+        Ok(_) => ParseError::Syntax {
+            line: 1,
+            column: 1,
+            reason: "not a JSON object or array of objects".into(),
+        },
     }
 }
 
@@ -109,11 +181,15 @@ pub fn parse_event(text: &str) -> Result<Event, ParseError> {
 /// Parses and validates one event, skipping the check of standard facets
 /// that `checked` saw pass before.
 pub fn parse_event_with(text: &str, checked: &Checked) -> Result<Event, ParseError> {
-    let raw: RawEvent<Box<RawValue>> = match serde_json::from_str(text) {
-        Ok(raw) => raw,
-        Err(err) if err.is_data() => return Err(locate(text, &err)),
-        Err(err) => return Err(ParseError::from_json(&err)),
-    };
+    match serde_json::from_str(text) {
+        Ok(raw) => finish(raw, checked),
+        Err(err) if err.is_data() => Err(locate(text, &err)),
+        Err(err) => Err(ParseError::from_json(&err)),
+    }
+}
+
+/// Validates a deserialized event: its kind by shape, its standard facets.
+fn finish(raw: RawEvent<Box<RawValue>>, checked: &Checked) -> Result<Event, ParseError> {
     let kind = classify(
         raw.run,
         raw.job,
@@ -424,12 +500,39 @@ mod tests {
     }
 
     #[test]
-    fn splits_arrays_and_single_objects() {
-        assert_eq!(split_body(MINIMAL.as_bytes()).unwrap().len(), 1);
-        let two = format!("[{MINIMAL}, {MINIMAL}]");
-        let parts = split_body(two.as_bytes()).unwrap();
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[1].get(), MINIMAL);
-        assert!(matches!(split_body(b"[1,"), Err(ParseError::Syntax { .. })));
+    fn bodies_are_one_event_or_an_array_each_with_its_exact_text() {
+        fn parse<'a>(body: &'a str) -> Result<Vec<BodyEvent<'a>>, ParseError> {
+            parse_body(body.as_bytes(), &Checked::default())
+        }
+        let body = format!(" \n{MINIMAL}\n");
+        let one = parse(&body).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].0, MINIMAL);
+        assert!(one[0].1.is_ok());
+        let body = format!("[{MINIMAL},\n  {MINIMAL} ]");
+        let two = parse(&body).unwrap();
+        assert_eq!(two.iter().map(|(text, _)| *text).collect::<Vec<_>>(), [MINIMAL; 2]);
+        assert!(parse("[ ]").unwrap().is_empty());
+        // An event whose data is wrong is refused alone, with its path.
+        let body = format!(r#"[{MINIMAL}, {{"eventTime": 3}}, 7, {MINIMAL}]"#);
+        let mixed = parse(&body).unwrap();
+        assert_eq!(mixed.len(), 4);
+        assert_eq!(mixed[1].0, r#"{"eventTime": 3}"#);
+        assert!(matches!(&mixed[1].1, Err(ParseError::Invalid { path, .. }) if path == "eventTime"));
+        assert_eq!(mixed[2].0, "7");
+        assert!(matches!(mixed[2].1, Err(ParseError::Invalid { .. })));
+        assert!(mixed[3].1.is_ok());
+        // A syntax error anywhere refuses the body, at the body's line and column.
+        for broken in ["[1,", "[{}", "[{} {}]", "[{}],", "{} {}", "", "[{\"a\":}]", "\n\n  [{]"] {
+            let Err(ParseError::Syntax { line, column, .. }) = parse(broken) else {
+                panic!("{broken:?} was not refused whole")
+            };
+            let expected = serde_json::from_str::<IgnoredAny>(broken).unwrap_err();
+            assert_eq!((line, column), (expected.line(), expected.column()), "{broken:?}");
+        }
+        assert!(matches!(
+            parse_body(b"[\xff]", &Checked::default()),
+            Err(ParseError::Syntax { .. })
+        ));
     }
 }

@@ -16,7 +16,7 @@ use crate::api::{ApiError, AppState, body};
 use crate::error::ErrorCode;
 use crate::log::Appended;
 use crate::openlineage::parse::is_array;
-use crate::openlineage::{ParseError, split_body};
+use crate::openlineage::ParseError;
 use crate::writer::WriteError;
 
 /// Refuses a write without the configured API key (`Authorization: Bearer KEY`).
@@ -90,16 +90,12 @@ pub(crate) async fn write_events(
     let writer = app.writer.clone();
     let accepted = tokio::task::spawn_blocking(move || {
         let bytes = bytes.as_ref();
-        let parts = split_body(bytes)?;
         let many = is_array(bytes);
-        parts
-            .iter()
+        writer
+            .accept_body(bytes)?
+            .into_iter()
             .enumerate()
-            .map(|(i, raw)| {
-                writer
-                    .accept(raw.get())
-                    .map_err(|e| if many { e.within(&format!("[{i}]")) } else { e })
-            })
+            .map(|(i, event)| event.map_err(|e| if many { e.within(&format!("[{i}]")) } else { e }))
             .collect::<Result<Vec<_>, _>>()
     })
     .await
@@ -153,11 +149,12 @@ pub async fn post_lineage_batch(
     }
     let writer = app.writer.clone();
     let (received, mut failed, accepted) = tokio::task::spawn_blocking(move || {
-        let parts = split_body(&bytes)?;
+        let events = writer.accept_body(&bytes)?;
+        let received = events.len();
         let mut failed = Vec::new();
         let mut accepted = Vec::new();
-        for (index, raw) in parts.iter().enumerate() {
-            match writer.accept(raw.get()) {
+        for (index, event) in events.into_iter().enumerate() {
+            match event {
                 Ok(a) => accepted.push((index, a)),
                 Err(err) => failed.push(FailedEvent {
                     index,
@@ -167,7 +164,7 @@ pub async fn post_lineage_batch(
                 }),
             }
         }
-        Ok::<_, ParseError>((parts.len(), failed, accepted))
+        Ok::<_, ParseError>((received, failed, accepted))
     })
     .await
     .map_err(ApiError::internal)?
