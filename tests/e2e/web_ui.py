@@ -12,7 +12,9 @@ both:
 
 - every page loads (home, search, lineage, impact, dataset, job, run,
   catalog, product, domain, ontology, query, GraphiQL) with no console error,
-  no uncaught exception and no request to any other host;
+  no uncaught exception and no request to any other host; its text wraps
+  between words or at a name's separators, never inside a word, and no table
+  is wider than its card;
 - home shows the demo's counts and recent runs; search from the header finds
   a dataset and leads to its page;
 - the lineage graph of a known dataset renders exactly the nodes

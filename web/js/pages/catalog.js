@@ -4,7 +4,7 @@
 
 import { get, seg } from '../api.js';
 import { drawGraph, shortLabel } from '../graph.js';
-import { h, link, localName, replace, route, section, table, title } from '../dom.js';
+import { breakable, h, link, localName, replace, route, section, table, title } from '../dom.js';
 
 /** `#/catalog[?graph=domains]`. */
 export async function renderCatalog(main, params) {
@@ -71,7 +71,7 @@ function ports(list) {
   return table(
     [
       ['Port', (port) => port.title || localName(port.id)],
-      ['Datasets', (port) => port.datasets.map((d) => h('div', {}, d.known ? link('dataset', { ns: d.namespace, name: d.name }, d.name) : `${d.name} (not reported by any pipeline yet)`))],
+      ['Datasets', (port) => port.datasets.map((d) => h('div', {}, d.known ? link('dataset', { ns: d.namespace, name: d.name }, d.name) : [breakable(d.name), ' (not reported by any pipeline yet)']))],
     ],
     list,
     { empty: 'None.' },
@@ -87,7 +87,7 @@ export async function renderProduct(main, params) {
     main,
     h('span', { class: 'kind' }, 'data product'),
     h('h1', {}, product.title || localName(id)),
-    h('p', { class: 'subtitle' }, id),
+    h('p', { class: 'subtitle' }, breakable(id)),
     product.description ? h('p', {}, product.description) : null,
     h(
       'div',
@@ -120,7 +120,7 @@ export async function renderDomain(main, params) {
     main,
     h('span', { class: 'kind' }, 'domain'),
     h('h1', {}, domain.label || localName(id)),
-    h('p', { class: 'subtitle' }, id),
+    h('p', { class: 'subtitle' }, breakable(id)),
     domain.description ? h('p', {}, domain.description) : null,
     h(
       'div',

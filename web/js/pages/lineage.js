@@ -8,7 +8,7 @@
 
 import { get, graphql, seg } from '../api.js';
 import { drawGraph, graphLabel, highlightPath } from '../graph.js';
-import { errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
+import { breakable, errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
 
 const LINEAGE = `query Lineage($nodeId: String!, $direction: LineageDirection!, $depth: Int!, $level: LineageLevel!, $asOf: String) {
   lineage(nodeId: $nodeId, direction: $direction, depth: $depth, level: $level, asOf: $asOf) {
@@ -231,8 +231,8 @@ async function details(panel, graph, id, path, view) {
   replace(
     panel,
     h('span', { class: `kind ${node.type}` }, node.type.replace('_', ' ').toLowerCase()),
-    h('h2', {}, nodeLabel(node)),
-    h('dl', {}, h('dt', {}, 'Namespace'), h('dd', {}, node.namespace), h('dt', {}, 'Node id'), h('dd', { class: 'mono' }, id)),
+    h('h2', {}, breakable(nodeLabel(node))),
+    h('dl', {}, h('dt', {}, 'Namespace'), h('dd', {}, breakable(node.namespace)), h('dt', {}, 'Node id'), h('dd', { class: 'mono' }, breakable(id))),
     h(
       'div',
       { class: 'actions' },
@@ -242,7 +242,7 @@ async function details(panel, graph, id, path, view) {
       h('a', { class: 'button secondary', href: route('lineage', { ...view, expand: [...view.expand, id], select: id }) }, 'Expand'),
       graph.roots.includes(id) ? null : h('a', { class: 'button secondary', href: route('lineage', { ...view, collapse: [...view.collapse, id], select: id }) }, 'Collapse'),
     ),
-    path.length > 1 ? h('div', {}, h('h3', {}, `Path from the start (${path.length - 1} steps)`), h('ol', { class: 'path' }, path.map((p) => h('li', {}, nodeLabel(graph.nodes.get(p)))))) : null,
+    path.length > 1 ? h('div', {}, h('h3', {}, `Path from the start (${path.length - 1} steps)`), h('ol', { class: 'path' }, path.map((p) => h('li', {}, breakable(nodeLabel(graph.nodes.get(p))))))) : null,
     info,
   );
   try {
