@@ -49,6 +49,7 @@ assets! {
     "js/app.js",
     "js/dom.js",
     "js/graph.js",
+    "js/graph-view.js",
     "js/graphiql.js",
     "js/layout.js",
     "js/pages/catalog.js",

@@ -22,6 +22,9 @@ both:
   path from the start (kept in the URL); Expand adds a node's own lineage
   and Collapse takes it away again; the column level and a past `asOf`
   render too;
+- every graph starts with its start in view, no larger than full size, and
+  whole when it fits at a readable zoom (else at a readable zoom, unless it
+  has 300 nodes or more: then whole, its start ringed);
 - impact analysis lists the data products `GET /api/v1/impact` groups, and
   its CSV download holds every node;
 - a dataset page shows its schema, product and facets; a job page its run
@@ -33,7 +36,9 @@ both:
 
 A screenshot of each page is saved under `target/ui-screenshots/BROWSER/` in
 the checkout. The browser and the server are always stopped. The closing
-line is `web_ui` for Chromium and `web_ui_firefox` for Firefox.
+line is `web_ui` for Chromium and `web_ui_firefox` for Firefox. The last
+check adds a run to the demo mesh (a job writing 320 tables), so it runs
+after those that count what the demo holds.
 """
 
 from __future__ import annotations
@@ -56,6 +61,44 @@ CUSTOMERS = "dataset:mysql://crm-db:3306:crm.customers"
 JOB_NS = "dbt-customer"
 JOB = "analytics.customer.acme_customer.customer_consents"
 PERSONAL_DATA = "https://meshgraph.dev/example/retail/glossary/PersonalData"
+# The zoom from which a graph's labels are drawn (12 px labels, drawn from
+# 7 px on), and the number of nodes from which a graph starts whole, whatever
+# its zoom: web/js/graph-view.js.
+READABLE = 0.6
+LARGE = 300
+
+# The drawn graph as cytoscape sees it (cytoscape keeps its instance on its
+# container, as `_cyreg`): the zoom; how many nodes lie wholly in the canvas;
+# whether the start does; the zoom that fits the whole graph 30 px in; and
+# whether visible rings are drawn over the start.
+GRAPH_VIEW = """() => {
+  const graph = document.querySelector('.graph[data-ready]');
+  const cy = graph._cyreg.cy;
+  const inside = (node) => {
+    const box = node.renderedBoundingBox({ includeLabels: false });
+    return box.x1 >= 0 && box.y1 >= 0 && box.x2 <= cy.width() && box.y2 <= cy.height();
+  };
+  const origin = graph.getBoundingClientRect();
+  const ringed = (kind, nodes) => {
+    const rings = [...graph.querySelectorAll(`.graph-rings.${kind} i`)].filter((ring) => ring.checkVisibility()).map((ring) => ring.getBoundingClientRect());
+    return nodes.nonempty() && nodes.toArray().every((node) => {
+      const at = node.renderedPosition();
+      const x = at.x + origin.left + graph.clientLeft;
+      const y = at.y + origin.top + graph.clientTop;
+      return rings.some((r) => Math.abs(r.left + r.width / 2 - x) < 2 && Math.abs(r.top + r.height / 2 - y) < 2);
+    });
+  };
+  const whole = cy.elements().boundingBox({ includeLabels: false });
+  const start = cy.nodes('.root');
+  return {
+    zoom: cy.zoom(),
+    nodes: cy.nodes().length,
+    inside: cy.nodes().filter(inside).length,
+    fit: Math.min((cy.width() - 60) / whole.w, (cy.height() - 60) / whole.h),
+    startInside: start.toArray().every(inside),
+    startRinged: ringed('start', start),
+  };
+}"""
 
 
 def rest(server: Server, path: str, **params: Any) -> Any:
@@ -124,9 +167,25 @@ def wait_for_nodes(b: Browser, count: int) -> None:
     b.idle()
 
 
+def first_view(b: Browser, name: str) -> dict[str, Any]:
+    """Checks the first view of the graph drawn: the start in view, no zoom
+    past full size, the whole graph when it fits at a readable zoom or is
+    large, else a readable zoom."""
+    view = b.call(GRAPH_VIEW)
+    check(view["startInside"], f"{name}: the start is not in view: {view}")
+    check(view["zoom"] <= 1.0 + 1e-6, f"{name}: zoomed to {view['zoom']:.2f}, past full size")
+    if view["fit"] >= READABLE + 0.01 or view["nodes"] >= LARGE:
+        cut = view["nodes"] - view["inside"]
+        check(not cut, f"{name}: {cut} of {view['nodes']} nodes cut off, though the whole graph fits at zoom {view['fit']:.2f}")
+    else:
+        check(view["zoom"] >= READABLE - 1e-6, f"{name}: zoom {view['zoom']:.2f}, too small to read")
+    return view
+
+
 def check_lineage(b: Browser, server: Server) -> None:
     step("lineage: the graph of a known dataset has the nodes the REST API answers")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=both&depth=3", "lineage", ".graph[data-ready]")
+    first_view(b, "lineage")
     expected = {n["id"] for n in rest(server, "/lineage", nodeId=DIM_CUSTOMER, depth=3, direction="both")["graph"]}
     drawn = graph_nodes(b)
     rendered = int(b.attribute(".graph", "data-nodes") or 0)
@@ -147,6 +206,7 @@ def check_lineage(b: Browser, server: Server) -> None:
 
     step("lineage: Expand adds a node's own lineage, Collapse takes away what only it leads to")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=downstream&depth=1", "lineage-depth-1", ".graph[data-ready]")
+    first_view(b, "lineage-depth-1")
     walks = [rest(server, "/lineage", nodeId=n, depth=1, direction="downstream")["graph"] for n in (DIM_CUSTOMER, FCT_ORDERS)]
     base, more = ({n["id"] for n in walk} for walk in walks)
     check(graph_nodes(b) == base and FCT_ORDERS in base, f"depth 1 drew {sorted(graph_nodes(b))}, expected {sorted(base)}")
@@ -164,6 +224,7 @@ def check_lineage(b: Browser, server: Server) -> None:
     b.click(f"//aside{named('a', 'Expand')}")
     wait_for_nodes(b, len(base | more))
     check(graph_nodes(b) == base | more, f"expanded: {sorted(graph_nodes(b) ^ (base | more))} differ")
+    first_view(b, "lineage-expanded")
     b.clean("lineage-expanded")
     b.click(f"//aside{named('a', 'Collapse')}")
     wait_for_nodes(b, len(kept))
@@ -180,6 +241,7 @@ def check_lineage(b: Browser, server: Server) -> None:
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&level=column&direction=upstream", "lineage-columns", ".graph[data-ready]")
     columns = graph_nodes(b)
     check(columns and all(c.startswith("datasetField:") for c in columns), f"column level drew {sorted(columns)[:5]}")
+    first_view(b, "lineage-columns")
     b.open(
         f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&asOf=2025-03-04T00:00:00.000Z",
         "lineage-as-of",
@@ -194,6 +256,46 @@ def check_lineage(b: Browser, server: Server) -> None:
     }
     check(past == expected_past, f"asOf drew {len(past)} nodes, REST answers {len(expected_past)}")
     ok(f"{len(columns)} columns; {len(past)} nodes as of 2025-03-04")
+
+    step("lineage: a graph of three nodes is shown whole, at full size at most")
+    b.open(f"#/lineage?node={urllib.parse.quote(CUSTOMERS)}&direction=downstream&depth=1", "lineage-small", ".graph[data-ready]")
+    view = first_view(b, "lineage-small")
+    check(view["nodes"] == 3 and view["inside"] == 3, f"the graph of crm.customers' readers: {view}")
+    ok(f"3 nodes in view at zoom {view['zoom']:.2f}")
+
+
+def fan_out(server: Server, tables: int) -> str:
+    """Posts a run of a job that reads one table and writes `tables` others;
+    answers the read table's node id."""
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2025-03-08T00:00:00Z",
+        "run": {"runId": "0195f000-0000-7000-8000-000000000001"},
+        "job": {"namespace": "web-ui-check", "name": "fan_out"},
+        "inputs": [{"namespace": "web-ui-check", "name": "hub"}],
+        "outputs": [{"namespace": "web-ui-check", "name": f"leaf_{i:03}"} for i in range(tables)],
+        "producer": "https://meshgraph.dev/tests/e2e/web_ui.py",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    request = urllib.request.Request(
+        f"{server.base_url}/api/v1/lineage",
+        data=json.dumps(event).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        check(resp.status == 201, f"POST /api/v1/lineage answered {resp.status}")
+    return "dataset:web-ui-check:hub"
+
+
+def check_large_graph(b: Browser, server: Server) -> None:
+    step(f"lineage of {LARGE} nodes and more: whole at first, the start ringed")
+    hub = fan_out(server, 320)
+    b.open(f"#/lineage?node={urllib.parse.quote(hub)}&direction=downstream&depth=1", "lineage-large", ".graph[data-ready]")
+    view = first_view(b, "lineage-large")
+    check(view["nodes"] == 322, f"the fan-out drew {view['nodes']} nodes, expected 322")
+    check(view["startRinged"], f"the start of a large graph is not ringed: {view}")
+    ok(f"322 nodes in view at zoom {view['zoom']:.2f}, the start ringed")
 
 
 def check_impact(b: Browser, server: Server) -> None:
@@ -240,6 +342,7 @@ def check_entities(b: Browser) -> None:
 def check_catalog(b: Browser) -> None:
     step("catalog: products by domain, product and domain graphs, a product page")
     b.open("#/catalog", "catalog", ".graph[data-ready]")
+    first_view(b, "catalog")
     cards = b.count(".product")
     check(cards == 13, f"the catalog shows {cards} products, expected 13")
     check(b.attribute(".graph", "data-nodes") == "13", "the product graph has not 13 nodes")
@@ -313,6 +416,7 @@ def checks(server: Server, browser: type[Browser]) -> None:
         check_ontology(b)
         check_query(b)
         check_keyboard(b)
+        check_large_graph(b, server)
         ok(f"screenshots in {screenshots}")
     check_stops_cleanly(server)
 

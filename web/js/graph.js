@@ -5,10 +5,12 @@
 // Large graphs stay fluid: past a thousand nodes, edges are cytoscape's
 // cheapest kind, the viewport is drawn from a texture while panning and
 // zooming, and edges are hidden during those gestures; labels are never
-// drawn when too small to read.
+// drawn when too small to read. What the first view shows is graph-view.js's
+// to say.
 // The canvas is reachable by keyboard: arrows pan, + and - zoom, 0 fits.
 
 import cytoscape from '../vendor/cytoscape/cytoscape.esm.min.mjs';
+import { firstView, fitAll, READABLE, rings } from './graph-view.js';
 import { layered } from './layout.js';
 
 // Static per-type styles (no per-element style functions: those are
@@ -96,7 +98,7 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
       edges: edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target }, classes: big ? 'fast' : '' })),
     },
     style: STYLE,
-    layout: { name: 'preset', fit: true, padding: 30 },
+    layout: { name: 'preset', fit: false },
     minZoom: 0.02,
     maxZoom: 3,
     textureOnViewport: big,
@@ -105,13 +107,10 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
     boxSelectionEnabled: false,
     autoungrabify: true,
   });
-  // Fitting a long, thin graph can shrink it past reading; start small
-  // graphs at a readable zoom, on their start, instead.
-  if (nodes.length < 300 && cy.zoom() < 0.7) {
-    cy.zoom(0.7);
-    const start = cy.nodes().filter((n) => rootSet.has(n.id()));
-    cy.center(start.nonempty() ? start.closedNeighborhood() : cy.nodes());
-  }
+  const start = cy.nodes('.root');
+  firstView(cy, start);
+  // Zoomed out past reading, the start is a speck among specks: ring it.
+  rings(cy, container, 'start', () => (cy.zoom() < READABLE ? start : cy.collection()));
   delete container.dataset.ready;
   cy.one('render', () => {
     performance.mark('graph-ready');
@@ -129,7 +128,7 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
     if (moves[event.key]) cy.panBy({ x: moves[event.key][0], y: moves[event.key][1] });
     else if (event.key === '+' || event.key === '=') cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: center(cy) });
     else if (event.key === '-') cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: center(cy) });
-    else if (event.key === '0') cy.fit(undefined, 30);
+    else if (event.key === '0') fitAll(cy);
     else if (event.key === 'Escape') onSelect?.(null);
     else return;
     event.preventDefault();

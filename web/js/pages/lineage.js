@@ -7,6 +7,7 @@
 // kept in the URL, so a view can be shared.
 
 import { get, graphql, seg } from '../api.js';
+import { reveal } from '../graph-view.js';
 import { drawGraph, graphLabel, highlightPath } from '../graph.js';
 import { breakable, errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
 
@@ -66,7 +67,7 @@ export async function render(main, params) {
   };
   const focus = (id) => {
     select(id);
-    if (id) cy.animate({ center: { eles: cy.getElementById(id) }, duration: 200 });
+    if (id) reveal(cy, id);
   };
   // The picker stays put while the details below it change, so keyboard
   // focus stays on it.
