@@ -350,7 +350,15 @@ class Firefox(Browser):
     downloads: list[dict[str, Any]]  # browsingContext.downloadEnd events
     EXECUTABLE = os.environ.get("MESHGRAPH_FIREFOX", "/usr/bin/firefox-esr")
     # WebDriver's codes for the keys the checks press and type (a newline is Enter).
-    KEYS = {"Enter": "\ue007", "Tab": "\ue004", "\n": "\ue007"}
+    KEYS = {
+        "Enter": "\ue007",
+        "Tab": "\ue004",
+        "\n": "\ue007",
+        "ArrowLeft": "\ue012",
+        "ArrowUp": "\ue013",
+        "ArrowRight": "\ue014",
+        "ArrowDown": "\ue015",
+    }
     # A download opens the downloads panel, which takes the focus from the
     # page: a person closes it, a headless browser never does.
     PREFS = 'user_pref("browser.download.alwaysOpenPanel", false);\n'

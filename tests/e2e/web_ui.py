@@ -25,6 +25,10 @@ both:
 - every graph starts with its start in view, no larger than full size, and
   whole when it fits at a readable zoom (else at a readable zoom, unless it
   has 300 nodes or more: then whole, its start ringed);
+- from the keyboard alone, Tab reaches the lineage graph, the arrows move a
+  ringed selection to the nodes downstream and upstream, Enter goes to the
+  selected node's details and from there to its page; on a graph of 300
+  nodes and more, the first arrow brings the start to a readable zoom;
 - impact analysis lists the data products `GET /api/v1/impact` groups, and
   its CSV download holds every node;
 - a dataset page shows its schema, product and facets; a job page its run
@@ -61,6 +65,8 @@ CUSTOMERS = "dataset:mysql://crm-db:3306:crm.customers"
 JOB_NS = "dbt-customer"
 JOB = "analytics.customer.acme_customer.customer_consents"
 PERSONAL_DATA = "https://meshgraph.dev/example/retail/glossary/PersonalData"
+# The last control before the lineage graph: Tab from it reaches the graph.
+SHOW_LINEAGE = "//form[contains(@class, 'controls')]//button[@type='submit']"
 # The zoom from which a graph's labels are drawn (12 px labels, drawn from
 # 7 px on), and the number of nodes from which a graph starts whole, whatever
 # its zoom: web/js/graph-view.js.
@@ -69,8 +75,9 @@ LARGE = 300
 
 # The drawn graph as cytoscape sees it (cytoscape keeps its instance on its
 # container, as `_cyreg`): the zoom; how many nodes lie wholly in the canvas;
-# whether the start does; the zoom that fits the whole graph 30 px in; and
-# whether visible rings are drawn over the start.
+# whether the start and the selected node do; the zoom that fits the whole
+# graph 30 px in; and whether visible rings are drawn over the start and
+# the selection.
 GRAPH_VIEW = """() => {
   const graph = document.querySelector('.graph[data-ready]');
   const cy = graph._cyreg.cy;
@@ -90,6 +97,7 @@ GRAPH_VIEW = """() => {
   };
   const whole = cy.elements().boundingBox({ includeLabels: false });
   const start = cy.nodes('.root');
+  const selected = cy.nodes(':selected');
   return {
     zoom: cy.zoom(),
     nodes: cy.nodes().length,
@@ -97,6 +105,10 @@ GRAPH_VIEW = """() => {
     fit: Math.min((cy.width() - 60) / whole.w, (cy.height() - 60) / whole.h),
     startInside: start.toArray().every(inside),
     startRinged: ringed('start', start),
+    selected: selected.nonempty() ? selected.id() : null,
+    selectedInside: selected.nonempty() && inside(selected),
+    selectedRinged: ringed('focus', selected),
+    focused: document.activeElement === graph,
   };
 }"""
 
@@ -182,6 +194,14 @@ def first_view(b: Browser, name: str) -> dict[str, Any]:
     return view
 
 
+def selects(b: Browser, ids: set[str]) -> dict[str, Any]:
+    """Waits until one of `ids` is the graph's selected node; the view then."""
+    selected = "(ids) => ids.includes(document.querySelector('.graph')._cyreg.cy.nodes(':selected').id())"
+    b.wait_until(selected, sorted(ids), f"none of {sorted(ids)} is selected")
+    b.idle()
+    return b.call(GRAPH_VIEW)
+
+
 def check_lineage(b: Browser, server: Server) -> None:
     step("lineage: the graph of a known dataset has the nodes the REST API answers")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=both&depth=3", "lineage", ".graph[data-ready]")
@@ -264,6 +284,38 @@ def check_lineage(b: Browser, server: Server) -> None:
     ok(f"3 nodes in view at zoom {view['zoom']:.2f}")
 
 
+def check_graph_keys(b: Browser, server: Server) -> None:
+    step("lineage from the keyboard alone: Tab, arrows between nodes, Enter to a node's details and page")
+    b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=downstream&depth=1", "lineage-keys", ".graph[data-ready]")
+    walk = rest(server, "/lineage", nodeId=DIM_CUSTOMER, depth=1, direction="downstream")["graph"]
+    readers = {e["destination"] for n in walk if n["id"] == DIM_CUSTOMER for e in n["outEdges"]}
+    names = {n["id"]: n["data"]["name"] for n in walk}
+    b.focus(SHOW_LINEAGE)
+    b.press("Tab")
+    check(b.call(GRAPH_VIEW)["focused"], "Tab from the lineage form does not reach the graph")
+    b.press("ArrowRight")
+    view = selects(b, {DIM_CUSTOMER})
+    check(view["selectedRinged"], f"the first arrow selects the start, with no focus ring: {view}")
+    b.wait(f"//aside{named('h2', 'ANALYTICS.CUSTOMER.DIM_CUSTOMER')}")
+    b.press("ArrowRight")
+    view = selects(b, readers)
+    reader = view["selected"]
+    check(view["selectedInside"] and view["selectedRinged"], f"the arrow's node is out of view or not ringed: {view}")
+    b.press("ArrowLeft")
+    selects(b, {DIM_CUSTOMER})
+    b.press("ArrowRight")
+    selects(b, {reader})
+    b.clean("lineage-keys-selected")
+    b.press("Enter")
+    name = names[reader]
+    b.wait_until("(name) => document.activeElement.matches('aside h2') && document.activeElement.textContent === name", name, "Enter does not reach the node's details")
+    b.press("Tab")
+    b.press("Enter")
+    b.settle(named("h1", name))
+    b.clean("job-from-keys")
+    ok(f"DIM_CUSTOMER, then its reader {name}, back and forth; Enter and Tab, Enter open its page")
+
+
 def fan_out(server: Server, tables: int) -> str:
     """Posts a run of a job that reads one table and writes `tables` others;
     answers the read table's node id."""
@@ -289,13 +341,19 @@ def fan_out(server: Server, tables: int) -> str:
 
 
 def check_large_graph(b: Browser, server: Server) -> None:
-    step(f"lineage of {LARGE} nodes and more: whole at first, the start ringed")
+    step(f"lineage of {LARGE} nodes and more: whole at first, the start ringed; an arrow brings the start close")
     hub = fan_out(server, 320)
     b.open(f"#/lineage?node={urllib.parse.quote(hub)}&direction=downstream&depth=1", "lineage-large", ".graph[data-ready]")
     view = first_view(b, "lineage-large")
     check(view["nodes"] == 322, f"the fan-out drew {view['nodes']} nodes, expected 322")
     check(view["startRinged"], f"the start of a large graph is not ringed: {view}")
-    ok(f"322 nodes in view at zoom {view['zoom']:.2f}, the start ringed")
+    b.focus(SHOW_LINEAGE)
+    b.press("Tab")
+    b.press("ArrowRight")
+    view = selects(b, {hub})
+    check(view["selectedInside"] and view["zoom"] >= READABLE - 1e-6, f"the first arrow leaves the start small or out of view: {view}")
+    b.clean("lineage-large-start")
+    ok(f"322 nodes at zoom {b.call(GRAPH_VIEW)['zoom']:.2f} once the start is selected")
 
 
 def check_impact(b: Browser, server: Server) -> None:
@@ -416,6 +474,7 @@ def checks(server: Server, browser: type[Browser]) -> None:
         check_ontology(b)
         check_query(b)
         check_keyboard(b)
+        check_graph_keys(b, server)
         check_large_graph(b, server)
         ok(f"screenshots in {screenshots}")
     check_stops_cleanly(server)

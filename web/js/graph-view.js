@@ -1,6 +1,7 @@
 // What a drawn graph shows of itself: its first view, bringing a node into
 // view, and rings over the canvas around nodes (the start when it is drawn
-// too small to see). Used by graph.js and the lineage explorer.
+// too small to see, the selection while the keys move it). Used by graph.js,
+// graph-keys.js and the lineage explorer.
 
 import { h } from './dom.js';
 
@@ -83,7 +84,8 @@ function shift(low, high, size, margin) {
 /**
  * Rings over the canvas (`.graph-rings.{kind}` in app.css) around the nodes
  * `which()` answers, at least `RING` pixels across, moved with the view and
- * on `events`: the canvas draws a node too small to see when zoomed out.
+ * on `events`. The canvas draws a node too small to see when zoomed out,
+ * and cannot take the page's focus style; a ring does both.
  */
 export function rings(cy, container, kind, which, events = '') {
   const layer = h('div', { class: `graph-rings ${kind}`, 'aria-hidden': 'true' });

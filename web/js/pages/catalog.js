@@ -3,6 +3,7 @@
 // and the page of one product (`#/product?id=…`) or domain (`#/domain?id=…`).
 
 import { get, seg } from '../api.js';
+import { KEYS } from '../graph-keys.js';
 import { drawGraph, shortLabel } from '../graph.js';
 import { breakable, h, link, localName, replace, route, section, table, title } from '../dom.js';
 
@@ -14,7 +15,7 @@ export async function renderCatalog(main, params) {
   const byDomain = new Map(domains.map((d) => [d.id, []]));
   const orphans = [];
   for (const p of products) (byDomain.get(p.domain?.id) || orphans).push(p);
-  const container = h('div', { class: 'graph small', 'aria-label': `Lineage between ${level}: arrow keys pan, + and - zoom, 0 fits` });
+  const container = h('div', { class: 'graph small', 'aria-label': `Lineage between ${level}: ${KEYS}` });
   const tabs = h(
     'div',
     { class: 'actions', role: 'group', 'aria-label': 'Graph level' },
@@ -31,17 +32,16 @@ export async function renderCatalog(main, params) {
   let nodes;
   let edges;
   if (level === 'products') {
-    nodes = products.map((p) => ({ id: p.id, label: shortLabel(p.title || localName(p.id)), type: 'PRODUCT' }));
+    nodes = products.map((p) => ({ id: p.id, label: shortLabel(p.title || localName(p.id)), name: p.title || localName(p.id), type: 'PRODUCT' }));
     edges = products.flatMap((p) => p.downstream.map((d) => ({ source: p.id, target: d.id })));
   } else {
     nodes = domains.map((d) => ({ id: d.id, label: d.label || localName(d.id), type: 'DOMAIN' }));
     edges = domains.flatMap((d) => d.dependsOn.map((up) => ({ source: up.id, target: d.id })));
   }
-  const cy = drawGraph(container, {
-    nodes,
-    edges,
-    onSelect: (id) => { if (id) location.hash = route(level === 'products' ? 'product' : 'domain', { id }); },
-  });
+  const open = (id) => { location.hash = route(level === 'products' ? 'product' : 'domain', { id }); };
+  const cy = drawGraph(container, { nodes, edges, onOpen: open });
+  // A click opens a product or domain at once (the keys select first, then open).
+  cy.on('tap', 'node', (event) => open(event.target.id()));
   return () => cy.destroy();
 }
 

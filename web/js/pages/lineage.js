@@ -7,6 +7,7 @@
 // kept in the URL, so a view can be shared.
 
 import { get, graphql, seg } from '../api.js';
+import { KEYS } from '../graph-keys.js';
 import { reveal } from '../graph-view.js';
 import { drawGraph, graphLabel, highlightPath } from '../graph.js';
 import { breakable, errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
@@ -37,7 +38,7 @@ export async function render(main, params) {
   const fetching = view.node ? walk(view).catch((err) => err) : null;
   const form = controls(view, await timeRange());
   const status = h('p', { class: 'graph-status', role: 'status' });
-  const container = h('div', { class: 'graph', 'aria-label': 'Lineage graph: arrow keys pan, + and - zoom, 0 fits' });
+  const container = h('div', { class: 'graph', 'aria-label': `Lineage graph: ${KEYS}` });
   const panel = h('aside', { class: 'panel', 'aria-label': 'Node details' });
   replace(
     main,
@@ -80,12 +81,14 @@ export async function render(main, params) {
   const about = h('div', {});
   replace(panel, field('Go to node', picker), about);
   cy = drawGraph(container, {
-    nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: graphLabel(n) })),
+    nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: graphLabel(n), name: nodeLabel(n) })),
     edges: graph.edges,
     roots,
     onSelect: select,
+    // Enter on a node: to its details, whose links open, expand or collapse it.
+    onOpen: () => about.querySelector('h2')?.focus(),
   });
-  status.textContent = `${nodes.length.toLocaleString('en')} nodes, ${graph.edges.length.toLocaleString('en')} edges${view.asOf ? `, as of ${view.asOf}` : ''}. Click a node for its details and its path from the start.`;
+  status.textContent = `${nodes.length.toLocaleString('en')} nodes, ${graph.edges.length.toLocaleString('en')} edges${view.asOf ? `, as of ${view.asOf}` : ''}. Click a node, or reach it with the keys, for its details and its path from the start.`;
   select(view.select && graph.nodes.has(view.select) ? view.select : null);
   return () => cy.destroy();
 }
@@ -208,7 +211,7 @@ function legend() {
     h('span', {}, h('i', { style: 'border:2px solid var(--column);background:#eef8f8' }), 'column'),
     h('span', {}, h('i', { style: 'border:3px solid var(--dataset);background:#fff4d6' }), 'start'),
     h('span', {}, h('i', { style: 'background:#d97706' }), 'path to the selected node'),
-    h('span', {}, 'Keys on the graph: arrows pan, + and − zoom, 0 fits, Esc clears'),
+    h('span', {}, `Keys on the graph: ${KEYS}`),
   );
 }
 
@@ -222,7 +225,7 @@ function help() {
 /** The side panel's details: a node's facts, its path, and what to do with it. */
 async function details(panel, graph, id, path, view) {
   if (!id) {
-    replace(panel, h('p', { class: 'empty' }, 'Click a node, or pick one above, to see its details and highlight its path from the start.'));
+    replace(panel, h('p', { class: 'empty' }, 'Click a node, reach one with the arrow keys on the graph, or pick one above, to see its details and highlight its path from the start.'));
     return;
   }
   const node = graph.nodes.get(id);
@@ -232,7 +235,7 @@ async function details(panel, graph, id, path, view) {
   replace(
     panel,
     h('span', { class: `kind ${node.type}` }, node.type.replace('_', ' ').toLowerCase()),
-    h('h2', {}, breakable(nodeLabel(node))),
+    h('h2', { tabindex: '-1' }, breakable(nodeLabel(node))),
     h('dl', {}, h('dt', {}, 'Namespace'), h('dd', {}, breakable(node.namespace)), h('dt', {}, 'Node id'), h('dd', { class: 'mono' }, breakable(id))),
     h(
       'div',
