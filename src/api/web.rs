@@ -49,6 +49,8 @@ assets! {
     "js/app.js",
     "js/dom.js",
     "js/graph.js",
+    "js/graph-keys.js",
+    "js/graph-view.js",
     "js/graphiql.js",
     "js/layout.js",
     "js/pages/catalog.js",

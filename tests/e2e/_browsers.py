@@ -56,6 +56,29 @@ VISIBLE = """(el) => {
   const box = el.getBoundingClientRect();
   return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
 }"""
+# What makes the page's text hard to read: words split across lines (a run of
+# letters or digits whose pieces sit on different lines, "Custome|r 360"; a
+# name may wrap at its separators, which are not letters) and boxes wider
+# than their content lets them be (a table too wide for its card).
+LAYOUT = """() => {
+  const main = document.querySelector('main');
+  if (!main) return { split: [], wide: [] };
+  const split = [];
+  const range = document.createRange();
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('pre, textarea, select')) continue;
+    for (const word of node.data.matchAll(/[\\p{L}\\p{N}]+/gu)) {
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) split.push(word[0]);
+    }
+  }
+  const boxes = [document.documentElement, ...main.querySelectorAll('.card, .panel, .table-scroll, .results')];
+  const wide = boxes.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+  return { split, wide };
+}"""
 
 
 class Traffic:
@@ -158,10 +181,15 @@ class Browser:
         self.idle()
 
     def clean(self, name: str) -> None:
+        """Checks the page: no error logged or shown, no other host asked, no
+        word split across lines, nothing wider than its box (`LAYOUT`)."""
         check(not self.errors, f"{name}: {self.errors}")
         check(not self.foreign, f"{name}: requests to other hosts: {self.foreign}")
         boxes = self.texts(".error")
         check(not boxes, f"{name}: an error box: {boxes}")
+        layout = self.call(LAYOUT)
+        check(not layout["split"], f"{name}: words split across lines: {layout['split'][:10]}")
+        check(not layout["wide"], f"{name}: wider than its box: {layout['wide']}")
         self.screenshot(self.screenshots / f"{name}.png")
 
     def wait(self, selector: str) -> None:
@@ -322,7 +350,15 @@ class Firefox(Browser):
     downloads: list[dict[str, Any]]  # browsingContext.downloadEnd events
     EXECUTABLE = os.environ.get("MESHGRAPH_FIREFOX", "/usr/bin/firefox-esr")
     # WebDriver's codes for the keys the checks press and type (a newline is Enter).
-    KEYS = {"Enter": "\ue007", "Tab": "\ue004", "\n": "\ue007"}
+    KEYS = {
+        "Enter": "\ue007",
+        "Tab": "\ue004",
+        "\n": "\ue007",
+        "ArrowLeft": "\ue012",
+        "ArrowUp": "\ue013",
+        "ArrowRight": "\ue014",
+        "ArrowDown": "\ue015",
+    }
     # A download opens the downloads panel, which takes the focus from the
     # page: a person closes it, a headless browser never does.
     PREFS = 'user_pref("browser.download.alwaysOpenPanel", false);\n'

@@ -12,7 +12,9 @@ both:
 
 - every page loads (home, search, lineage, impact, dataset, job, run,
   catalog, product, domain, ontology, query, GraphiQL) with no console error,
-  no uncaught exception and no request to any other host;
+  no uncaught exception and no request to any other host; its text wraps
+  between words or at a name's separators, never inside a word, and no table
+  is wider than its card;
 - home shows the demo's counts and recent runs; search from the header finds
   a dataset and leads to its page;
 - the lineage graph of a known dataset renders exactly the nodes
@@ -20,6 +22,13 @@ both:
   path from the start (kept in the URL); Expand adds a node's own lineage
   and Collapse takes it away again; the column level and a past `asOf`
   render too;
+- every graph starts with its start in view, no larger than full size, and
+  whole when it fits at a readable zoom (else at a readable zoom, unless it
+  has 300 nodes or more: then whole, its start ringed);
+- from the keyboard alone, Tab reaches the lineage graph, the arrows move a
+  ringed selection to the nodes downstream and upstream, Enter goes to the
+  selected node's details and from there to its page; on a graph of 300
+  nodes and more, the first arrow brings the start to a readable zoom;
 - impact analysis lists the data products `GET /api/v1/impact` groups, and
   its CSV download holds every node;
 - a dataset page shows its schema, product and facets; a job page its run
@@ -31,7 +40,9 @@ both:
 
 A screenshot of each page is saved under `target/ui-screenshots/BROWSER/` in
 the checkout. The browser and the server are always stopped. The closing
-line is `web_ui` for Chromium and `web_ui_firefox` for Firefox.
+line is `web_ui` for Chromium and `web_ui_firefox` for Firefox. The last
+check adds a run to the demo mesh (a job writing 320 tables), so it runs
+after those that count what the demo holds.
 """
 
 from __future__ import annotations
@@ -54,6 +65,52 @@ CUSTOMERS = "dataset:mysql://crm-db:3306:crm.customers"
 JOB_NS = "dbt-customer"
 JOB = "analytics.customer.acme_customer.customer_consents"
 PERSONAL_DATA = "https://meshgraph.dev/example/retail/glossary/PersonalData"
+# The last control before the lineage graph: Tab from it reaches the graph.
+SHOW_LINEAGE = "//form[contains(@class, 'controls')]//button[@type='submit']"
+# The zoom from which a graph's labels are drawn (12 px labels, drawn from
+# 7 px on), and the number of nodes from which a graph starts whole, whatever
+# its zoom: web/js/graph-view.js.
+READABLE = 0.6
+LARGE = 300
+
+# The drawn graph as cytoscape sees it (cytoscape keeps its instance on its
+# container, as `_cyreg`): the zoom; how many nodes lie wholly in the canvas;
+# whether the start and the selected node do; the zoom that fits the whole
+# graph 30 px in; and whether visible rings are drawn over the start and
+# the selection.
+GRAPH_VIEW = """() => {
+  const graph = document.querySelector('.graph[data-ready]');
+  const cy = graph._cyreg.cy;
+  const inside = (node) => {
+    const box = node.renderedBoundingBox({ includeLabels: false });
+    return box.x1 >= 0 && box.y1 >= 0 && box.x2 <= cy.width() && box.y2 <= cy.height();
+  };
+  const origin = graph.getBoundingClientRect();
+  const ringed = (kind, nodes) => {
+    const rings = [...graph.querySelectorAll(`.graph-rings.${kind} i`)].filter((ring) => ring.checkVisibility()).map((ring) => ring.getBoundingClientRect());
+    return nodes.nonempty() && nodes.toArray().every((node) => {
+      const at = node.renderedPosition();
+      const x = at.x + origin.left + graph.clientLeft;
+      const y = at.y + origin.top + graph.clientTop;
+      return rings.some((r) => Math.abs(r.left + r.width / 2 - x) < 2 && Math.abs(r.top + r.height / 2 - y) < 2);
+    });
+  };
+  const whole = cy.elements().boundingBox({ includeLabels: false });
+  const start = cy.nodes('.root');
+  const selected = cy.nodes(':selected');
+  return {
+    zoom: cy.zoom(),
+    nodes: cy.nodes().length,
+    inside: cy.nodes().filter(inside).length,
+    fit: Math.min((cy.width() - 60) / whole.w, (cy.height() - 60) / whole.h),
+    startInside: start.toArray().every(inside),
+    startRinged: ringed('start', start),
+    selected: selected.nonempty() ? selected.id() : null,
+    selectedInside: selected.nonempty() && inside(selected),
+    selectedRinged: ringed('focus', selected),
+    focused: document.activeElement === graph,
+  };
+}"""
 
 
 def rest(server: Server, path: str, **params: Any) -> Any:
@@ -122,9 +179,33 @@ def wait_for_nodes(b: Browser, count: int) -> None:
     b.idle()
 
 
+def first_view(b: Browser, name: str) -> dict[str, Any]:
+    """Checks the first view of the graph drawn: the start in view, no zoom
+    past full size, the whole graph when it fits at a readable zoom or is
+    large, else a readable zoom."""
+    view = b.call(GRAPH_VIEW)
+    check(view["startInside"], f"{name}: the start is not in view: {view}")
+    check(view["zoom"] <= 1.0 + 1e-6, f"{name}: zoomed to {view['zoom']:.2f}, past full size")
+    if view["fit"] >= READABLE + 0.01 or view["nodes"] >= LARGE:
+        cut = view["nodes"] - view["inside"]
+        check(not cut, f"{name}: {cut} of {view['nodes']} nodes cut off, though the whole graph fits at zoom {view['fit']:.2f}")
+    else:
+        check(view["zoom"] >= READABLE - 1e-6, f"{name}: zoom {view['zoom']:.2f}, too small to read")
+    return view
+
+
+def selects(b: Browser, ids: set[str]) -> dict[str, Any]:
+    """Waits until one of `ids` is the graph's selected node; the view then."""
+    selected = "(ids) => ids.includes(document.querySelector('.graph')._cyreg.cy.nodes(':selected').id())"
+    b.wait_until(selected, sorted(ids), f"none of {sorted(ids)} is selected")
+    b.idle()
+    return b.call(GRAPH_VIEW)
+
+
 def check_lineage(b: Browser, server: Server) -> None:
     step("lineage: the graph of a known dataset has the nodes the REST API answers")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=both&depth=3", "lineage", ".graph[data-ready]")
+    first_view(b, "lineage")
     expected = {n["id"] for n in rest(server, "/lineage", nodeId=DIM_CUSTOMER, depth=3, direction="both")["graph"]}
     drawn = graph_nodes(b)
     rendered = int(b.attribute(".graph", "data-nodes") or 0)
@@ -145,6 +226,7 @@ def check_lineage(b: Browser, server: Server) -> None:
 
     step("lineage: Expand adds a node's own lineage, Collapse takes away what only it leads to")
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=downstream&depth=1", "lineage-depth-1", ".graph[data-ready]")
+    first_view(b, "lineage-depth-1")
     walks = [rest(server, "/lineage", nodeId=n, depth=1, direction="downstream")["graph"] for n in (DIM_CUSTOMER, FCT_ORDERS)]
     base, more = ({n["id"] for n in walk} for walk in walks)
     check(graph_nodes(b) == base and FCT_ORDERS in base, f"depth 1 drew {sorted(graph_nodes(b))}, expected {sorted(base)}")
@@ -162,6 +244,7 @@ def check_lineage(b: Browser, server: Server) -> None:
     b.click(f"//aside{named('a', 'Expand')}")
     wait_for_nodes(b, len(base | more))
     check(graph_nodes(b) == base | more, f"expanded: {sorted(graph_nodes(b) ^ (base | more))} differ")
+    first_view(b, "lineage-expanded")
     b.clean("lineage-expanded")
     b.click(f"//aside{named('a', 'Collapse')}")
     wait_for_nodes(b, len(kept))
@@ -178,6 +261,7 @@ def check_lineage(b: Browser, server: Server) -> None:
     b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&level=column&direction=upstream", "lineage-columns", ".graph[data-ready]")
     columns = graph_nodes(b)
     check(columns and all(c.startswith("datasetField:") for c in columns), f"column level drew {sorted(columns)[:5]}")
+    first_view(b, "lineage-columns")
     b.open(
         f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&asOf=2025-03-04T00:00:00.000Z",
         "lineage-as-of",
@@ -192,6 +276,84 @@ def check_lineage(b: Browser, server: Server) -> None:
     }
     check(past == expected_past, f"asOf drew {len(past)} nodes, REST answers {len(expected_past)}")
     ok(f"{len(columns)} columns; {len(past)} nodes as of 2025-03-04")
+
+    step("lineage: a graph of three nodes is shown whole, at full size at most")
+    b.open(f"#/lineage?node={urllib.parse.quote(CUSTOMERS)}&direction=downstream&depth=1", "lineage-small", ".graph[data-ready]")
+    view = first_view(b, "lineage-small")
+    check(view["nodes"] == 3 and view["inside"] == 3, f"the graph of crm.customers' readers: {view}")
+    ok(f"3 nodes in view at zoom {view['zoom']:.2f}")
+
+
+def check_graph_keys(b: Browser, server: Server) -> None:
+    step("lineage from the keyboard alone: Tab, arrows between nodes, Enter to a node's details and page")
+    b.open(f"#/lineage?node={urllib.parse.quote(DIM_CUSTOMER)}&direction=downstream&depth=1", "lineage-keys", ".graph[data-ready]")
+    walk = rest(server, "/lineage", nodeId=DIM_CUSTOMER, depth=1, direction="downstream")["graph"]
+    readers = {e["destination"] for n in walk if n["id"] == DIM_CUSTOMER for e in n["outEdges"]}
+    names = {n["id"]: n["data"]["name"] for n in walk}
+    b.focus(SHOW_LINEAGE)
+    b.press("Tab")
+    check(b.call(GRAPH_VIEW)["focused"], "Tab from the lineage form does not reach the graph")
+    b.press("ArrowRight")
+    view = selects(b, {DIM_CUSTOMER})
+    check(view["selectedRinged"], f"the first arrow selects the start, with no focus ring: {view}")
+    b.wait(f"//aside{named('h2', 'ANALYTICS.CUSTOMER.DIM_CUSTOMER')}")
+    b.press("ArrowRight")
+    view = selects(b, readers)
+    reader = view["selected"]
+    check(view["selectedInside"] and view["selectedRinged"], f"the arrow's node is out of view or not ringed: {view}")
+    b.press("ArrowLeft")
+    selects(b, {DIM_CUSTOMER})
+    b.press("ArrowRight")
+    selects(b, {reader})
+    b.clean("lineage-keys-selected")
+    b.press("Enter")
+    name = names[reader]
+    b.wait_until("(name) => document.activeElement.matches('aside h2') && document.activeElement.textContent === name", name, "Enter does not reach the node's details")
+    b.press("Tab")
+    b.press("Enter")
+    b.settle(named("h1", name))
+    b.clean("job-from-keys")
+    ok(f"DIM_CUSTOMER, then its reader {name}, back and forth; Enter and Tab, Enter open its page")
+
+
+def fan_out(server: Server, tables: int) -> str:
+    """Posts a run of a job that reads one table and writes `tables` others;
+    answers the read table's node id."""
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2025-03-08T00:00:00Z",
+        "run": {"runId": "0195f000-0000-7000-8000-000000000001"},
+        "job": {"namespace": "web-ui-check", "name": "fan_out"},
+        "inputs": [{"namespace": "web-ui-check", "name": "hub"}],
+        "outputs": [{"namespace": "web-ui-check", "name": f"leaf_{i:03}"} for i in range(tables)],
+        "producer": "https://meshgraph.dev/tests/e2e/web_ui.py",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    request = urllib.request.Request(
+        f"{server.base_url}/api/v1/lineage",
+        data=json.dumps(event).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        check(resp.status == 201, f"POST /api/v1/lineage answered {resp.status}")
+    return "dataset:web-ui-check:hub"
+
+
+def check_large_graph(b: Browser, server: Server) -> None:
+    step(f"lineage of {LARGE} nodes and more: whole at first, the start ringed; an arrow brings the start close")
+    hub = fan_out(server, 320)
+    b.open(f"#/lineage?node={urllib.parse.quote(hub)}&direction=downstream&depth=1", "lineage-large", ".graph[data-ready]")
+    view = first_view(b, "lineage-large")
+    check(view["nodes"] == 322, f"the fan-out drew {view['nodes']} nodes, expected 322")
+    check(view["startRinged"], f"the start of a large graph is not ringed: {view}")
+    b.focus(SHOW_LINEAGE)
+    b.press("Tab")
+    b.press("ArrowRight")
+    view = selects(b, {hub})
+    check(view["selectedInside"] and view["zoom"] >= READABLE - 1e-6, f"the first arrow leaves the start small or out of view: {view}")
+    b.clean("lineage-large-start")
+    ok(f"322 nodes at zoom {b.call(GRAPH_VIEW)['zoom']:.2f} once the start is selected")
 
 
 def check_impact(b: Browser, server: Server) -> None:
@@ -238,6 +400,7 @@ def check_entities(b: Browser) -> None:
 def check_catalog(b: Browser) -> None:
     step("catalog: products by domain, product and domain graphs, a product page")
     b.open("#/catalog", "catalog", ".graph[data-ready]")
+    first_view(b, "catalog")
     cards = b.count(".product")
     check(cards == 13, f"the catalog shows {cards} products, expected 13")
     check(b.attribute(".graph", "data-nodes") == "13", "the product graph has not 13 nodes")
@@ -311,6 +474,8 @@ def checks(server: Server, browser: type[Browser]) -> None:
         check_ontology(b)
         check_query(b)
         check_keyboard(b)
+        check_graph_keys(b, server)
+        check_large_graph(b, server)
         ok(f"screenshots in {screenshots}")
     check_stops_cleanly(server)
 

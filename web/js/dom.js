@@ -60,9 +60,20 @@ export function title(text) {
   document.title = text ? `${text} · meshgraph` : 'meshgraph';
 }
 
-/** A link to a UI route. */
+/** A link to a UI route; text children are names, so `breakable`. */
 export function link(page, params, ...children) {
-  return h('a', { href: route(page, params) }, ...children);
+  return h('a', { href: route(page, params) }, children.map((child) => (typeof child === 'string' ? breakable(child) : child)));
+}
+
+/**
+ * A name or IRI that may wrap after its separators (`/ . _ : #`), as `<wbr>`
+ * between its parts, and nowhere else: `ANALYTICS.SALES.FCT_ORDERS` wraps
+ * after a dot, never inside `SALES`. Table columns are then as narrow as a
+ * name's longest part (app.css explains why cells do not break words).
+ */
+export function breakable(text) {
+  const parts = String(text).split(/(?<=[/._:#])(?=.)/);
+  return parts.flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
 }
 
 /** The UI page of a lineage node id or a parsed node: dataset, job or column. */
@@ -91,11 +102,15 @@ export const nodeId = {
 export function table(columns, rows, { caption, empty = 'Nothing to show.' } = {}) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
   return h(
-    'table',
-    {},
-    caption ? h('caption', {}, caption) : null,
-    h('thead', {}, h('tr', {}, columns.map(([heading]) => h('th', { scope: 'col' }, heading)))),
-    h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(row)))))),
+    'div',
+    { class: 'table-scroll' },
+    h(
+      'table',
+      {},
+      caption ? h('caption', {}, caption) : null,
+      h('thead', {}, h('tr', {}, columns.map(([heading]) => h('th', { scope: 'col' }, heading)))),
+      h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(row)))))),
+    ),
   );
 }
 
@@ -117,12 +132,13 @@ export function time(text) {
 /** A duration in milliseconds, readable. */
 export function duration(ms) {
   if (ms === null || ms === undefined) return '—';
-  if (ms < 1000) return `${ms} ms`;
+  // No-break spaces keep each number with its unit.
+  if (ms < 1000) return `${ms}\u00a0ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${s.toFixed(1)}\u00a0s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 60) return `${m}\u00a0min ${Math.round(s % 60)}\u00a0s`;
+  return `${Math.floor(m / 60)}\u00a0h ${m % 60}\u00a0min`;
 }
 
 /** Facets (or any JSON) as collapsible, verbatim JSON, one per key. */

@@ -5,10 +5,12 @@
 // Large graphs stay fluid: past a thousand nodes, edges are cytoscape's
 // cheapest kind, the viewport is drawn from a texture while panning and
 // zooming, and edges are hidden during those gestures; labels are never
-// drawn when too small to read.
-// The canvas is reachable by keyboard: arrows pan, + and - zoom, 0 fits.
+// drawn when too small to read. What the first view shows is graph-view.js's
+// to say, what the keys do graph-keys.js's.
 
 import cytoscape from '../vendor/cytoscape/cytoscape.esm.min.mjs';
+import { keyboard } from './graph-keys.js';
+import { firstView, READABLE, rings } from './graph-view.js';
 import { layered } from './layout.js';
 
 // Static per-type styles (no per-element style functions: those are
@@ -69,13 +71,16 @@ export function graphLabel(node) {
 }
 
 /**
- * Draws a graph in `container`. `nodes` are `{id, label, type}`, `edges`
- * `{source, target}`; `roots` are marked. `onSelect(id | null)` is called
- * when a node is clicked (or tapped) or the background is. Returns the
- * cytoscape instance; `container.dataset.ready` is set once the first
- * frame is drawn (the benchmark and the end-to-end checks wait for it).
+ * Draws a graph in `container`. `nodes` are `{id, label, type, name}` (the
+ * label drawn, the whole name said to screen readers; `name` defaults to
+ * the label), `edges` `{source, target}`; `roots`, where the graph starts,
+ * are marked. `onSelect(id | null)` is called when a node is selected (by
+ * a click, a tap or the keys) or the selection is cleared; `onOpen(id)`
+ * when Enter is pressed on the selected node. Returns the cytoscape
+ * instance; `container.dataset.ready` is set once the first frame is drawn
+ * (the benchmark and the end-to-end checks wait for it).
  */
-export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
+export function drawGraph(container, { nodes, edges, roots = [], onSelect, onOpen }) {
   // Marks and measures for the benchmark (benches/web_lineage.py) and devtools.
   performance.mark('graph-layout-start');
   const positions = layered(
@@ -89,14 +94,14 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
     container,
     elements: {
       nodes: nodes.map((n) => ({
-        data: { id: n.id, label: n.label, type: n.type },
+        data: { id: n.id, label: n.label, type: n.type, name: n.name ?? n.label },
         position: positions.get(n.id),
         classes: rootSet.has(n.id) ? 'root' : '',
       })),
       edges: edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target }, classes: big ? 'fast' : '' })),
     },
     style: STYLE,
-    layout: { name: 'preset', fit: true, padding: 30 },
+    layout: { name: 'preset', fit: false },
     minZoom: 0.02,
     maxZoom: 3,
     textureOnViewport: big,
@@ -105,13 +110,12 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
     boxSelectionEnabled: false,
     autoungrabify: true,
   });
-  // Fitting a long, thin graph can shrink it past reading; start small
-  // graphs at a readable zoom, on their start, instead.
-  if (nodes.length < 300 && cy.zoom() < 0.7) {
-    cy.zoom(0.7);
-    const start = cy.nodes().filter((n) => rootSet.has(n.id()));
-    cy.center(start.nonempty() ? start.closedNeighborhood() : cy.nodes());
-  }
+  const start = cy.nodes('.root');
+  firstView(cy, start);
+  // Zoomed out past reading, the start is a speck among specks: ring it.
+  rings(cy, container, 'start', () => (cy.zoom() < READABLE ? start : cy.collection()));
+  rings(cy, container, 'focus', () => cy.nodes(':selected'), 'select unselect');
+  keyboard(cy, container, { start, onSelect, onOpen });
   delete container.dataset.ready;
   cy.one('render', () => {
     performance.mark('graph-ready');
@@ -120,25 +124,7 @@ export function drawGraph(container, { nodes, edges, roots = [], onSelect }) {
   });
   cy.on('tap', 'node', (event) => onSelect?.(event.target.id()));
   cy.on('tap', (event) => { if (event.target === cy) onSelect?.(null); });
-  container.tabIndex = 0;
-  container.setAttribute('role', 'application');
-  container.setAttribute('aria-roledescription', 'graph');
-  container.onkeydown = (event) => {
-    const step = 80;
-    const moves = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
-    if (moves[event.key]) cy.panBy({ x: moves[event.key][0], y: moves[event.key][1] });
-    else if (event.key === '+' || event.key === '=') cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: center(cy) });
-    else if (event.key === '-') cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: center(cy) });
-    else if (event.key === '0') cy.fit(undefined, 30);
-    else if (event.key === 'Escape') onSelect?.(null);
-    else return;
-    event.preventDefault();
-  };
   return cy;
-}
-
-function center(cy) {
-  return { x: cy.width() / 2, y: cy.height() / 2 };
 }
 
 /**

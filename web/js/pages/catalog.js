@@ -3,8 +3,9 @@
 // and the page of one product (`#/product?id=…`) or domain (`#/domain?id=…`).
 
 import { get, seg } from '../api.js';
+import { KEYS } from '../graph-keys.js';
 import { drawGraph, shortLabel } from '../graph.js';
-import { h, link, localName, replace, route, section, table, title } from '../dom.js';
+import { breakable, h, link, localName, replace, route, section, table, title } from '../dom.js';
 
 /** `#/catalog[?graph=domains]`. */
 export async function renderCatalog(main, params) {
@@ -14,7 +15,7 @@ export async function renderCatalog(main, params) {
   const byDomain = new Map(domains.map((d) => [d.id, []]));
   const orphans = [];
   for (const p of products) (byDomain.get(p.domain?.id) || orphans).push(p);
-  const container = h('div', { class: 'graph small', 'aria-label': `Lineage between ${level}: arrow keys pan, + and - zoom, 0 fits` });
+  const container = h('div', { class: 'graph small', 'aria-label': `Lineage between ${level}: ${KEYS}` });
   const tabs = h(
     'div',
     { class: 'actions', role: 'group', 'aria-label': 'Graph level' },
@@ -31,17 +32,16 @@ export async function renderCatalog(main, params) {
   let nodes;
   let edges;
   if (level === 'products') {
-    nodes = products.map((p) => ({ id: p.id, label: shortLabel(p.title || localName(p.id)), type: 'PRODUCT' }));
+    nodes = products.map((p) => ({ id: p.id, label: shortLabel(p.title || localName(p.id)), name: p.title || localName(p.id), type: 'PRODUCT' }));
     edges = products.flatMap((p) => p.downstream.map((d) => ({ source: p.id, target: d.id })));
   } else {
     nodes = domains.map((d) => ({ id: d.id, label: d.label || localName(d.id), type: 'DOMAIN' }));
     edges = domains.flatMap((d) => d.dependsOn.map((up) => ({ source: up.id, target: d.id })));
   }
-  const cy = drawGraph(container, {
-    nodes,
-    edges,
-    onSelect: (id) => { if (id) location.hash = route(level === 'products' ? 'product' : 'domain', { id }); },
-  });
+  const open = (id) => { location.hash = route(level === 'products' ? 'product' : 'domain', { id }); };
+  const cy = drawGraph(container, { nodes, edges, onOpen: open });
+  // A click opens a product or domain at once (the keys select first, then open).
+  cy.on('tap', 'node', (event) => open(event.target.id()));
   return () => cy.destroy();
 }
 
@@ -71,7 +71,7 @@ function ports(list) {
   return table(
     [
       ['Port', (port) => port.title || localName(port.id)],
-      ['Datasets', (port) => port.datasets.map((d) => h('div', {}, d.known ? link('dataset', { ns: d.namespace, name: d.name }, d.name) : `${d.name} (not reported by any pipeline yet)`))],
+      ['Datasets', (port) => port.datasets.map((d) => h('div', {}, d.known ? link('dataset', { ns: d.namespace, name: d.name }, d.name) : [breakable(d.name), ' (not reported by any pipeline yet)']))],
     ],
     list,
     { empty: 'None.' },
@@ -87,7 +87,7 @@ export async function renderProduct(main, params) {
     main,
     h('span', { class: 'kind' }, 'data product'),
     h('h1', {}, product.title || localName(id)),
-    h('p', { class: 'subtitle' }, id),
+    h('p', { class: 'subtitle' }, breakable(id)),
     product.description ? h('p', {}, product.description) : null,
     h(
       'div',
@@ -120,7 +120,7 @@ export async function renderDomain(main, params) {
     main,
     h('span', { class: 'kind' }, 'domain'),
     h('h1', {}, domain.label || localName(id)),
-    h('p', { class: 'subtitle' }, id),
+    h('p', { class: 'subtitle' }, breakable(id)),
     domain.description ? h('p', {}, domain.description) : null,
     h(
       'div',

@@ -4,7 +4,7 @@
 // state history.
 
 import { get, graphql, seg } from '../api.js';
-import { duration, facetList, h, link, localName, nodeId, replace, section, stateBadge, table, time, title } from '../dom.js';
+import { breakable, duration, facetList, h, link, localName, nodeId, replace, section, stateBadge, table, time, title } from '../dom.js';
 
 const DATASET_EXTRAS = `query DatasetExtras($namespace: String!, $name: String!, $nodeId: String!) {
   dataset(namespace: $namespace, name: $name) {
@@ -19,7 +19,7 @@ const DATASET_EXTRAS = `query DatasetExtras($namespace: String!, $name: String!,
 }`;
 
 function datasetLinks(list) {
-  return h('ul', { class: 'plain' }, list.map((d) => h('li', {}, link('dataset', { ns: d.namespace, name: d.name }, d.name), h('span', { class: 'path' }, ` ${d.namespace}`))));
+  return h('ul', { class: 'plain' }, list.map((d) => h('li', {}, link('dataset', { ns: d.namespace, name: d.name }, d.name), h('span', { class: 'path' }, ' ', breakable(d.namespace)))));
 }
 
 /** `#/dataset?ns=…&name=…[&field=…]`. */
@@ -71,8 +71,8 @@ export async function renderDataset(main, params) {
   replace(
     main,
     h('span', { class: 'kind DATASET' }, `dataset · ${ds.type}`),
-    h('h1', {}, ds.name),
-    h('p', { class: 'subtitle' }, ds.namespace),
+    h('h1', {}, breakable(ds.name)),
+    h('p', { class: 'subtitle' }, breakable(ds.namespace)),
     ds.description ? h('p', {}, ds.description) : null,
     h(
       'div',
@@ -103,7 +103,7 @@ export async function renderDataset(main, params) {
       `Schema (${ds.fields.length} columns)`,
       table(
         [
-          ['Column', (f) => h('span', { class: 'mono', id: `field-${f.name}`, 'aria-current': f.name === focus ? 'true' : null }, f.name === focus ? h('strong', {}, f.name) : f.name)],
+          ['Column', (f) => h('span', { class: 'mono', id: `field-${f.name}`, 'aria-current': f.name === focus ? 'true' : null }, f.name === focus ? h('strong', {}, breakable(f.name)) : breakable(f.name))],
           ['Type', (f) => f.type || '—'],
           ['Description', (f) => f.description || ''],
           ['Concepts', (f) => conceptChips(f.name)],
@@ -159,8 +159,8 @@ export async function renderJob(main, params) {
   replace(
     main,
     h('span', { class: 'kind JOB' }, `job · ${job.type}`),
-    h('h1', {}, job.name),
-    h('p', { class: 'subtitle' }, job.namespace),
+    h('h1', {}, breakable(job.name)),
+    h('p', { class: 'subtitle' }, breakable(job.namespace)),
     job.description ? h('p', {}, job.description) : null,
     h('div', { class: 'actions' }, link('lineage', { node: nodeId.job(ns, name) }, h('span', { class: 'button' }, 'Lineage'))),
     h(
@@ -173,7 +173,7 @@ export async function renderJob(main, params) {
           {},
           h('dt', {}, 'Latest run'), h('dd', {}, job.latestRun ? link('run', { id: job.latestRun.id }, stateBadge(job.latestRun.state)) : '—'),
           h('dt', {}, 'Parent'), h('dd', {}, job.parentJobName ? link('job', { ns, name: job.parentJobName }, job.parentJobName) : '—'),
-          h('dt', {}, 'Location'), h('dd', {}, job.location || '—'),
+          h('dt', {}, 'Location'), h('dd', {}, breakable(job.location || '—')),
           h('dt', {}, 'Tags'), h('dd', {}, job.tags.length ? job.tags.map((t) => h('span', { class: 'chip' }, t)) : '—'),
           h('dt', {}, 'Updated'), h('dd', {}, time(job.updatedAt)),
         ),
@@ -201,7 +201,7 @@ export async function renderRun(main, params) {
     main,
     h('span', { class: 'kind JOB' }, 'run'),
     h('h1', { class: 'mono' }, run.id),
-    h('p', { class: 'subtitle' }, 'of ', link('job', { ns: job.jobNamespace, name: job.jobName }, job.jobName), ` (${job.jobNamespace})`),
+    h('p', { class: 'subtitle' }, 'of ', link('job', { ns: job.jobNamespace, name: job.jobName }, job.jobName), ' (', breakable(job.jobNamespace), ')'),
     h(
       'div',
       { class: 'grid' },

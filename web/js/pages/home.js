@@ -2,7 +2,7 @@
 // the latest activity, the jobs whose latest run failed, and a search box.
 
 import { get } from '../api.js';
-import { duration, h, link, replace, route, section, stateBadge, table, time, title } from '../dom.js';
+import { breakable, duration, h, link, replace, route, section, stateBadge, table, time, title } from '../dom.js';
 
 const COUNTS = [
   ['namespaces', 'Namespaces', null],
@@ -17,7 +17,7 @@ const COUNTS = [
 function runRows(runs) {
   return table(
     [
-      ['Job', (r) => [link('job', { ns: r.job.namespace, name: r.job.name }, r.job.name), h('div', { class: 'path' }, r.job.namespace)]],
+      ['Job', (r) => [link('job', { ns: r.job.namespace, name: r.job.name }, r.job.name), h('div', { class: 'path' }, breakable(r.job.namespace))]],
       ['State', (r) => link('run', { id: r.run.id }, stateBadge(r.run.state))],
       ['Started', (r) => time(r.run.startedAt)],
       ['Duration', (r) => duration(r.run.durationMs)],

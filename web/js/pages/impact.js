@@ -4,7 +4,7 @@
 // owner, and the whole list as CSV.
 
 import { getText, get } from '../api.js';
-import { errorBox, field, h, link, nodeLink, replace, route, section, table, title } from '../dom.js';
+import { breakable, errorBox, field, h, link, nodeLink, replace, route, section, table, title } from '../dom.js';
 
 const LISTED = 500;
 
@@ -54,7 +54,7 @@ export async function render(main, params) {
     ),
     h(
       'div',
-      { class: 'grid' },
+      { class: 'grid groups' },
       section(
         'Domains',
         table(
@@ -75,7 +75,7 @@ export async function render(main, params) {
             ['Distance', (p) => p.distance],
             ['Datasets', (p) => p.datasets],
             ['Columns', (p) => p.columns],
-            ['Owners', (p) => p.owners.join(', ') || '—'],
+            ['Owners', (p) => breakable(p.owners.join(', ') || '—')],
           ],
           report.groups.products,
           { empty: 'No data product is affected.' },
@@ -85,7 +85,7 @@ export async function render(main, params) {
         'Owners',
         table(
           [
-            ['Owner', (o) => o.name],
+            ['Owner', (o) => breakable(o.name)],
             ['Distance', (o) => o.distance],
             ['Datasets', (o) => o.datasets],
             ['Jobs', (o) => o.jobs],
@@ -106,7 +106,7 @@ export async function render(main, params) {
           ['Distance', (n) => n.distance],
           ['Path', (n) => pathOf(n, byId)],
           ['Products', (n) => n.products.map((p) => h('span', { class: 'chip' }, productTitle.get(p) || p))],
-          ['Owners', (n) => n.owners.join(', ') || '—'],
+          ['Owners', (n) => breakable(n.owners.join(', ') || '—')],
         ],
         report.nodes,
         { empty: 'Nothing is affected.' },
@@ -117,14 +117,9 @@ export async function render(main, params) {
 }
 
 function pathOf(node, byId) {
-  const steps = node.path || [];
-  const out = h('span', { class: 'path' });
-  steps.forEach((id, i) => {
-    if (i) out.append(h('span', { class: 'sep', 'aria-hidden': 'true' }, '→'));
-    const known = byId.get(id);
-    out.append(known ? nodeLink(known) : id);
-  });
-  return out;
+  const steps = (node.path || []).map((id) => (byId.has(id) ? nodeLink(byId.get(id)) : breakable(id)));
+  // The spaces around each arrow are where a long path wraps.
+  return h('span', { class: 'path' }, steps.map((step, i) => (i ? [' ', h('span', { 'aria-hidden': 'true' }, '→'), ' ', step] : step)));
 }
 
 async function downloadCsv(button, query) {

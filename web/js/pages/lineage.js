@@ -7,8 +7,10 @@
 // kept in the URL, so a view can be shared.
 
 import { get, graphql, seg } from '../api.js';
+import { KEYS } from '../graph-keys.js';
+import { reveal } from '../graph-view.js';
 import { drawGraph, graphLabel, highlightPath } from '../graph.js';
-import { errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
+import { breakable, errorBox, field, h, link, nodeLabel, remember, replace, route, section, stateBadge, time, title } from '../dom.js';
 
 const LINEAGE = `query Lineage($nodeId: String!, $direction: LineageDirection!, $depth: Int!, $level: LineageLevel!, $asOf: String) {
   lineage(nodeId: $nodeId, direction: $direction, depth: $depth, level: $level, asOf: $asOf) {
@@ -36,7 +38,7 @@ export async function render(main, params) {
   const fetching = view.node ? walk(view).catch((err) => err) : null;
   const form = controls(view, await timeRange());
   const status = h('p', { class: 'graph-status', role: 'status' });
-  const container = h('div', { class: 'graph', 'aria-label': 'Lineage graph: arrow keys pan, + and - zoom, 0 fits' });
+  const container = h('div', { class: 'graph', 'aria-label': `Lineage graph: ${KEYS}` });
   const panel = h('aside', { class: 'panel', 'aria-label': 'Node details' });
   replace(
     main,
@@ -66,7 +68,7 @@ export async function render(main, params) {
   };
   const focus = (id) => {
     select(id);
-    if (id) cy.animate({ center: { eles: cy.getElementById(id) }, duration: 200 });
+    if (id) reveal(cy, id);
   };
   // The picker stays put while the details below it change, so keyboard
   // focus stays on it.
@@ -79,12 +81,14 @@ export async function render(main, params) {
   const about = h('div', {});
   replace(panel, field('Go to node', picker), about);
   cy = drawGraph(container, {
-    nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: graphLabel(n) })),
+    nodes: nodes.map((n) => ({ id: n.id, type: n.type, label: graphLabel(n), name: nodeLabel(n) })),
     edges: graph.edges,
     roots,
     onSelect: select,
+    // Enter on a node: to its details, whose links open, expand or collapse it.
+    onOpen: () => about.querySelector('h2')?.focus(),
   });
-  status.textContent = `${nodes.length.toLocaleString('en')} nodes, ${graph.edges.length.toLocaleString('en')} edges${view.asOf ? `, as of ${view.asOf}` : ''}. Click a node for its details and its path from the start.`;
+  status.textContent = `${nodes.length.toLocaleString('en')} nodes, ${graph.edges.length.toLocaleString('en')} edges${view.asOf ? `, as of ${view.asOf}` : ''}. Click a node, or reach it with the keys, for its details and its path from the start.`;
   select(view.select && graph.nodes.has(view.select) ? view.select : null);
   return () => cy.destroy();
 }
@@ -207,7 +211,7 @@ function legend() {
     h('span', {}, h('i', { style: 'border:2px solid var(--column);background:#eef8f8' }), 'column'),
     h('span', {}, h('i', { style: 'border:3px solid var(--dataset);background:#fff4d6' }), 'start'),
     h('span', {}, h('i', { style: 'background:#d97706' }), 'path to the selected node'),
-    h('span', {}, 'Keys on the graph: arrows pan, + and − zoom, 0 fits, Esc clears'),
+    h('span', {}, `Keys on the graph: ${KEYS}`),
   );
 }
 
@@ -221,7 +225,7 @@ function help() {
 /** The side panel's details: a node's facts, its path, and what to do with it. */
 async function details(panel, graph, id, path, view) {
   if (!id) {
-    replace(panel, h('p', { class: 'empty' }, 'Click a node, or pick one above, to see its details and highlight its path from the start.'));
+    replace(panel, h('p', { class: 'empty' }, 'Click a node, reach one with the arrow keys on the graph, or pick one above, to see its details and highlight its path from the start.'));
     return;
   }
   const node = graph.nodes.get(id);
@@ -231,8 +235,8 @@ async function details(panel, graph, id, path, view) {
   replace(
     panel,
     h('span', { class: `kind ${node.type}` }, node.type.replace('_', ' ').toLowerCase()),
-    h('h2', {}, nodeLabel(node)),
-    h('dl', {}, h('dt', {}, 'Namespace'), h('dd', {}, node.namespace), h('dt', {}, 'Node id'), h('dd', { class: 'mono' }, id)),
+    h('h2', { tabindex: '-1' }, breakable(nodeLabel(node))),
+    h('dl', {}, h('dt', {}, 'Namespace'), h('dd', {}, breakable(node.namespace)), h('dt', {}, 'Node id'), h('dd', { class: 'mono' }, breakable(id))),
     h(
       'div',
       { class: 'actions' },
@@ -242,7 +246,7 @@ async function details(panel, graph, id, path, view) {
       h('a', { class: 'button secondary', href: route('lineage', { ...view, expand: [...view.expand, id], select: id }) }, 'Expand'),
       graph.roots.includes(id) ? null : h('a', { class: 'button secondary', href: route('lineage', { ...view, collapse: [...view.collapse, id], select: id }) }, 'Collapse'),
     ),
-    path.length > 1 ? h('div', {}, h('h3', {}, `Path from the start (${path.length - 1} steps)`), h('ol', { class: 'path' }, path.map((p) => h('li', {}, nodeLabel(graph.nodes.get(p)))))) : null,
+    path.length > 1 ? h('div', {}, h('h3', {}, `Path from the start (${path.length - 1} steps)`), h('ol', { class: 'path' }, path.map((p) => h('li', {}, breakable(nodeLabel(graph.nodes.get(p))))))) : null,
     info,
   );
   try {

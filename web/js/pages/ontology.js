@@ -4,7 +4,7 @@
 // subclasses' and narrower terms' included (GET /api/v1/concepts/{iri}).
 
 import { get, seg } from '../api.js';
-import { h, link, localName, replace, section, table, title } from '../dom.js';
+import { breakable, h, link, localName, replace, section, table, title } from '../dom.js';
 
 const label = (c) => c.label || localName(c.id);
 
@@ -54,7 +54,7 @@ function conceptDetail(c) {
     {},
     section(
       label(c),
-      h('p', { class: 'subtitle' }, c.id),
+      h('p', { class: 'subtitle' }, breakable(c.id)),
       h(
         'dl',
         {},
@@ -70,9 +70,9 @@ function conceptDetail(c) {
       'Data carrying it',
       h('p', { class: 'path' }, 'Directly or through a narrower term or subclass.'),
       h('h3', {}, `Datasets (${c.datasets.length})`),
-      table([['Dataset', (d) => link('dataset', { ns: d.namespace, name: d.name }, d.name)], ['Namespace', (d) => d.namespace]], c.datasets, { empty: 'None.' }),
+      table([['Dataset', (d) => link('dataset', { ns: d.namespace, name: d.name }, d.name)], ['Namespace', (d) => breakable(d.namespace)]], c.datasets, { empty: 'None.' }),
       h('h3', {}, `Columns (${c.columns.length})`),
-      table([['Column', (col) => link('dataset', { ns: col.dataset.namespace, name: col.dataset.name, field: col.field }, `${col.dataset.name}.${col.field}`)], ['Namespace', (col) => col.dataset.namespace]], c.columns, { empty: 'None.' }),
+      table([['Column', (col) => link('dataset', { ns: col.dataset.namespace, name: col.dataset.name, field: col.field }, `${col.dataset.name}.${col.field}`)], ['Namespace', (col) => breakable(col.dataset.namespace)]], c.columns, { empty: 'None.' }),
       h('h3', {}, `Data products (${c.products.length})`),
       h('p', {}, c.products.length ? c.products.map((p) => link('product', { id: p.id }, h('span', { class: 'chip' }, p.title || localName(p.id)))) : '—'),
       h('h3', {}, `Domains (${c.domains.length})`),

@@ -3,7 +3,7 @@
 // queries meshgraph itself runs as examples, and a link to GraphiQL.
 
 import { get, sparql } from '../api.js';
-import { errorBox, h, remember, replace, section, title } from '../dom.js';
+import { breakable, errorBox, h, remember, replace, section, title } from '../dom.js';
 
 const EXAMPLE = `PREFIX dprod: <https://ekgf.github.io/dprod/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -77,8 +77,10 @@ export async function render(main, params) {
 
 function term(value) {
   if (!value) return '';
-  if (value.type === 'uri') return h('span', { class: 'mono' }, value.value);
-  return value.value;
+  if (value.type === 'uri') return h('span', { class: 'mono' }, breakable(value.value));
+  // A long literal without spaces (a facet's JSON, an id) wraps at its
+  // separators like an IRI; numbers, times and prose stay as they are.
+  return value.value.length > 30 && !/\s/.test(value.value) ? breakable(value.value) : value.value;
 }
 
 function showResults(results, status, answer, ms) {

@@ -2,7 +2,7 @@
 // domains and concepts, best matches first, each linking to its page.
 
 import { get } from '../api.js';
-import { h, link, replace, section, table, title } from '../dom.js';
+import { breakable, h, link, replace, section, table, title } from '../dom.js';
 
 const KINDS = {
   DATASET: 'Dataset',
@@ -33,7 +33,7 @@ function target(result) {
     case 'CONCEPT':
       return link('ontology', { concept: result.nodeId }, result.name);
     default:
-      return result.name;
+      return breakable(result.name);
   }
 }
 
@@ -54,7 +54,7 @@ export async function render(main, params) {
         [
           ['Name', target],
           ['Kind', (r) => h('span', { class: `kind ${r.type}` }, KINDS[r.type] || r.type)],
-          ['Namespace', (r) => r.namespace || '—'],
+          ['Namespace', (r) => breakable(r.namespace || '—')],
           ['Matched', (r) => `${r.match.toLowerCase()} ${r.field.toLowerCase()}`],
         ],
         answer.results,
