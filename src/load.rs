@@ -392,7 +392,10 @@ mod tests {
         };
         let event = r#"{"eventTime":"2024-01-01T00:00:00Z","producer":"p","run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"n","name":"j"}}"#;
         assert_eq!(lines(event), [(1, true)]);
-        assert_eq!(lines(&format!("[\n{event},\n{{\"b\":2}}\n]")), [(2, true), (3, false)]);
+        assert_eq!(
+            lines(&format!("[\n{event},\n{{\"b\":2}}\n]")),
+            [(2, true), (3, false)]
+        );
         let ndjson = format!("{event}\n\n{{\"b\":2}}\n{{broken\n");
         assert_eq!(lines(&ndjson), [(1, true), (3, false), (4, false)]);
         assert!(matches!(

@@ -511,7 +511,10 @@ mod tests {
         assert!(one[0].1.is_ok());
         let body = format!("[{MINIMAL},\n  {MINIMAL} ]");
         let two = parse(&body).unwrap();
-        assert_eq!(two.iter().map(|(text, _)| *text).collect::<Vec<_>>(), [MINIMAL; 2]);
+        assert_eq!(
+            two.iter().map(|(text, _)| *text).collect::<Vec<_>>(),
+            [MINIMAL; 2]
+        );
         assert!(parse("[ ]").unwrap().is_empty());
         // An event whose data is wrong is refused alone, with its path.
         let body = format!(r#"[{MINIMAL}, {{"eventTime": 3}}, 7, {MINIMAL}]"#);
@@ -523,7 +526,16 @@ mod tests {
         assert!(matches!(mixed[2].1, Err(ParseError::Invalid { .. })));
         assert!(mixed[3].1.is_ok());
         // A syntax error anywhere refuses the body, at the body's line and column.
-        for broken in ["[1,", "[{}", "[{} {}]", "[{}],", "{} {}", "", "[{\"a\":}]", "\n\n  [{]"] {
+        for broken in [
+            "[1,",
+            "[{}",
+            "[{} {}]",
+            "[{}],",
+            "{} {}",
+            "",
+            "[{\"a\":}]",
+            "\n\n  [{]",
+        ] {
             let Err(ParseError::Syntax { line, column, .. }) = parse(broken) else {
                 panic!("{broken:?} was not refused whole")
             };

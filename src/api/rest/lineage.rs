@@ -15,8 +15,8 @@ use serde::Serialize;
 use crate::api::{ApiError, AppState, body};
 use crate::error::ErrorCode;
 use crate::log::Appended;
-use crate::openlineage::parse::is_array;
 use crate::openlineage::ParseError;
+use crate::openlineage::parse::is_array;
 use crate::writer::WriteError;
 
 /// Refuses a write without the configured API key (`Authorization: Bearer KEY`).
