@@ -44,20 +44,16 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# The e2e checks' Chromium: the same executable and flags.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
+from _browsers import Chromium  # noqa: E402
+
+CHROMIUM = Chromium.EXECUTABLE
+FLAGS = Chromium.FLAGS
+
 DATASETS = int(os.environ.get("MESHGRAPH_BENCH_DATASETS", "2000"))
 JOBS = int(os.environ.get("MESHGRAPH_BENCH_JOBS", "1700"))
 RUNS = int(os.environ.get("MESHGRAPH_BENCH_RUNS", "5"))
-CHROMIUM = os.environ.get("MESHGRAPH_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HUB = "dataset:snowflake://acme.shared:SHARED.CORE.DIM_CUSTOMER"
 PAN_FRAMES = 30
 
