@@ -217,10 +217,22 @@ pub async fn serve_on(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    crate::alloc::keep_freed_memory();
     let (app, writer_thread) = tokio::task::spawn_blocking(move || App::open(config))
         .await
         .map_err(|e| AppError::Serve(std::io::Error::other(e)))??;
+    serve_app(listener, app, writer_thread, shutdown).await
+}
+
+/// Serves an opened app (see [`App::open`]) on `listener` until `shutdown`
+/// resolves, then drains in-flight requests and queued writes. The ingest
+/// benchmark opens the app itself, to keep its views after the server stops.
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    writer_thread: WriterThread,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), AppError> {
+    crate::alloc::keep_freed_memory();
     if app.config.demo {
         seed_demo(&app).await?;
     }
