@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 
-use crate::mapping::{FacetDigest, facet_digest};
+use crate::openlineage::digest::FacetDigest;
 use crate::openlineage::event::{Dataset, EventKind, Facets};
 use crate::openlineage::facets::{self, FacetScope, StandardFacet};
 use crate::openlineage::{Event, EventType, NodeId};
@@ -204,7 +204,7 @@ impl Projection {
     fn dataset_facets(&mut self, id: Id, facets: &Facets) {
         self.ownership(id, FacetScope::Dataset, facets);
         let Some(raw) = facets.get("symlinks") else { return };
-        if !self.facet_changed(id, "symlinks", raw.get()) {
+        if !self.facet_changed(id, "symlinks", raw.digest()) {
             return;
         }
         let Ok(Some(StandardFacet::Symlinks(f))) = facets::standard(FacetScope::Dataset, "symlinks", raw)
@@ -224,8 +224,7 @@ impl Projection {
     /// Whether an entity's facet differs from the one it last came with
     /// (remembered by digest): most events repeat their entities' facets,
     /// and reading one again would change nothing.
-    fn facet_changed(&mut self, id: Id, key: &'static str, json: &str) -> bool {
-        let digest = facet_digest(json);
+    fn facet_changed(&mut self, id: Id, key: &'static str, digest: FacetDigest) -> bool {
         self.last_facets.insert((id, key), digest) != Some(digest)
     }
 
@@ -234,7 +233,7 @@ impl Projection {
         let Some(raw) = facets.get("ownership") else {
             return;
         };
-        if !self.facet_changed(id, "ownership", raw.get()) {
+        if !self.facet_changed(id, "ownership", raw.digest()) {
             return;
         }
         match facets::standard(scope, "ownership", raw) {
@@ -280,7 +279,7 @@ impl Projection {
         let Some(raw) = facets.get("columnLineage") else {
             return Vec::new();
         };
-        let digest = facet_digest(raw.get());
+        let digest = raw.digest();
         if let Some((known, derivations)) = self.column_lineage.get(&output)
             && *known == digest
         {

@@ -13,10 +13,48 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use super::digest::{FacetDigest, facet_digest};
 use super::time::Timestamp;
 
 /// Facets by key, each kept as the JSON text the producer sent.
-pub type Facets = BTreeMap<String, Box<RawValue>>;
+pub type Facets = BTreeMap<String, Facet>;
+
+/// One facet: the JSON text the producer sent, and its [`FacetDigest`],
+/// computed as the event is read (on the request's thread), so that the
+/// single apply thread, the projection and the search index never hash the
+/// text again. Derefs to the text.
+#[derive(Debug)]
+pub struct Facet {
+    raw: Box<RawValue>,
+    digest: FacetDigest,
+}
+
+impl Facet {
+    /// A facet from its JSON text.
+    pub fn new(raw: Box<RawValue>) -> Self {
+        let digest = facet_digest(raw.get());
+        Self { raw, digest }
+    }
+
+    /// What the facet says (see [`facet_digest`]).
+    pub fn digest(&self) -> FacetDigest {
+        self.digest
+    }
+}
+
+impl std::ops::Deref for Facet {
+    type Target = RawValue;
+
+    fn deref(&self) -> &RawValue {
+        &self.raw
+    }
+}
+
+impl<'de> Deserialize<'de> for Facet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(Self::new)
+    }
+}
 
 /// A validated OpenLineage event of any kind.
 #[derive(Debug)]
@@ -174,7 +212,7 @@ pub struct OutputDataset {
     pub output_facets: Facets,
 }
 
-/// The wire form, generic over how facets are held (`F`): `Box<RawValue>` to
+/// The wire form, generic over how facets are held (`F`): [`Facet`] to
 /// keep them, `IgnoredAny` to skip them when only looking for an error path.
 pub(crate) mod wire {
     use super::*;
@@ -239,5 +277,19 @@ pub(crate) mod wire {
         pub facets: Option<BTreeMap<String, F>>,
         #[serde(default = "Option::default")]
         pub output_facets: Option<BTreeMap<String, F>>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_facet_keeps_its_exact_text_and_the_digest_of_it() {
+        let text = r#"{ "_producer":"p", "fields" : [ {"name":"é\u00e9"} ] }"#;
+        let facets: Facets = serde_json::from_str(&format!(r#"{{"schema":{text}}}"#)).unwrap();
+        let facet = &facets["schema"];
+        assert_eq!(facet.get(), text);
+        assert_eq!(facet.digest(), facet_digest(text));
     }
 }

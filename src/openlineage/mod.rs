@@ -2,11 +2,13 @@
 //!
 //! [`parse::parse_body`] reads a request body's events and
 //! [`parse::parse_event`] one event, each validated into an [`Event`]; [`facets`] types
-//! the standard facets meshgraph interprets, and [`checked`] remembers the
-//! facets that passed their check. Nothing here stores anything:
+//! the standard facets meshgraph interprets, [`digest`] tells what a facet
+//! says (computed once per facet, as it is read), and [`checked`] remembers
+//! the facets that passed their check. Nothing here stores anything:
 //! the writer takes validated events to the log and the views.
 
 pub mod checked;
+pub mod digest;
 pub mod event;
 pub mod facets;
 pub mod node_id;

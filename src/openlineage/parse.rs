@@ -6,15 +6,13 @@
 //! fails on data does a second pass run with `serde_path_to_error` to find the
 //! path (it cannot see through `RawValue`, so that pass skips facets).
 
-use std::collections::BTreeMap;
-
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::checked::Checked;
 use super::event::wire::{RawDataset, RawEvent};
-use super::event::{Dataset, Event, EventKind, Facets, InputDataset, Job, OutputDataset, Run};
+use super::event::{Dataset, Event, EventKind, Facet, Facets, InputDataset, Job, OutputDataset, Run};
 use super::facets::{self, FacetScope};
 
 /// Why a document is not an acceptable OpenLineage event.
@@ -136,7 +134,7 @@ pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent
 /// Reads the event at the start of `rest`: the event or why it is
 /// refused, and its length in bytes; `None` if it is not well-formed JSON.
 fn next_event(rest: &str, checked: &Checked) -> Option<(Result<Event, ParseError>, usize)> {
-    let mut typed = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<Box<RawValue>>>();
+    let mut typed = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<Facet>>();
     match typed.next()? {
         Ok(raw) => Some((finish(raw, checked), typed.byte_offset())),
         Err(err) if err.is_data() => {
@@ -189,7 +187,7 @@ pub fn parse_event_with(text: &str, checked: &Checked) -> Result<Event, ParseErr
 }
 
 /// Validates a deserialized event: its kind by shape, its standard facets.
-fn finish(raw: RawEvent<Box<RawValue>>, checked: &Checked) -> Result<Event, ParseError> {
+fn finish(raw: RawEvent<Facet>, checked: &Checked) -> Result<Event, ParseError> {
     let kind = classify(
         raw.run,
         raw.job,
@@ -240,11 +238,11 @@ fn locate(text: &str, fast: &serde_json::Error) -> ParseError {
     }
 }
 
-fn facets_of(map: Option<BTreeMap<String, Box<RawValue>>>) -> Facets {
+fn facets_of(map: Option<Facets>) -> Facets {
     map.unwrap_or_default()
 }
 
-fn dataset(raw: RawDataset<Box<RawValue>>) -> Dataset {
+fn dataset(raw: RawDataset<Facet>) -> Dataset {
     Dataset {
         namespace: raw.namespace,
         name: raw.name,
@@ -252,7 +250,7 @@ fn dataset(raw: RawDataset<Box<RawValue>>) -> Dataset {
     }
 }
 
-fn as_job(raw: RawDataset<Box<RawValue>>) -> Job {
+fn as_job(raw: RawDataset<Facet>) -> Job {
     Job {
         namespace: raw.namespace,
         name: raw.name,
@@ -264,11 +262,11 @@ fn as_job(raw: RawDataset<Box<RawValue>>) -> Job {
 /// `run` a RunEvent, `job` alone a JobEvent (`eventType` is optional and
 /// cannot be relied on).
 fn classify(
-    run: Option<super::event::wire::RawRun<Box<RawValue>>>,
-    job: Option<RawDataset<Box<RawValue>>>,
-    dataset_field: Option<RawDataset<Box<RawValue>>>,
-    inputs: Option<Vec<super::event::wire::RawInput<Box<RawValue>>>>,
-    outputs: Option<Vec<super::event::wire::RawOutput<Box<RawValue>>>>,
+    run: Option<super::event::wire::RawRun<Facet>>,
+    job: Option<RawDataset<Facet>>,
+    dataset_field: Option<RawDataset<Facet>>,
+    inputs: Option<Vec<super::event::wire::RawInput<Facet>>>,
+    outputs: Option<Vec<super::event::wire::RawOutput<Facet>>>,
     event_type: Option<super::event::EventType>,
 ) -> Result<EventKind, ParseError> {
     let inputs = || -> Vec<InputDataset> {
@@ -331,7 +329,7 @@ fn classify(
 fn check_facets(facets: &Facets, scope: FacetScope, at: &str, checked: &Checked) -> Result<(), ParseError> {
     for (key, raw) in facets {
         checked
-            .check(scope, key, raw.get(), || {
+            .check(scope, key, raw.digest(), || {
                 facets::standard(scope, key, raw).map(drop)
             })
             .map_err(|err| {

@@ -23,11 +23,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::value::RawValue;
-
 use super::{Field, Match, Pattern, SearchKind};
-use crate::mapping::{FacetDigest, facet_digest};
-use crate::openlineage::event::{Dataset, EventKind, Job};
+use crate::openlineage::digest::FacetDigest;
+use crate::openlineage::event::{Dataset, EventKind, Facet, Job};
 use crate::openlineage::facets::{self, FacetScope, StandardFacet};
 use crate::openlineage::{Event, NodeId};
 
@@ -335,12 +333,12 @@ impl SearchIndex {
     }
 
     /// A facet's digest, or `None` when it removes the facet.
-    fn digest(raw: &RawValue) -> Option<FacetDigest> {
-        (raw.get() != "null" && !facets::is_deleted(raw)).then(|| facet_digest(raw.get()))
+    fn digest(raw: &Facet) -> Option<FacetDigest> {
+        (raw.get() != "null" && !facets::is_deleted(raw)).then(|| raw.digest())
     }
 
     /// A `documentation` facet: the entity's description.
-    fn document(&mut self, entity: usize, scope: FacetScope, raw: &RawValue) {
+    fn document(&mut self, entity: usize, scope: FacetScope, raw: &Facet) {
         let digest = Self::digest(raw);
         let entity = &mut self.entities[entity];
         if entity.documentation == digest {
@@ -357,7 +355,7 @@ impl SearchIndex {
 
     /// A `schema` facet: the dataset's top-level columns, each with its
     /// description.
-    fn schema(&mut self, number: usize, raw: &RawValue) {
+    fn schema(&mut self, number: usize, raw: &Facet) {
         let digest = Self::digest(raw);
         let entity = &mut self.entities[number];
         if entity.schema == digest {

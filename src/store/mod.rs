@@ -39,7 +39,8 @@ use oxigraph::model::{
 };
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{FacetDigest, GraphWrite, Held, facet_digest, map_event, quad, time_literal};
+use crate::mapping::{GraphWrite, Held, map_event, quad, time_literal};
+use crate::openlineage::digest::{FacetDigest, facet_digest};
 use crate::openlineage::{Event, Timestamp};
 use change::{ChangeError, RdfChange};
 use vocab::{mg, prov};
