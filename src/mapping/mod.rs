@@ -145,6 +145,10 @@ pub fn quad(
 pub trait Held {
     /// Whether the store holds this quad.
     fn quad(&self, quad: &Quad) -> bool;
+    /// Whether the store holds the identity of the namespace, dataset or
+    /// job `entity` (its types, name and namespace, written together), of
+    /// which `typed`, its first type triple, is the evidence.
+    fn identified(&self, entity: &NamedNode, typed: &Quad) -> bool;
     /// Whether the facet graph `graph` holds the facet whose JSON has `digest`.
     fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool;
 }
@@ -155,6 +159,9 @@ pub struct Nothing;
 
 impl Held for Nothing {
     fn quad(&self, _: &Quad) -> bool {
+        false
+    }
+    fn identified(&self, _: &NamedNode, _: &Quad) -> bool {
         false
     }
     fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
@@ -188,7 +195,7 @@ impl Writes<'_> {
         // Identity never changes: once the store holds the first type triple,
         // it holds them all, and re-inserting them is wasted work.
         let typed = quad(iri, rdf::TYPE, classes[0].into_owned(), iri);
-        let known = self.held.quad(&typed);
+        let known = self.held.identified(iri, &typed);
         if !known {
             for class in classes {
                 self.insert(iri, rdf::TYPE, class.into_owned(), iri);
@@ -549,6 +556,9 @@ mod tests {
 
     impl Held for Everything {
         fn quad(&self, _: &Quad) -> bool {
+            true
+        }
+        fn identified(&self, _: &NamedNode, _: &Quad) -> bool {
             true
         }
         fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {

@@ -29,7 +29,7 @@ pub mod read;
 mod runs;
 pub mod vocab;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -74,6 +74,10 @@ pub struct Store {
     /// [`graph_key`]: tells an unchanged facet without hashing its text into
     /// the store. Rebuilt with the store on replay.
     facets: Arc<RwLock<HashMap<u128, FacetDigest>>>,
+    /// The namespaces, datasets and jobs whose identity the store holds, by
+    /// [`graph_key`]: spares a store lookup per entity per event. Forgotten
+    /// on every RDF change, which may have removed an identity.
+    identified: Arc<RwLock<HashSet<u128>>>,
     /// Each namespace's datasets and jobs, by name (see
     /// [`GraphWrite::Member`]); rebuilt with the store on replay.
     members: Arc<RwLock<HashMap<String, Members>>>,
@@ -130,18 +134,26 @@ fn graph_key(graph: &NamedNode) -> u128 {
     xxhash_rust::xxh3::xxh3_128(graph.as_str().as_bytes())
 }
 
-/// The store as one transaction sees it: the quads written so far, and the
-/// facet digests as of the last commit plus those the transaction changed.
+/// The store as one transaction sees it: the quads written so far, the
+/// facet digests as of the last commit plus those the transaction changed,
+/// and the entities identified before or by the transaction.
 struct Pending<'a, 'b> {
     txn: &'a Transaction<'b>,
     committed: &'a HashMap<u128, FacetDigest>,
     changed: &'a HashMap<u128, Option<FacetDigest>>,
+    identified: &'a HashSet<u128>,
+    identified_now: &'a HashSet<u128>,
 }
 
 impl Held for Pending<'_, '_> {
     fn quad(&self, quad: &Quad) -> bool {
         // A failed lookup only costs a rewrite of an unchanged quad.
         self.txn.contains(quad).unwrap_or(false)
+    }
+
+    fn identified(&self, entity: &NamedNode, typed: &Quad) -> bool {
+        let key = graph_key(entity);
+        self.identified.contains(&key) || self.identified_now.contains(&key) || self.quad(typed)
     }
 
     fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool {
@@ -161,6 +173,7 @@ impl Store {
             inner: oxigraph::store::Store::new()?,
             updated: Arc::default(),
             facets: Arc::default(),
+            identified: Arc::default(),
             members: Arc::default(),
             writers: Arc::default(),
             runs: Arc::default(),
@@ -260,15 +273,19 @@ impl Store {
         let mut enlisted = Vec::new();
         let mut generated = Vec::new();
         let mut changed = HashMap::new();
+        let mut identified_now = HashSet::new();
         let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
         let mut staged = runs::Staged::default();
         {
             let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
+            let identified = self.identified.read().unwrap_or_else(|e| e.into_inner());
             for event in events {
                 let pending = Pending {
                     txn: &txn,
                     committed: &committed,
                     changed: &changed,
+                    identified: &identified,
+                    identified_now: &identified_now,
                 };
                 let writes = map_event(event, &pending);
                 for write in &writes {
@@ -276,7 +293,11 @@ impl Store {
                 }
                 for write in writes {
                     match write {
-                        GraphWrite::Touch { entity, time, .. } => touched.push((entity, time)),
+                        GraphWrite::Touch { entity, time, .. } => {
+                            // Known, or its identity was written just now.
+                            identified_now.insert(graph_key(&entity));
+                            touched.push((entity, time));
+                        }
                         GraphWrite::Member {
                             entity,
                             kind,
@@ -298,6 +319,10 @@ impl Store {
         txn.commit()?;
         runs.commit(staged);
         drop(runs);
+        self.identified
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(identified_now);
         self.after_commit(touched, enlisted, generated, changed);
         Ok(())
     }
@@ -308,11 +333,13 @@ impl Store {
         let mut txn = self.inner.start_transaction()?;
         change.apply(&mut txn)?;
         txn.commit()?;
-        // A document or an update may have rewritten facet and run graphs
-        // behind the digests' and the run table's back. Forgetting them all
-        // is always safe: the next event then writes each facet it carries
-        // once more, and reads its run back.
+        // A document or an update may have rewritten facet, run and entity
+        // graphs behind the digests', the run table's and the identities'
+        // back. Forgetting them all is always safe: the next event then
+        // writes each facet it carries once more, reads its run back and
+        // looks its entities up.
         self.facets.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.identified.write().unwrap_or_else(|e| e.into_inner()).clear();
         self.runs.lock().unwrap_or_else(|e| e.into_inner()).forget();
         Ok(())
     }
@@ -518,6 +545,29 @@ mod tests {
         let before = store.oxigraph().len().unwrap();
         store.apply_events(&[&v1_again]).unwrap();
         assert_eq!(store.oxigraph().len().unwrap(), before);
+    }
+
+    #[test]
+    fn an_identity_an_rdf_change_removed_is_written_again() {
+        let store = Store::in_memory().unwrap();
+        let first = dataset_event("2024-01-01T00:00:00Z", "one");
+        store.apply_events(&[&first]).unwrap();
+        let identity = sorted_quads(&store);
+        // Each dataset and namespace graph loses everything but `createdAt`.
+        let update = change::Update::parse(
+            "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } \
+             FILTER(?s = ?g && ?p != <https://meshgraph.dev/ns#createdAt>) }"
+                .into(),
+            None,
+            vec![],
+            vec![],
+        )
+        .unwrap();
+        store.apply_change(&RdfChange::Update(update)).unwrap();
+        assert_ne!(sorted_quads(&store), identity);
+        // The same event again restores exactly what the first one wrote.
+        store.apply_events(&[&first]).unwrap();
+        assert_eq!(sorted_quads(&store), identity);
     }
 
     fn run_event(run: &str, event_type: &str, time: &str) -> Event {
