@@ -16,9 +16,9 @@
 //!   the last round: a later round's store grows into fresh memory as a
 //!   running server's does, but its transient allocations (bodies, parsed
 //!   events, log records) reuse memory that earlier rounds freed, as a
-//!   running server's do. Round 1 is a server just started, whose every
-//!   allocation touches new pages (costly on this VM: see the note on
-//!   issue 2);
+//!   running server's do. Round 1 is a server in a fresh process, whose
+//!   every allocation touches new pages: the kernel zeroes each on first
+//!   touch, which on a virtual machine can cost a third of the run;
 //! - **c. baseline**: oxigraph alone loading the quads meshgraph's store
 //!   holds once the workload is in (made untimed with
 //!   [`meshgraph::store::Store::apply_events`], read back) into a fresh
