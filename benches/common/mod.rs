@@ -118,14 +118,11 @@ impl Client {
                     while !self.read_line()?.is_empty() {}
                     break;
                 }
-                let start = answer.len();
-                answer.resize(start + size, 0);
-                self.reader.read_exact(&mut answer[start..])?;
+                read_body(&mut self.reader, size, &mut answer)?;
                 self.read_line()?;
             }
         } else {
-            answer.resize(length.unwrap_or(0), 0);
-            self.reader.read_exact(&mut answer)?;
+            read_body(&mut self.reader, length.unwrap_or(0), &mut answer)?;
         }
         Ok((status, answer))
     }
@@ -138,4 +135,18 @@ impl Client {
         }
         Ok(self.line.trim_end_matches(['\r', '\n']).to_owned())
     }
+}
+
+/// Appends the next `size` bytes of the stream to `answer`, without zeroing
+/// them first as `resize` and `read_exact` would.
+fn read_body(reader: &mut BufReader<TcpStream>, size: usize, answer: &mut Vec<u8>) -> io::Result<()> {
+    answer.reserve(size);
+    let read = reader.take(size as u64).read_to_end(answer)?;
+    if read < size {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the answer ended early",
+        ));
+    }
+    Ok(())
 }
