@@ -305,8 +305,8 @@ async fn run_query(
     params: Params,
 ) -> Result<Response, ApiError> {
     let timeout = app.config.query_timeout;
-    let token = CancellationToken::new();
-    let evaluator = evaluator(&app.config).with_cancellation_token(token.clone());
+    let deadline = Deadline::start(timeout);
+    let evaluator = evaluator(&app.config).with_cancellation_token(deadline.token());
     let allowed = app.config.federation_allow.clone();
     let store = app.views.store().oxigraph().clone();
     let span = tracing::Span::current();
@@ -333,22 +333,13 @@ async fn run_query(
             sink.finish(outcome)
         })
     });
-    // Evaluation and serialization check the token as they go: the task
-    // stops soon after the timer fires.
-    let timer = tokio::spawn({
-        let token = token.clone();
-        async move {
-            tokio::time::sleep(timeout).await;
-            token.cancel();
-        }
-    });
     tokio::select! {
         biased;
         Ok(media_type) = &mut streaming => {
-            // The rest streams from the task; stop the timer when it ends.
+            // The rest streams from the task; the deadline holds until it ends.
             tokio::spawn(async move {
                 let _ = task.await;
-                timer.abort();
+                deadline.stop();
             });
             let body = Body::from_stream(futures_util::stream::unfold(received, |mut received| async move {
                 received.recv().await.map(|chunk| (chunk, received))
@@ -356,7 +347,7 @@ async fn run_query(
             Ok(answer(media_type, body))
         }
         joined = &mut task => {
-            timer.abort();
+            deadline.stop();
             match joined.map_err(ApiError::internal)?? {
                 Finished::Whole(media_type, bytes) => Ok(answer(media_type, Body::from(bytes))),
                 Finished::Streamed => Err(ApiError::internal("a streamed answer was not started")),
@@ -587,13 +578,7 @@ impl QueryJob<'_> {
     /// own shape, or a failure of ours or of a remote endpoint.
     fn evaluation_error(&self, err: QueryEvaluationError) -> ApiError {
         match err {
-            QueryEvaluationError::Cancelled => ApiError::new(
-                ErrorCode::QueryTimeout,
-                format!(
-                    "the query ran longer than the query timeout of {} and was cancelled",
-                    seconds(self.timeout)
-                ),
-            ),
+            QueryEvaluationError::Cancelled => timed_out(self.timeout),
             QueryEvaluationError::UnsupportedCustomFunction(_)
             | QueryEvaluationError::UnsupportedCustomFunctionArity { .. }
             | QueryEvaluationError::NotExistingSubstitutedVariable(_) => {
@@ -607,6 +592,51 @@ impl QueryJob<'_> {
 /// `30 s`, `0.25 s`.
 fn seconds(duration: Duration) -> String {
     format!("{} s", duration.as_secs_f64())
+}
+
+/// The answer to a query cancelled when it outlived `timeout`.
+pub(super) fn timed_out(timeout: Duration) -> ApiError {
+    ApiError::new(
+        ErrorCode::QueryTimeout,
+        format!(
+            "the query ran longer than the query timeout of {} and was cancelled",
+            seconds(timeout)
+        ),
+    )
+}
+
+/// A query's time limit: cancels its [`CancellationToken`] when the timeout
+/// elapses, unless stopped first. Evaluation and serialization check the
+/// token as they go, so a query stops soon after. Dropping it leaves the
+/// timer running: a query whose client went away is still cancelled.
+pub(super) struct Deadline {
+    token: CancellationToken,
+    timer: tokio::task::JoinHandle<()>,
+}
+
+impl Deadline {
+    /// Starts the timer; needs the tokio runtime.
+    pub(super) fn start(timeout: Duration) -> Self {
+        let token = CancellationToken::new();
+        let timer = tokio::spawn({
+            let token = token.clone();
+            async move {
+                tokio::time::sleep(timeout).await;
+                token.cancel();
+            }
+        });
+        Self { token, timer }
+    }
+
+    /// The token to give the query's evaluator.
+    pub(super) fn token(&self) -> CancellationToken {
+        self.token.clone()
+    }
+
+    /// Stops the timer: the query is over.
+    pub(super) fn stop(self) {
+        self.timer.abort();
+    }
 }
 
 /// A triple the chosen format cannot write (RDF/XML needs predicates that

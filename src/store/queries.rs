@@ -394,10 +394,14 @@ impl NamedQuery {
         self.header().parameters.as_deref().unwrap_or_default()
     }
 
-    /// Parses the query and binds `bindings` (variable name without `?`,
-    /// value): each declared parameter exactly once, as its kind says,
-    /// nothing else. The default graph is the union of all graphs.
-    pub fn prepare(&self, bindings: &[(&str, Binding)]) -> Result<PreparedSparqlQuery, QueryError> {
+    /// Parses the query for `evaluator` and binds `bindings` (variable name
+    /// without `?`, value): each declared parameter exactly once, as its
+    /// kind says, nothing else. The default graph is the union of all graphs.
+    pub fn prepare(
+        &self,
+        evaluator: SparqlEvaluator,
+        bindings: &[(&str, Binding)],
+    ) -> Result<PreparedSparqlQuery, QueryError> {
         let declared = self.parameters();
         for (name, binding) in bindings {
             let Some(parameter) = declared.iter().find(|p| p.name == *name) else {
@@ -449,7 +453,7 @@ impl NamedQuery {
                 }
             }
         }
-        let mut prepared = SparqlEvaluator::new().for_query(query);
+        let mut prepared = evaluator.for_query(query);
         prepared.dataset_mut().set_default_graph_as_union();
         for (variable, term) in terms {
             prepared = prepared.substitute_variable(variable, term);
@@ -491,14 +495,17 @@ impl NamedQuery {
         }
     }
 
-    /// Runs the query on `store`: one read. [`QueryResults`] is not `Send`:
-    /// call from the blocking task that consumes it.
+    /// Runs the query on `store` with `evaluator` (a plain
+    /// `SparqlEvaluator::new()`, or one with a cancellation token): one
+    /// read. [`QueryResults`] is not `Send`: call from the blocking task
+    /// that consumes it.
     pub fn execute(
         &self,
+        evaluator: SparqlEvaluator,
         store: &Store,
         bindings: &[(&str, Binding)],
     ) -> Result<QueryResults<'static>, QueryError> {
-        let prepared = self.prepare(bindings)?;
+        let prepared = self.prepare(evaluator, bindings)?;
         store.count_read();
         prepared
             .on_store(store.oxigraph())
@@ -515,7 +522,8 @@ impl NamedQuery {
         store: &Store,
         bindings: &[(&str, Binding)],
     ) -> Result<Vec<QuerySolution>, QueryError> {
-        let QueryResults::Solutions(solutions) = self.execute(store, bindings)? else {
+        let QueryResults::Solutions(solutions) = self.execute(SparqlEvaluator::new(), store, bindings)?
+        else {
             return Err(QueryError::NotSelect(self.name));
         };
         solutions
@@ -639,7 +647,7 @@ mod tests {
                     .cloned()
                     .collect();
                 assert!(matches!(
-                    query.prepare(&rest),
+                    query.prepare(SparqlEvaluator::new(), &rest),
                     Err(QueryError::MissingParameter { .. })
                 ));
             }
@@ -728,7 +736,10 @@ mod tests {
         assert!(none.is_empty());
         assert_eq!(store.oxigraph().len().unwrap(), before);
         assert!(matches!(
-            CATALOG_TAGGED.prepare(&[("nope", Literal::new_simple_literal("a").into())]),
+            CATALOG_TAGGED.prepare(
+                SparqlEvaluator::new(),
+                &[("nope", Literal::new_simple_literal("a").into())]
+            ),
             Err(QueryError::UnknownParameter { .. })
         ));
     }

@@ -194,3 +194,47 @@ async fn a_parameter_cannot_break_out_of_its_query() {
     let (_, keys) = app.get("/api/v1/queries/catalog-tag-keys").await;
     assert_eq!(column(&keys, "key").len(), 3);
 }
+
+#[tokio::test]
+async fn a_named_query_over_the_timeout_is_cancelled_with_503() {
+    use meshgraph::config::Config;
+    use oxigraph::model::vocab::{rdf, rdfs};
+    use oxigraph::model::{GraphNameRef, Literal, NamedNode, QuadRef, TermRef};
+    use std::time::Duration;
+
+    let app = TestApp::with(Config {
+        query_timeout: Duration::from_millis(1),
+        ..Config::in_memory()
+    });
+    // 20,000 classes, each a row of `catalog-concepts`: far more than a
+    // millisecond of work.
+    let store = app.app.views.store().oxigraph();
+    let class = NamedNode::new("http://www.w3.org/2002/07/owl#Class").unwrap();
+    for i in 0..20_000 {
+        let concept = NamedNode::new(format!("https://shop.example.org/ns#C{i}")).unwrap();
+        let label = Literal::new_simple_literal(format!("concept {i}"));
+        let statements: [(_, TermRef<'_>); 2] = [
+            (rdf::TYPE, class.as_ref().into()),
+            (rdfs::LABEL, label.as_ref().into()),
+        ];
+        for (predicate, object) in statements {
+            store
+                .insert(QuadRef::new(
+                    &concept,
+                    predicate,
+                    object,
+                    GraphNameRef::DefaultGraph,
+                ))
+                .unwrap();
+        }
+    }
+    let (status, body) = app.get("/api/v1/queries/catalog-concepts").await;
+    let message = assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "query_timeout");
+    assert!(
+        message.contains("0.001 s"),
+        "the message names the timeout: {message}"
+    );
+    // The server is still there for the next query.
+    let (status, _) = app.get("/api/v1/queries/catalog-tag-keys").await;
+    assert_eq!(status, StatusCode::OK);
+}

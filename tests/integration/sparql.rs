@@ -539,6 +539,50 @@ async fn a_query_over_the_timeout_is_cancelled_with_503() {
     assert_eq!(answer.ok().json()["boolean"], true);
 }
 
+#[tokio::test]
+async fn a_streamed_answer_cut_by_the_timeout_breaks_off_rather_than_ending_whole() {
+    let app = TestApp::with(Config {
+        query_timeout: Duration::from_millis(300),
+        ..Config::in_memory()
+    });
+    let store = app.app.views.store().oxigraph();
+    for i in 0..2_000 {
+        let quad = Quad::new(
+            ex(&format!("s{i}")),
+            ex("p"),
+            Literal::from(i),
+            GraphNameRef::DefaultGraph,
+        );
+        store.insert(&quad).unwrap();
+    }
+    // 4,000,000 rows: the answer streams long before the timeout stops it.
+    let many = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d }";
+    let request = Request::builder()
+        .uri(format!("/sparql?query={}", encode(many)))
+        .header(header::ACCEPT, "application/sparql-results+json")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "it streams");
+    let mut body = response.into_body();
+    let mut received = 0;
+    let broke_off = loop {
+        match body.frame().await {
+            Some(Ok(frame)) => received += frame.data_ref().map_or(0, |data| data.len()),
+            Some(Err(_)) => break true,
+            None => break false,
+        }
+    };
+    assert!(
+        received > 256 * 1024,
+        "rows came before the timeout: {received} bytes"
+    );
+    assert!(broke_off, "a cut answer must not end like a whole one");
+    // The server is still there for the next query.
+    let answer = get_query(&app, "ASK { ?s ?p ?o }", "", None).await;
+    assert_eq!(answer.ok().json()["boolean"], true);
+}
+
 // ---------------------------------------------------------------------------
 // Federation
 // ---------------------------------------------------------------------------

@@ -10,7 +10,9 @@
 //! else a plain literal; an `iris` parameter takes IRIs separated by spaces,
 //! the rows of the query's `VALUES` block. Values are bound into the parsed
 //! query, never pasted into its text. A missing, unknown or ill-formed parameter is a
-//! 400 `invalid_parameter`; an unknown query a 404 `not_found`.
+//! 400 `invalid_parameter`; an unknown query a 404 `not_found`. A query
+//! that outlives the query timeout is cancelled: 503 `query_timeout`, as on
+//! `/sparql`.
 
 use std::collections::HashMap;
 
@@ -19,12 +21,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use oxigraph::sparql::QueryResults;
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, SparqlEvaluator};
 use serde::Serialize;
 
 use super::{Segments, blocking};
-use crate::api::{ApiError, AppState};
+use crate::api::sparql::{Deadline, timed_out};
+use crate::api::{ApiError, AppState, results_json};
 use crate::store::queries::{self, Parameter, QueryError};
 
 /// The media type of SPARQL JSON results.
@@ -109,33 +111,43 @@ pub async fn get_query(
         .into_iter()
         .map(|(name, term)| (name.to_owned(), term))
         .collect::<Vec<_>>();
+    let timeout = app.config.query_timeout;
+    let deadline = Deadline::start(timeout);
+    let evaluator = SparqlEvaluator::new().with_cancellation_token(deadline.token());
     let body = blocking(move || {
         let bindings: Vec<(&str, _)> = bindings.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+        let evaluation_error = |err: QueryEvaluationError| match err {
+            QueryEvaluationError::Cancelled => timed_out(timeout),
+            other => ApiError::internal(other),
+        };
         // QueryResults is not Send: evaluate and serialize here.
-        let results = query.execute(app.views.store(), &bindings).map_err(query_error)?;
-        serialize(results).map_err(ApiError::internal)
+        let results = query
+            .execute(evaluator, app.views.store(), &bindings)
+            .map_err(|err| match err {
+                QueryError::Evaluation { source, .. } => evaluation_error(source),
+                other => query_error(other),
+            })?;
+        serialize(results, evaluation_error)
     })
-    .await?;
-    Ok(([(header::CONTENT_TYPE, SPARQL_JSON)], body).into_response())
+    .await;
+    deadline.stop();
+    Ok(([(header::CONTENT_TYPE, SPARQL_JSON)], body?).into_response())
 }
 
-/// SPARQL JSON results of a `SELECT` or `ASK`.
-fn serialize(results: QueryResults<'_>) -> Result<Vec<u8>, String> {
-    let serializer = QueryResultsSerializer::from_format(QueryResultsFormat::Json);
+/// SPARQL JSON results of a `SELECT` or `ASK`, written as `/sparql` writes them.
+fn serialize(
+    results: QueryResults<'_>,
+    evaluation_error: impl Fn(QueryEvaluationError) -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
     match results {
-        QueryResults::Boolean(value) => serializer
-            .serialize_boolean_to_writer(Vec::new(), value)
-            .map_err(|e| e.to_string()),
+        QueryResults::Boolean(value) => Ok(results_json::boolean(value)),
         QueryResults::Solutions(solutions) => {
-            let mut writer = serializer
-                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
-                .map_err(|e| e.to_string())?;
+            let mut writer = results_json::Solutions::new(solutions.variables());
             for solution in solutions {
-                let solution = solution.map_err(|e| e.to_string())?;
-                writer.serialize(&solution).map_err(|e| e.to_string())?;
+                writer.write(&solution.map_err(&evaluation_error)?);
             }
-            writer.finish().map_err(|e| e.to_string())
+            Ok(writer.finish())
         }
-        QueryResults::Graph(_) => Err("named queries are SELECT or ASK queries".to_owned()),
+        QueryResults::Graph(_) => Err(ApiError::internal("named queries are SELECT or ASK queries")),
     }
 }
