@@ -25,8 +25,8 @@
 //!   through `GET /sparql` (SPARQL JSON, the whole answer read by a plain
 //!   HTTP/1.1 client on a keep-alive connection); the difference between
 //!   the first and the last is what HTTP and serialization cost (target:
-//!   under 10% at the median). The three alternate, after a few discarded
-//!   warm-up runs; the table shows the median and the minimum of each, so
+//!   under 10% at the median). The three alternate in blocks of a few runs
+//!   each, after a few discarded warm-up runs; the table shows the median and the minimum of each, so
 //!   that noise shows.
 //!
 //! The two loaders alternate, `MESHGRAPH_BENCH_ROUNDS` times each; the
@@ -38,6 +38,7 @@
 //! | `MESHGRAPH_BENCH_ROUNDS` | 2 | rounds of each loader |
 //! | `MESHGRAPH_BENCH_DIR` | the system temp dir | where files and data directories go |
 //! | `MESHGRAPH_BENCH_QUERY_RUNS` | 100 | measured runs of each query, each way |
+//! | `MESHGRAPH_BENCH_QUERY_BLOCK` | 10 | runs of one way before the next way's (the ways alternate in blocks) |
 
 mod common;
 
