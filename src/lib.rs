@@ -32,6 +32,11 @@
 //!   events, for benchmarks and demos.
 //! - [`cli`], [`config`]: the command line and its configuration.
 //! - [`alloc`]: the memory allocator (mimalloc) and its tuning.
+//!
+//! The documentation is for the people who work on meshgraph, private items
+//! included (`cargo doc --document-private-items`, as CI builds it), so
+//! public docs may link to private items.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod alloc;
 pub mod api;

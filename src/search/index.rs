@@ -515,9 +515,9 @@ impl SearchIndex {
     /// `None`; catalog entries have none), at most `limit`, and how many
     /// entries matched in all.
     ///
-    /// The order is [`super::rank`]'s: better match first; at a level,
-    /// names and labels before descriptions; then the shorter name, the
-    /// kind, the name, the id. Levels are taken in that order, so the first
+    /// The order (which `rank` in the search module's tests spells out
+    /// plainly): better match first; at a level, names and labels before
+    /// descriptions; then the shorter name, the kind, the name, the id. Levels are taken in that order, so the first
     /// time an entry is met is its best, and only the level where the
     /// `limit` falls is sorted; the rest are counted.
     pub fn query(
