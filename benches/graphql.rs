@@ -27,7 +27,10 @@
 //!   answer after the load reads the catalog of products fresh);
 //! - **search**: GraphQL `search` and REST `/api/v1/search` over a few
 //!   texts (a hub, a column, a table prefix, a substring, two words), each
-//!   asked `REQUESTS / texts` times, p50/p99/max.
+//!   asked `REQUESTS / texts` times, p50/p99/max;
+//! - **overview**: REST `/api/v1/overview`, the web UI's home page (counts,
+//!   the latest runs, the jobs whose latest run failed), `REQUESTS / 20`
+//!   times (at least 3), p50/p99/max.
 //!
 //! Tables have `MESHGRAPH_BENCH_COLUMNS` columns (default 5): the whole mesh
 //! at the generator's 20-50 columns is about 50 million quads in the
@@ -365,6 +368,22 @@ fn main() {
         assert_eq!(status, 200);
     }
     row("REST /api/v1/search, limit 20", rest, "the same texts");
+
+    let mut overview = Vec::new();
+    let mut runs = 0;
+    for _ in 0..(requests / 20).max(3) {
+        let t = Instant::now();
+        let (status, answer) = client.request("GET", "/api/v1/overview", b"").expect("answer");
+        overview.push(t.elapsed());
+        assert_eq!(status, 200);
+        let answer: Value = serde_json::from_slice(&answer).expect("JSON");
+        runs = answer["counts"]["runs"].as_u64().expect("counts.runs");
+    }
+    row(
+        "REST /api/v1/overview (the home page)",
+        overview,
+        &format!("counts, recent runs and failing jobs over {runs} runs"),
+    );
     println!("\nload average at the end: {}", load_average());
     drop(client);
     // The server's router holds the app: stop it first, then the writer.
