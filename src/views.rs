@@ -1,6 +1,8 @@
 //! The views derived from the log: the RDF store, the lineage projection
 //! and the search index; and what documents say of the mesh ([`Described`]),
-//! read from the store once after each RDF change.
+//! read from the store once after each RDF change, and the catalog of
+//! products and domains linked through the lineage ([`Views::catalog`]),
+//! made once after each change of either.
 //!
 //! [`Views::apply`] (events) and [`Views::apply_change`] (documents, dropped
 //! graphs, SPARQL updates) are the one way a logged record reaches them,
@@ -10,7 +12,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
-use crate::catalog::{CatalogError, Described};
+use crate::catalog::{Catalog, CatalogError, Described};
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
 use crate::openlineage::{Checked, Event, parse_event_with};
@@ -29,10 +31,17 @@ pub struct Views {
     /// (products, domains, concepts) is read again after each.
     rdf_changes: Arc<AtomicU64>,
     described: Arc<Mutex<Option<ReadAfter>>>,
+    /// How many times events changed the projection.
+    projection_changes: Arc<AtomicU64>,
+    linked: Arc<Mutex<Option<LinkedAfter>>>,
 }
 
 /// What documents say, and the count of RDF changes it was read after.
 type ReadAfter = (u64, Arc<Described>);
+
+/// The linked catalog, and the counts of RDF and projection changes it was
+/// made after.
+type LinkedAfter = ((u64, u64), Arc<Catalog>);
 
 impl Views {
     /// Empty views.
@@ -43,6 +52,8 @@ impl Views {
             search: Arc::default(),
             rdf_changes: Arc::default(),
             described: Arc::default(),
+            projection_changes: Arc::default(),
+            linked: Arc::default(),
         }
     }
 
@@ -97,6 +108,32 @@ impl Views {
         Ok(described)
     }
 
+    /// The products and domains documents describe, checked against the
+    /// lineage projection (which datasets are known, which products feed
+    /// which): made the first time it is asked for after an RDF change or
+    /// a change of the projection, then shared. Linking walks the lineage
+    /// downstream of every product, which takes seconds on a mesh of
+    /// thousands of products; readers asking meanwhile wait for that one.
+    pub fn catalog(&self) -> Result<Arc<Catalog>, CatalogError> {
+        let mut cached = self.linked.lock().unwrap_or_else(|e| e.into_inner());
+        // Taken before linking: a change landing meanwhile makes the next
+        // caller link again.
+        let changes = (
+            self.rdf_changes(),
+            self.projection_changes.load(Ordering::Acquire),
+        );
+        if let Some((made_after, catalog)) = &*cached
+            && *made_after == changes
+        {
+            return Ok(Arc::clone(catalog));
+        }
+        let mut catalog = self.described()?.catalog.clone();
+        catalog.link(&self.projection());
+        let catalog = Arc::new(catalog);
+        *cached = Some((changes, Arc::clone(&catalog)));
+        Ok(catalog)
+    }
+
     /// Applies events, in order: one store transaction, then the projection
     /// and the search index.
     pub fn apply(&self, events: &[&Event]) -> Result<(), StoreError> {
@@ -129,6 +166,9 @@ impl Views {
         for event in events {
             projection.observe(event);
         }
+        // Counted once the change is in: a reader that sees the new count
+        // reads the new projection.
+        self.projection_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Rebuilds the views from every record of the log; returns how many

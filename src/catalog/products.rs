@@ -18,8 +18,8 @@ use super::{
 };
 use crate::lineage::Projection;
 use crate::lineage::ids::{Id, Kind};
-use crate::lineage::impact::ImpactQuery;
 use crate::lineage::report::{ExposedProduct, Exposure};
+use crate::openlineage::NodeId;
 use crate::store::Store;
 use crate::store::queries::{
     CATALOG_DOMAINS, CATALOG_PRODUCT_DATASETS, CATALOG_PRODUCT_OWNERS, CATALOG_PRODUCTS,
@@ -168,13 +168,11 @@ struct OwnerDraft {
 }
 
 impl Catalog {
-    /// The products and domains documents describe ([`Views::described`]),
-    /// checked against the lineage projection (which datasets are known,
-    /// which products feed which).
+    /// The products and domains documents describe, checked against the
+    /// lineage projection: a copy of [`Views::catalog`], for the caller to
+    /// take apart.
     pub fn read(views: &Views) -> Result<Self, CatalogError> {
-        let mut catalog = views.described()?.catalog.clone();
-        catalog.link(&views.projection());
-        Ok(catalog)
+        Ok(Catalog::clone(&*views.catalog()?))
     }
 
     /// Reads the products and domains from the store alone, with four
@@ -514,47 +512,56 @@ fn downstream_links(products: &[Product], projection: &Projection) -> BTreeSet<(
     let canonical = |d: &DatasetRef| d.node_id().and_then(|id| projection.find(&id));
     let mut outputs_of: HashMap<Id, Vec<usize>> = HashMap::new();
     let mut inputs_of: HashMap<Id, Vec<usize>> = HashMap::new();
+    // Input ports by the dataset's identity as `DatasetRef::same` compares
+    // it, so that matching outputs to inputs is one lookup per output.
+    let mut declared_inputs: HashMap<(Option<NodeId>, Option<&str>), Vec<usize>> = HashMap::new();
     for (i, p) in products.iter().enumerate() {
         for id in p.output_datasets.iter().filter_map(canonical) {
             outputs_of.entry(id).or_default().push(i);
         }
-        for id in p.input_datasets.iter().filter_map(canonical) {
-            inputs_of.entry(id).or_default().push(i);
+        for d in &p.input_datasets {
+            if let Some(id) = canonical(d) {
+                inputs_of.entry(id).or_default().push(i);
+            }
+            declared_inputs.entry(same_key(d)).or_default().push(i);
         }
     }
     let ids = projection.ids();
     let mut links = BTreeSet::new();
     for (a, p) in products.iter().enumerate() {
-        for (b, q) in products.iter().enumerate() {
-            if a != b
-                && p.output_datasets
-                    .iter()
-                    .any(|o| q.input_datasets.iter().any(|i| i.same(o)))
-            {
-                links.insert((a, b));
+        for o in &p.output_datasets {
+            let key = same_key(o);
+            if key.0.is_none() && key.1.is_none() {
+                continue; // a blank node is the same as nothing
             }
-        }
-        for d in &p.output_datasets {
-            let Some(start) = d.node_id() else { continue };
-            let Some(id) = projection.find(&start) else {
-                continue;
-            };
-            let by_input = inputs_of.get(&id).into_iter().flatten();
-            let Ok(impact) = projection.impact(&start, &ImpactQuery::default()) else {
-                continue;
-            };
-            let by_lineage = impact
-                .nodes
-                .iter()
-                .filter(|r| ids.kind(r.id) == Kind::Dataset)
-                .filter_map(|r| outputs_of.get(&ids.find(r.id)))
-                .flatten();
-            for &b in by_input.chain(by_lineage) {
+            for &b in declared_inputs.get(&key).into_iter().flatten() {
                 if b != a {
                     links.insert((a, b));
                 }
             }
         }
+        let seeds: Vec<Id> = p.output_datasets.iter().filter_map(canonical).collect();
+        let by_input = seeds.iter().filter_map(|id| inputs_of.get(id)).flatten();
+        let downstream = projection.downstream_of(&seeds);
+        let by_lineage = downstream
+            .iter()
+            .filter(|&&id| ids.kind(id) == Kind::Dataset)
+            .filter_map(|&id| outputs_of.get(&ids.find(id)))
+            .flatten();
+        for &b in by_input.chain(by_lineage) {
+            if b != a {
+                links.insert((a, b));
+            }
+        }
     }
     links
+}
+
+/// What [`DatasetRef::same`] compares: the node id when the identity is
+/// known, else the IRI.
+fn same_key(d: &DatasetRef) -> (Option<NodeId>, Option<&str>) {
+    match d.node_id() {
+        Some(id) => (Some(id), None),
+        None => (None, d.iri.as_deref()),
+    }
 }

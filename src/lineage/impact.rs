@@ -262,6 +262,33 @@ impl Projection {
         })
     }
 
+    /// The datasets and jobs reached downstream from any of `seeds` in the
+    /// current lineage, by one edge or more, in no order: what an impact
+    /// walk from each seed would reach together, in one walk over the
+    /// snapshot. A seed counts when another seed leads to it. Unknown
+    /// seeds are skipped.
+    pub fn downstream_of(&self, seeds: &[Id]) -> Vec<Id> {
+        let csr = self.snapshot();
+        let mut marks = Marks::new(csr.ids.len());
+        // Seeds are queued unmarked, so that one seed reaching another
+        // reaches it as a separate walk from the first would.
+        let mut queue: VecDeque<u32> = seeds
+            .iter()
+            .filter(|&&seed| self.ids().kind(seed) != Kind::Column)
+            .map(|&seed| self.node(seed).index() as u32)
+            .collect();
+        let mut reached = Vec::new();
+        while let Some(node) = queue.pop_front() {
+            for &next in csr.neighbours(node as usize, petgraph::Direction::Outgoing) {
+                if marks.mark(next as usize) {
+                    reached.push(csr.ids[next as usize]);
+                    queue.push_back(next);
+                }
+            }
+        }
+        reached
+    }
+
     /// The path from the start to a reached node, start first, following `via`.
     pub fn path_to(&self, impact: &Impact, by_id: &HashMap<Id, Reached>, id: Id) -> Vec<Id> {
         let mut path = vec![id];
@@ -327,6 +354,8 @@ impl OwnerGroup {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::openlineage::parse_event;
     use serde_json::json;
@@ -464,6 +493,27 @@ mod tests {
             },
         );
         p
+    }
+
+    #[test]
+    fn downstream_of_several_seeds_is_what_their_walks_reach_together() {
+        let p = diamond();
+        let id = |name: &str| p.find(&ds(name)).unwrap();
+        let names = |ids: Vec<Id>| {
+            let mut v: Vec<String> = ids.into_iter().map(|i| p.ids().node_id(i).to_string()).collect();
+            v.sort();
+            v
+        };
+        let apart: BTreeSet<String> = ["a", "b"]
+            .into_iter()
+            .flat_map(|start| down(&p, &ds(start)))
+            .map(|r| r.split('@').next().unwrap().to_owned())
+            .collect();
+        let together = names(p.downstream_of(&[id("a"), id("b")]));
+        // b is a seed, and reached from a: it counts, as in a's own walk.
+        assert!(together.contains(&ds("b").to_string()), "{together:?}");
+        assert_eq!(together, apart.into_iter().collect::<Vec<_>>());
+        assert_eq!(names(p.downstream_of(&[id("d")])), Vec::<String>::new());
     }
 
     #[test]

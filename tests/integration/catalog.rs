@@ -306,6 +306,26 @@ async fn domains_depend_on_each_other_only_through_lineage_that_holds_now() {
     // Revenue still takes the orders table as input.
     let finance = get_ok(&app, &format!("/api/v1/domains/{}", enc(&ex("finance")))).await;
     assert_eq!(ids(&finance["dependsOn"]), [ex("sales")]);
+    // The runs that link them come in: the catalog read above is not kept.
+    let (status, _) = app
+        .post(
+            "/api/v1/lineage",
+            Value::Array(events()[2..].to_vec()).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let marketing = get_ok(&app, &format!("/api/v1/domains/{}", enc(&ex("marketing")))).await;
+    assert_eq!(ids(&marketing["dependsOn"]), [ex("sales")]);
+    let campaigns = get_ok(
+        &app,
+        &format!("/api/v1/products/{}", enc(&ex("campaigns-product"))),
+    )
+    .await;
+    assert_eq!(
+        names(&campaigns["outputDatasets"]),
+        [("marketing.campaign_targets".to_owned(), true)]
+    );
+    assert_eq!(ids(&campaigns["upstream"]), [ex("orders-product")]);
 }
 
 #[tokio::test]
