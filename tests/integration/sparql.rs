@@ -503,14 +503,13 @@ async fn a_missing_or_repeated_query_is_400() {
 // Timeout
 // ---------------------------------------------------------------------------
 
-#[tokio::test]
-async fn a_query_over_the_timeout_is_cancelled_with_503() {
-    let timeout = Duration::from_millis(300);
+/// An app with a query timeout of 0.3 s and 2,000 triples, whose cross
+/// products are far too many solutions to finish within it.
+fn app_for_slow_queries() -> TestApp {
     let app = TestApp::with(Config {
-        query_timeout: timeout,
+        query_timeout: Duration::from_millis(300),
         ..Config::in_memory()
     });
-    // 2,000 triples: a three-way cross product is 8e9 solutions, hours of work.
     let store = app.app.views.store().oxigraph();
     for i in 0..2_000 {
         let quad = Quad::new(
@@ -521,6 +520,13 @@ async fn a_query_over_the_timeout_is_cancelled_with_503() {
         );
         store.insert(&quad).unwrap();
     }
+    app
+}
+
+#[tokio::test]
+async fn a_query_over_the_timeout_is_cancelled_with_503() {
+    // A three-way cross product is 8e9 solutions, hours of work.
+    let app = app_for_slow_queries();
     let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }";
     let started = Instant::now();
     let answer = get_query(&app, slow, "", None).await;
@@ -541,20 +547,7 @@ async fn a_query_over_the_timeout_is_cancelled_with_503() {
 
 #[tokio::test]
 async fn a_streamed_answer_cut_by_the_timeout_breaks_off_rather_than_ending_whole() {
-    let app = TestApp::with(Config {
-        query_timeout: Duration::from_millis(300),
-        ..Config::in_memory()
-    });
-    let store = app.app.views.store().oxigraph();
-    for i in 0..2_000 {
-        let quad = Quad::new(
-            ex(&format!("s{i}")),
-            ex("p"),
-            Literal::from(i),
-            GraphNameRef::DefaultGraph,
-        );
-        store.insert(&quad).unwrap();
-    }
+    let app = app_for_slow_queries();
     // 4,000,000 rows: the answer streams long before the timeout stops it.
     let many = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d }";
     let request = Request::builder()
