@@ -265,8 +265,8 @@ impl Projection {
     /// The datasets and jobs reached downstream from any of `seeds` in the
     /// current lineage, by one edge or more, in no order: what an impact
     /// walk from each seed would reach together, in one walk over the
-    /// snapshot. A seed counts when another seed leads to it. Unknown
-    /// seeds are skipped.
+    /// snapshot. A seed counts when another seed leads to it. Column
+    /// seeds are skipped: columns are not in the dataset graph.
     pub fn downstream_of(&self, seeds: &[Id]) -> Vec<Id> {
         let csr = self.snapshot();
         let mut marks = Marks::new(csr.ids.len());
