@@ -26,8 +26,8 @@
 //!   HTTP/1.1 client on a keep-alive connection); the difference between
 //!   the first and the last is what HTTP and serialization cost (target:
 //!   under 10% at the median). The three alternate in blocks of a few runs
-//!   each, after a few discarded warm-up runs; the table shows the median and the minimum of each, so
-//!   that noise shows.
+//!   each, after a few discarded warm-up runs; the table shows the median
+//!   and the minimum of each, so that noise shows.
 //!
 //! The two loaders alternate, `MESHGRAPH_BENCH_ROUNDS` times each; the
 //! table shows each round and the best. Run with `cargo bench --bench rdf`.

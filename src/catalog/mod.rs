@@ -165,10 +165,16 @@ impl DatasetRef {
     /// Whether two references name the same dataset: the same namespace and
     /// name, or, without them, the same node.
     pub fn same(&self, other: &Self) -> bool {
-        match (self.node_id(), other.node_id()) {
-            (Some(a), Some(b)) => a == b,
-            (None, None) => self.iri.is_some() && self.iri == other.iri,
-            _ => false,
+        let identity = self.identity();
+        identity.is_some() && identity == other.identity()
+    }
+
+    /// What [`DatasetRef::same`] compares; `None` for a blank node, which
+    /// is the same as nothing.
+    pub(crate) fn identity(&self) -> Option<Identity<'_>> {
+        match self.node_id() {
+            Some(id) => Some(Identity::Node(id)),
+            None => self.iri.as_deref().map(Identity::Iri),
         }
     }
 
@@ -176,6 +182,15 @@ impl DatasetRef {
     fn check(&mut self, projection: &Projection) {
         self.known = self.node_id().is_some_and(|id| projection.find(&id).is_some());
     }
+}
+
+/// What tells one dataset reference from another ([`DatasetRef::identity`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Identity<'a> {
+    /// Its lineage node, when its namespace and name are known.
+    Node(NodeId),
+    /// Otherwise, the IRI of the node that describes it.
+    Iri(&'a str),
 }
 
 /// What a meshgraph instance IRI names, for the IRIs the catalog reads back.

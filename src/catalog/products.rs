@@ -19,7 +19,6 @@ use super::{
 use crate::lineage::Projection;
 use crate::lineage::ids::{Id, Kind};
 use crate::lineage::report::{ExposedProduct, Exposure};
-use crate::openlineage::NodeId;
 use crate::store::Store;
 use crate::store::queries::{
     CATALOG_DOMAINS, CATALOG_PRODUCT_DATASETS, CATALOG_PRODUCT_OWNERS, CATALOG_PRODUCTS,
@@ -512,9 +511,9 @@ fn downstream_links(products: &[Product], projection: &Projection) -> BTreeSet<(
     let canonical = |d: &DatasetRef| d.node_id().and_then(|id| projection.find(&id));
     let mut outputs_of: HashMap<Id, Vec<usize>> = HashMap::new();
     let mut inputs_of: HashMap<Id, Vec<usize>> = HashMap::new();
-    // Input ports by the dataset's identity as `DatasetRef::same` compares
-    // it, so that matching outputs to inputs is one lookup per output.
-    let mut declared_inputs: HashMap<(Option<NodeId>, Option<&str>), Vec<usize>> = HashMap::new();
+    // Inputs by the identity `DatasetRef::same` compares, so that matching
+    // outputs to inputs is one lookup per output.
+    let mut declared_inputs: HashMap<_, Vec<usize>> = HashMap::new();
     for (i, p) in products.iter().enumerate() {
         for id in p.output_datasets.iter().filter_map(canonical) {
             outputs_of.entry(id).or_default().push(i);
@@ -523,18 +522,16 @@ fn downstream_links(products: &[Product], projection: &Projection) -> BTreeSet<(
             if let Some(id) = canonical(d) {
                 inputs_of.entry(id).or_default().push(i);
             }
-            declared_inputs.entry(same_key(d)).or_default().push(i);
+            if let Some(identity) = d.identity() {
+                declared_inputs.entry(identity).or_default().push(i);
+            }
         }
     }
     let ids = projection.ids();
     let mut links = BTreeSet::new();
     for (a, p) in products.iter().enumerate() {
-        for o in &p.output_datasets {
-            let key = same_key(o);
-            if key.0.is_none() && key.1.is_none() {
-                continue; // a blank node is the same as nothing
-            }
-            for &b in declared_inputs.get(&key).into_iter().flatten() {
+        for identity in p.output_datasets.iter().filter_map(DatasetRef::identity) {
+            for &b in declared_inputs.get(&identity).into_iter().flatten() {
                 if b != a {
                     links.insert((a, b));
                 }
@@ -555,13 +552,4 @@ fn downstream_links(products: &[Product], projection: &Projection) -> BTreeSet<(
         }
     }
     links
-}
-
-/// What [`DatasetRef::same`] compares: the node id when the identity is
-/// known, else the IRI.
-fn same_key(d: &DatasetRef) -> (Option<NodeId>, Option<&str>) {
-    match d.node_id() {
-        Some(id) => (Some(id), None),
-        None => (None, d.iri.as_deref()),
-    }
 }

@@ -517,9 +517,10 @@ impl SearchIndex {
     ///
     /// The order (which `rank` in the search module's tests spells out
     /// plainly): better match first; at a level, names and labels before
-    /// descriptions; then the shorter name, the kind, the name, the id. Levels are taken in that order, so the first
-    /// time an entry is met is its best, and only the level where the
-    /// `limit` falls is sorted; the rest are counted.
+    /// descriptions; then the shorter name, the kind, the name, the id.
+    /// Levels are taken in that order, so the first time an entry is met
+    /// is its best, and only the level where the `limit` falls is sorted;
+    /// the rest are counted.
     pub fn query(
         &self,
         query: &str,
