@@ -439,7 +439,7 @@ mod tests {
 
     fn field_names(dataset_facets: &crate::openlineage::event::Facets) -> BTreeSet<String> {
         let Ok(Some(StandardFacet::Schema(schema))) =
-            standard(FacetScope::Dataset, "schema", &dataset_facets["schema"])
+            standard(FacetScope::Dataset, "schema", dataset_facets["schema"].get())
         else {
             panic!("no schema")
         };
@@ -495,7 +495,7 @@ mod tests {
                 let Ok(Some(StandardFacet::ColumnLineage(lineage))) = standard(
                     FacetScope::Dataset,
                     "columnLineage",
-                    &output.dataset.facets["columnLineage"],
+                    output.dataset.facets["columnLineage"].get(),
                 ) else {
                     panic!("no column lineage on {}", output.dataset.name)
                 };

@@ -207,7 +207,8 @@ impl Projection {
         if !self.facet_changed(id, "symlinks", raw.digest()) {
             return;
         }
-        let Ok(Some(StandardFacet::Symlinks(f))) = facets::standard(FacetScope::Dataset, "symlinks", raw)
+        let Ok(Some(StandardFacet::Symlinks(f))) =
+            facets::standard(FacetScope::Dataset, "symlinks", raw.get())
         else {
             return;
         };
@@ -236,7 +237,7 @@ impl Projection {
         if !self.facet_changed(id, "ownership", raw.digest()) {
             return;
         }
-        match facets::standard(scope, "ownership", raw) {
+        match facets::standard(scope, "ownership", raw.get()) {
             Ok(Some(StandardFacet::Ownership(f))) => {
                 let mut list = Vec::with_capacity(f.owners.len());
                 for owner in f.owners {
@@ -287,7 +288,7 @@ impl Projection {
         }
         let mut derivations = Vec::new();
         if let Ok(Some(StandardFacet::ColumnLineage(f))) =
-            facets::standard(FacetScope::Dataset, "columnLineage", raw)
+            facets::standard(FacetScope::Dataset, "columnLineage", raw.get())
         {
             for (field, lineage) in &f.fields {
                 let to = self.ids.column(output, field);

@@ -23,7 +23,6 @@ pub mod semantic;
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::openlineage::digest::FacetDigest;
@@ -274,7 +273,7 @@ impl Writes<'_> {
             if self.held.facet(&graph, digest) {
                 continue;
             }
-            if raw.get() == "null" || facets::is_deleted(raw) {
+            if raw.get() == "null" || facets::is_deleted(raw.get()) {
                 self.out.push(GraphWrite::ClearFacet(graph));
                 continue;
             }
@@ -290,11 +289,11 @@ impl Writes<'_> {
                 ),
             ];
             // Validation already refused broken standard facets.
-            if let Ok(Some(facet)) = facets::standard(scope, key, raw) {
+            if let Ok(Some(facet)) = facets::standard(scope, key, raw.get()) {
                 if let (semantic::Owner::Dataset { iri, writer, .. }, StandardFacet::Schema(_)) =
                     (owner, &facet)
                 {
-                    self.schema_version(iri, writer, &graph, digest, raw);
+                    self.schema_version(iri, writer, &graph, digest, raw.get());
                 }
                 semantic::describe(owner, &graph, &facet, &mut quads);
             }
@@ -302,9 +301,9 @@ impl Writes<'_> {
         }
     }
 
-    /// A version of dataset `ds` with the schema `raw` (whose facet graph
+    /// A version of dataset `ds` with the schema `json` (whose facet graph
     /// is `facet`): `ver a mg:DatasetVersion ; prov:specializationOf ds ;
-    /// mg:createdAt t ; mg:schemaJson raw`, and `prov:wasGeneratedBy run`
+    /// mg:createdAt t ; mg:schemaJson json`, and `prov:wasGeneratedBy run`
     /// when a run wrote it. A version a run wrote is named by the run, so
     /// a later event of that run that changes the schema again replaces it
     /// (the dataset as the run left it); any other by the event time.
@@ -314,7 +313,7 @@ impl Writes<'_> {
         writer: Option<Uuid>,
         facet: &NamedNode,
         digest: FacetDigest,
-        raw: &RawValue,
+        json: &str,
     ) {
         let key = match writer {
             Some(run) => run.hyphenated().to_string(),
@@ -328,7 +327,7 @@ impl Writes<'_> {
             quad(
                 &version,
                 mg::SCHEMA_JSON,
-                Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
+                Literal::new_typed_literal(json, vocab::rdf::JSON),
                 &version,
             ),
         ];

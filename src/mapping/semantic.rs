@@ -621,7 +621,7 @@ mod tests {
     /// in the facet's graph, no blank nodes, the same quads twice.
     fn describe_json(owner: Owner<'_>, scope: FacetScope, key: &str, json: &str) -> Vec<Quad> {
         let raw = RawValue::from_string(json.to_owned()).unwrap();
-        let facet = facets::standard(scope, key, &raw)
+        let facet = facets::standard(scope, key, raw.get())
             .unwrap()
             .expect("a standard facet");
         let graph = iri::facet(owner.iri(), key);

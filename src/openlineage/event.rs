@@ -1,11 +1,11 @@
 //! OpenLineage events: the three kinds, told apart by shape.
 //!
-//! The wire structs are generic over how a facet is held: the fast path
-//! keeps each facet as the exact bytes the producer sent
-//! ([`RawValue`]), so custom facets (`spark.logicalPlan`,
-//! `environment-properties`, ...) are stored and returned verbatim without
-//! ever being rebuilt; the error path re-reads the document with facets
-//! ignored, only to name the offending field (see `parse`).
+//! The wire structs are generic over how a facet is held: reading keeps
+//! each facet as the exact text the producer sent ([`Facet`]), so custom
+//! facets (`spark.logicalPlan`, `environment-properties`, ...) are stored
+//! and returned verbatim without ever being rebuilt; the error path re-reads
+//! the document with facets ignored, only to name the offending field (see
+//! `parse`).
 
 use std::collections::BTreeMap;
 
@@ -22,18 +22,23 @@ pub type Facets = BTreeMap<String, Facet>;
 /// One facet: the JSON text the producer sent, and its [`FacetDigest`],
 /// computed as the event is read (on the request's thread), so that the
 /// single apply thread, the projection and the search index never hash the
-/// text again. Derefs to the text.
+/// text again.
 #[derive(Debug)]
 pub struct Facet {
-    raw: Box<RawValue>,
+    json: Box<str>,
     digest: FacetDigest,
 }
 
 impl Facet {
-    /// A facet from its JSON text.
-    pub fn new(raw: Box<RawValue>) -> Self {
-        let digest = facet_digest(raw.get());
-        Self { raw, digest }
+    /// A facet from its JSON text, which the caller has found well-formed.
+    pub(crate) fn new(json: Box<str>) -> Self {
+        let digest = facet_digest(&json);
+        Self { json, digest }
+    }
+
+    /// The facet's JSON text, exactly as sent.
+    pub fn get(&self) -> &str {
+        &self.json
     }
 
     /// What the facet says (see [`facet_digest`]).
@@ -42,17 +47,9 @@ impl Facet {
     }
 }
 
-impl std::ops::Deref for Facet {
-    type Target = RawValue;
-
-    fn deref(&self) -> &RawValue {
-        &self.raw
-    }
-}
-
 impl<'de> Deserialize<'de> for Facet {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(Self::new)
+        Box::<RawValue>::deserialize(deserializer).map(|raw| Self::new(raw.into()))
     }
 }
 
@@ -217,7 +214,7 @@ pub struct OutputDataset {
 pub(crate) mod wire {
     use super::*;
 
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub(crate) struct RawEvent<F> {
         pub event_time: Timestamp,
@@ -238,7 +235,7 @@ pub(crate) mod wire {
         pub outputs: Option<Vec<RawOutput<F>>>,
     }
 
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub(crate) struct RawRun<F> {
         pub run_id: Uuid,
@@ -247,7 +244,7 @@ pub(crate) mod wire {
     }
 
     /// A job or a dataset: both are a namespace, a name and facets.
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     pub(crate) struct RawDataset<F> {
         pub namespace: String,
         pub name: String,
@@ -257,7 +254,7 @@ pub(crate) mod wire {
 
     // No `#[serde(flatten)]` here: it buffers the input, which `RawValue`
     // cannot be read back from.
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub(crate) struct RawInput<F> {
         pub namespace: String,
@@ -268,7 +265,7 @@ pub(crate) mod wire {
         pub input_facets: Option<BTreeMap<String, F>>,
     }
 
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub(crate) struct RawOutput<F> {
         pub namespace: String,

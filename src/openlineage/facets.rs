@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use super::time::Timestamp;
 
@@ -448,13 +447,13 @@ pub struct FacetError {
     pub message: String,
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(raw: &RawValue) -> Result<T, FacetError> {
+fn typed<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, FacetError> {
     // The common case (a valid facet) reads fast; only a failure pays for
     // the path tracking that names the field at fault.
-    if let Ok(facet) = serde_json::from_str(raw.get()) {
+    if let Ok(facet) = serde_json::from_str(json) {
         return Ok(facet);
     }
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let mut de = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         FacetError {
@@ -466,48 +465,49 @@ fn typed<T: for<'de> Deserialize<'de>>(raw: &RawValue) -> Result<T, FacetError> 
 
 /// Whether a facet is a deletion marker (`"_deleted": true`), which removes
 /// the facet of that key instead of setting it.
-pub fn is_deleted(raw: &RawValue) -> bool {
+pub fn is_deleted(json: &str) -> bool {
     #[derive(Deserialize)]
     struct Marker {
         #[serde(rename = "_deleted", default)]
         deleted: bool,
     }
     // Cheap test first: a facet that never says `_deleted` is not a marker.
-    memchr::memmem::find(raw.get().as_bytes(), b"\"_deleted\"").is_some()
-        && serde_json::from_str::<Marker>(raw.get()).is_ok_and(|m| m.deleted)
+    memchr::memmem::find(json.as_bytes(), b"\"_deleted\"").is_some()
+        && serde_json::from_str::<Marker>(json).is_ok_and(|m| m.deleted)
 }
 
-/// Reads a facet as the standard facet its key and scope name, if any.
+/// Reads a facet (its JSON text) as the standard facet its key and scope
+/// name, if any.
 ///
 /// `Ok(None)`: not a facet meshgraph interprets (kept verbatim only), a
 /// deletion marker, or `null`. `Err`: a standard facet that breaks its schema.
-pub fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Result<Option<StandardFacet>, FacetError> {
+pub fn standard(scope: FacetScope, key: &str, json: &str) -> Result<Option<StandardFacet>, FacetError> {
     use FacetScope::*;
     use StandardFacet as F;
-    if raw.get() == "null" || is_deleted(raw) {
+    if json == "null" || is_deleted(json) {
         return Ok(None);
     }
     let facet = match (scope, key) {
-        (Dataset, "schema") => F::Schema(typed(raw)?),
-        (Dataset, "dataSource") => F::DataSource(typed(raw)?),
-        (Dataset | Job, "ownership") => F::Ownership(typed(raw)?),
-        (Dataset | Job, "documentation") => F::Documentation(typed(raw)?),
-        (Job, "sql") => F::Sql(typed(raw)?),
-        (Job, "sourceCodeLocation") => F::SourceCodeLocation(typed(raw)?),
-        (Job, "sourceCode") => F::SourceCode(typed(raw)?),
-        (Job, "jobType") => F::JobType(typed(raw)?),
-        (Run, "parent") => F::Parent(typed(raw)?),
-        (Run, "errorMessage") => F::ErrorMessage(typed(raw)?),
-        (Run, "nominalTime") => F::NominalTime(typed(raw)?),
-        (Dataset, "columnLineage") => F::ColumnLineage(typed(raw)?),
-        (Dataset, "symlinks") => F::Symlinks(typed(raw)?),
-        (Dataset, "lifecycleStateChange") => F::LifecycleStateChange(typed(raw)?),
-        (Dataset, "datasetType") => F::DatasetType(typed(raw)?),
-        (Dataset | Job | Run, "tags") => F::Tags(typed(raw)?),
-        (Dataset | Input, "dataQualityMetrics") => F::DataQualityMetrics(typed(raw)?),
-        (Dataset | Input, "dataQualityAssertions") => F::DataQualityAssertions(typed(raw)?),
-        (Input, "inputStatistics") => F::InputStatistics(typed(raw)?),
-        (Output, "outputStatistics") => F::OutputStatistics(typed(raw)?),
+        (Dataset, "schema") => F::Schema(typed(json)?),
+        (Dataset, "dataSource") => F::DataSource(typed(json)?),
+        (Dataset | Job, "ownership") => F::Ownership(typed(json)?),
+        (Dataset | Job, "documentation") => F::Documentation(typed(json)?),
+        (Job, "sql") => F::Sql(typed(json)?),
+        (Job, "sourceCodeLocation") => F::SourceCodeLocation(typed(json)?),
+        (Job, "sourceCode") => F::SourceCode(typed(json)?),
+        (Job, "jobType") => F::JobType(typed(json)?),
+        (Run, "parent") => F::Parent(typed(json)?),
+        (Run, "errorMessage") => F::ErrorMessage(typed(json)?),
+        (Run, "nominalTime") => F::NominalTime(typed(json)?),
+        (Dataset, "columnLineage") => F::ColumnLineage(typed(json)?),
+        (Dataset, "symlinks") => F::Symlinks(typed(json)?),
+        (Dataset, "lifecycleStateChange") => F::LifecycleStateChange(typed(json)?),
+        (Dataset, "datasetType") => F::DatasetType(typed(json)?),
+        (Dataset | Job | Run, "tags") => F::Tags(typed(json)?),
+        (Dataset | Input, "dataQualityMetrics") => F::DataQualityMetrics(typed(json)?),
+        (Dataset | Input, "dataQualityAssertions") => F::DataQualityAssertions(typed(json)?),
+        (Input, "inputStatistics") => F::InputStatistics(typed(json)?),
+        (Output, "outputStatistics") => F::OutputStatistics(typed(json)?),
         _ => return Ok(None),
     };
     Ok(Some(facet))
@@ -517,16 +517,12 @@ pub fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Result<Option<S
 mod tests {
     use super::*;
 
-    fn raw(text: &str) -> Box<RawValue> {
-        RawValue::from_string(text.to_owned()).unwrap()
-    }
-
     #[test]
     fn reads_a_schema_with_nested_fields() {
         let facet = standard(
             FacetScope::Dataset,
             "schema",
-            &raw(r#"{"fields":[{"name":"a","type":"struct","fields":[{"name":"b"}]}]}"#),
+            r#"{"fields":[{"name":"a","type":"struct","fields":[{"name":"b"}]}]}"#,
         )
         .unwrap();
         let Some(StandardFacet::Schema(schema)) = facet else {
@@ -540,7 +536,7 @@ mod tests {
         let err = standard(
             FacetScope::Dataset,
             "schema",
-            &raw(r#"{"fields":[{"name":"a"},{"type":"int"}]}"#),
+            r#"{"fields":[{"name":"a"},{"type":"int"}]}"#,
         )
         .unwrap_err();
         assert_eq!(err.path, "fields[1]");
@@ -554,16 +550,16 @@ mod tests {
             ("schema", r#"{"_deleted":true}"#),
             ("schema", "null"),
         ] {
-            assert!(standard(FacetScope::Dataset, key, &raw(text)).unwrap().is_none());
+            assert!(standard(FacetScope::Dataset, key, text).unwrap().is_none());
         }
-        assert!(is_deleted(&raw(r#"{"_producer":"x","_deleted":true}"#)));
-        assert!(!is_deleted(&raw(r#"{"_deleted":false}"#)));
+        assert!(is_deleted(r#"{"_producer":"x","_deleted":true}"#));
+        assert!(!is_deleted(r#"{"_deleted":false}"#));
     }
 
     #[test]
     fn the_same_key_means_different_things_by_scope() {
-        let sql = raw(r#"{"query":"select 1"}"#);
-        assert!(standard(FacetScope::Job, "sql", &sql).unwrap().is_some());
-        assert!(standard(FacetScope::Dataset, "sql", &sql).unwrap().is_none());
+        let sql = r#"{"query":"select 1"}"#;
+        assert!(standard(FacetScope::Job, "sql", sql).unwrap().is_some());
+        assert!(standard(FacetScope::Dataset, "sql", sql).unwrap().is_none());
     }
 }

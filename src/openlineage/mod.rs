@@ -1,7 +1,8 @@
 //! OpenLineage: the events pipelines send, read and validated.
 //!
 //! [`parse::parse_body`] reads a request body's events and
-//! [`parse::parse_event`] one event, each validated into an [`Event`]; [`facets`] types
+//! [`parse::parse_event`] one event, each validated into an [`Event`]
+//! (most through the fast reader in `envelope`); [`facets`] types
 //! the standard facets meshgraph interprets, [`digest`] tells what a facet
 //! says (computed once per facet, as it is read), and [`checked`] remembers
 //! the facets that passed their check. Nothing here stores anything:
@@ -9,6 +10,7 @@
 
 pub mod checked;
 pub mod digest;
+mod envelope;
 pub mod event;
 pub mod facets;
 pub mod node_id;

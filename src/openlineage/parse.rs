@@ -2,15 +2,18 @@
 //!
 //! Syntax errors (400) carry the line and column; a missing or wrongly typed
 //! field (422) carries its path, e.g. `inputs[1].facets.schema.fields[0].name`.
-//! The fast path deserializes once, keeping facets as raw JSON; only when that
-//! fails on data does a second pass run with `serde_path_to_error` to find the
-//! path (it cannot see through `RawValue`, so that pass skips facets).
+//! The fast path reads the envelope with [`envelope`], keeping facets as
+//! their JSON text; whatever it does not read, serde_json does, in one pass,
+//! and only when that fails on data does a second pass run with
+//! `serde_path_to_error` to find the path (it cannot see through
+//! `RawValue`, so that pass skips facets).
 
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::checked::Checked;
+use super::envelope;
 use super::event::wire::{RawDataset, RawEvent};
 use super::event::{Dataset, Event, EventKind, Facet, Facets, InputDataset, Job, OutputDataset, Run};
 use super::facets::{self, FacetScope};
@@ -134,6 +137,9 @@ pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent
 /// Reads the event at the start of `rest`: the event or why it is
 /// refused, and its length in bytes; `None` if it is not well-formed JSON.
 fn next_event(rest: &str, checked: &Checked) -> Option<(Result<Event, ParseError>, usize)> {
+    if let Some((raw, len)) = envelope::read_event(rest) {
+        return Some((finish(raw, checked), len));
+    }
     let mut typed = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<Facet>>();
     match typed.next()? {
         Ok(raw) => Some((finish(raw, checked), typed.byte_offset())),
@@ -179,6 +185,11 @@ pub fn parse_event(text: &str) -> Result<Event, ParseError> {
 /// Parses and validates one event, skipping the check of standard facets
 /// that `checked` saw pass before.
 pub fn parse_event_with(text: &str, checked: &Checked) -> Result<Event, ParseError> {
+    if let Some((raw, len)) = envelope::read_event(text)
+        && skip_blank(text, len) == text.len()
+    {
+        return finish(raw, checked);
+    }
     match serde_json::from_str(text) {
         Ok(raw) => finish(raw, checked),
         Err(err) if err.is_data() => Err(locate(text, &err)),
@@ -330,7 +341,7 @@ fn check_facets(facets: &Facets, scope: FacetScope, at: &str, checked: &Checked)
     for (key, raw) in facets {
         checked
             .check(scope, key, raw.digest(), || {
-                facets::standard(scope, key, raw).map(drop)
+                facets::standard(scope, key, raw.get()).map(drop)
             })
             .map_err(|err| {
                 let mut path = format!("{at}.{key}");

@@ -334,7 +334,7 @@ impl SearchIndex {
 
     /// A facet's digest, or `None` when it removes the facet.
     fn digest(raw: &Facet) -> Option<FacetDigest> {
-        (raw.get() != "null" && !facets::is_deleted(raw)).then(|| raw.digest())
+        (raw.get() != "null" && !facets::is_deleted(raw.get())).then(|| raw.digest())
     }
 
     /// A `documentation` facet: the entity's description.
@@ -346,7 +346,8 @@ impl SearchIndex {
         }
         entity.documentation = digest;
         let entry = entity.entry;
-        let description = match digest.and_then(|_| facets::standard(scope, "documentation", raw).ok()) {
+        let description = match digest.and_then(|_| facets::standard(scope, "documentation", raw.get()).ok())
+        {
             Some(Some(StandardFacet::Documentation(doc))) => Some(doc.description),
             _ => None,
         };
@@ -364,7 +365,7 @@ impl SearchIndex {
         entity.schema = digest;
         let dataset = entity.entry;
         let fields: Vec<(String, Option<String>)> =
-            match digest.and_then(|_| facets::standard(FacetScope::Dataset, "schema", raw).ok()) {
+            match digest.and_then(|_| facets::standard(FacetScope::Dataset, "schema", raw.get()).ok()) {
                 Some(Some(StandardFacet::Schema(schema))) => schema
                     .fields
                     .into_iter()

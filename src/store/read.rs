@@ -1182,7 +1182,7 @@ fn run_id(run: &NamedNode) -> Option<Uuid> {
 /// interpret", not an error, so every reader answers and the facet is still
 /// there verbatim.
 pub fn standard(scope: FacetScope, key: &str, raw: &RawValue) -> Option<StandardFacet> {
-    facets::standard(scope, key, raw)
+    facets::standard(scope, key, raw.get())
         .inspect_err(|err| {
             tracing::debug!(key, path = %err.path, error = %err.message, "stored facet does not fit its schema")
         })

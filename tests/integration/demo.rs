@@ -131,7 +131,7 @@ impl Lineage {
 
     fn facets(&mut self, scope: FacetScope, owner: DatasetId, facets: &Facets) {
         for (key, raw) in facets {
-            match standard(scope, key, raw).unwrap_or_else(|e| panic!("{key}: {e:?}")) {
+            match standard(scope, key, raw.get()).unwrap_or_else(|e| panic!("{key}: {e:?}")) {
                 Some(StandardFacet::Schema(schema)) => {
                     let fields = self.fields.entry(owner.clone()).or_default();
                     fields.extend(schema.fields.into_iter().map(|f| f.name));

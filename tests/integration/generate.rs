@@ -67,7 +67,8 @@ fn the_same_seed_writes_the_same_ndjson_to_a_file_or_standard_output() {
 }
 
 fn field_names(facets: &Facets) -> BTreeSet<String> {
-    let Ok(Some(StandardFacet::Schema(schema))) = standard(FacetScope::Dataset, "schema", &facets["schema"])
+    let Ok(Some(StandardFacet::Schema(schema))) =
+        standard(FacetScope::Dataset, "schema", facets["schema"].get())
     else {
         panic!("no schema facet")
     };
@@ -107,7 +108,7 @@ fn the_events_describe_a_mesh_with_hubs_changing_jobs_and_column_lineage() {
             let Ok(Some(StandardFacet::ColumnLineage(lineage))) = standard(
                 FacetScope::Dataset,
                 "columnLineage",
-                &output.dataset.facets["columnLineage"],
+                output.dataset.facets["columnLineage"].get(),
             ) else {
                 panic!("no column lineage on {}", output.dataset.name)
             };

@@ -1,0 +1,556 @@
+//! The fast way to read an event: a reader made for OpenLineage's envelope
+//! (`eventTime`, `run`, `job`, `inputs`, ...) that walks the text once and
+//! keeps each facet as the exact text it spans, after checking that the
+//! text is well-formed JSON, without building anything from it.
+//!
+//! serde_json reads the envelope itself about as fast, but to find where a
+//! `RawValue` ends it walks the value with its general-purpose parser, a
+//! few calls per byte; facets are most of an event's bytes, and that walk
+//! cost as much as everything else done to an event on its request's
+//! thread. Here strings, which are most of a facet, are skipped eight
+//! bytes at a time.
+//!
+//! This reader knows only the happy path. On anything else (a syntax
+//! error, a missing or mistyped field, a duplicate field, a key with an
+//! escape, an enum or UUID it cannot read) it gives up, and the caller
+//! reads the event with serde_json, which accepts or refuses it and says
+//! why. So it must never accept what serde_json refuses, and must read
+//! what it accepts exactly as serde_json does: the tests compare the two on
+//! every fixture and on thousands of damaged copies of them.
+
+use std::borrow::Cow;
+
+use uuid::Uuid;
+
+use super::event::wire::{RawDataset, RawEvent, RawInput, RawOutput, RawRun};
+use super::event::{EventType, Facet, Facets};
+use super::time::Timestamp;
+
+/// Reads the event at the start of `text`: the event and the length of the
+/// text it spans, or `None` to leave the event to serde_json.
+pub(super) fn read_event(text: &str) -> Option<(RawEvent<Facet>, usize)> {
+    let mut reader = Reader {
+        text,
+        at: 0,
+        open: Vec::new(),
+    };
+    let event = reader.event()?;
+    Some((event, reader.at))
+}
+
+/// A position in the text, and the containers open around it while a
+/// facet is skipped (`true` for an object).
+struct Reader<'t> {
+    text: &'t str,
+    at: usize,
+    open: Vec<bool>,
+}
+
+/// Sets a field the first time it is seen; serde refuses a second one.
+fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    match slot {
+        Some(_) => None,
+        None => {
+            *slot = Some(value);
+            Some(())
+        }
+    }
+}
+
+impl<'t> Reader<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// Skips JSON's insignificant whitespace.
+    fn blank(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// Consumes `byte` if it is the next one after blanks.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.blank();
+        let found = self.peek() == Some(byte);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    /// Reads an object, handing each member's key to `member`, which reads
+    /// the value.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        if self.eat(b'}') {
+            return Some(());
+        }
+        loop {
+            self.blank();
+            let key = self.key()?;
+            self.expect(b':')?;
+            self.blank();
+            member(self, key)?;
+            if !self.eat(b',') {
+                return self.expect(b'}');
+            }
+        }
+    }
+
+    /// Reads an array of items that `item` reads.
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.expect(b'[')?;
+        let mut items = Vec::new();
+        if self.eat(b']') {
+            return Some(items);
+        }
+        loop {
+            self.blank();
+            items.push(item(self)?);
+            if !self.eat(b',') {
+                self.expect(b']')?;
+                return Some(items);
+            }
+        }
+    }
+
+    /// `null` as `None`, anything else as what `read` reads (serde's `Option`).
+    fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        self.blank();
+        if self.text.as_bytes()[self.at..].starts_with(b"null") {
+            self.at += 4;
+            return Some(None);
+        }
+        read(self).map(Some)
+    }
+
+    /// A key without escapes (the reader gives up on any other).
+    fn key(&mut self) -> Option<&'t str> {
+        let start = self.at;
+        match self.skip_string()? {
+            false => Some(&self.text[start + 1..self.at - 1]),
+            true => None,
+        }
+    }
+
+    /// A string value, unescaped.
+    fn string(&mut self) -> Option<Cow<'t, str>> {
+        self.blank();
+        let start = self.at;
+        let escaped = self.skip_string()?;
+        let quoted = &self.text[start..self.at];
+        if escaped {
+            // Rare: let serde_json unescape it (and refuse lone surrogates).
+            serde_json::from_str(quoted).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(&quoted[1..quoted.len() - 1]))
+        }
+    }
+
+    fn owned_string(&mut self) -> Option<String> {
+        self.string().map(Cow::into_owned)
+    }
+
+    /// Skips the string that starts here: whether it holds escapes.
+    fn skip_string(&mut self) -> Option<bool> {
+        let bytes = self.text.as_bytes();
+        if bytes.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        let mut at = self.at + 1;
+        let mut escaped = false;
+        loop {
+            at = special(bytes, at)?;
+            match bytes[at] {
+                b'"' => {
+                    self.at = at + 1;
+                    return Some(escaped);
+                }
+                b'\\' => {
+                    escaped = true;
+                    at += match bytes.get(at + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                        b'u' if bytes.get(at + 2..at + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+                        _ => return None,
+                    };
+                }
+                // A control character, which JSON strings may not hold.
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips a number, as JSON's grammar has it.
+    fn skip_number(&mut self) -> Option<()> {
+        let bytes = self.text.as_bytes();
+        let digits = |mut at: usize| {
+            while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+                at += 1;
+            }
+            at
+        };
+        let mut at = self.at + usize::from(bytes.get(self.at) == Some(&b'-'));
+        at = match bytes.get(at)? {
+            b'0' => at + 1,
+            b'1'..=b'9' => digits(at + 1),
+            _ => return None,
+        };
+        if bytes.get(at) == Some(&b'.') {
+            let fraction = digits(at + 1);
+            if fraction == at + 1 {
+                return None;
+            }
+            at = fraction;
+        }
+        if matches!(bytes.get(at), Some(b'e' | b'E')) {
+            at += 1;
+            if matches!(bytes.get(at), Some(b'+' | b'-')) {
+                at += 1;
+            }
+            let exponent = digits(at);
+            if exponent == at {
+                return None;
+            }
+            at = exponent;
+        }
+        // `01` is not a number (serde_json says so too).
+        if bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        self.at = at;
+        Some(())
+    }
+
+    fn skip_word(&mut self, word: &[u8]) -> Option<()> {
+        self.text.as_bytes()[self.at..]
+            .starts_with(word)
+            .then(|| self.at += word.len())
+    }
+
+    /// Skips any value, checking that it is well-formed; iterative, so
+    /// nesting costs no stack (serde_json sets no depth limit here either).
+    fn skip_value(&mut self) -> Option<()> {
+        self.open.clear();
+        loop {
+            self.blank();
+            match self.peek()? {
+                b'"' => {
+                    self.skip_string()?;
+                }
+                b'-' | b'0'..=b'9' => self.skip_number()?,
+                b't' => self.skip_word(b"true")?,
+                b'f' => self.skip_word(b"false")?,
+                b'n' => self.skip_word(b"null")?,
+                open @ (b'{' | b'[') => {
+                    self.at += 1;
+                    let object = open == b'{';
+                    if !self.eat(if object { b'}' } else { b']' }) {
+                        self.open.push(object);
+                        if object {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                _ => return None,
+            }
+            // A value ended: close what it ends, or go on to the next one.
+            loop {
+                let Some(&object) = self.open.last() else {
+                    return Some(());
+                };
+                if self.eat(b',') {
+                    if object {
+                        self.member_key()?;
+                    }
+                    break;
+                }
+                self.expect(if object { b'}' } else { b']' })?;
+                self.open.pop();
+            }
+        }
+    }
+
+    /// Skips the key of an object member being skipped, and its colon.
+    fn member_key(&mut self) -> Option<()> {
+        self.blank();
+        self.skip_string()?;
+        self.expect(b':')
+    }
+
+    /// Facets by key, each kept as the text of its value.
+    fn facets(&mut self) -> Option<Facets> {
+        let mut facets = Facets::new();
+        self.object(|r, key| {
+            let start = r.at;
+            r.skip_value()?;
+            let json = &r.text[start..r.at];
+            // A repeated key replaces the earlier one, as in serde's map.
+            facets.insert(key.to_owned(), Facet::new(json.into()));
+            Some(())
+        })?;
+        Some(facets)
+    }
+
+    fn event(&mut self) -> Option<RawEvent<Facet>> {
+        let (mut event_time, mut producer, mut schema_url, mut event_type) = (None, None, None, None);
+        let (mut run, mut job, mut dataset, mut inputs, mut outputs) = (None, None, None, None, None);
+        self.object(|r, key| match key {
+            "eventTime" => once(&mut event_time, Timestamp::parse(&r.string()?)?),
+            "producer" => once(&mut producer, r.owned_string()?),
+            "schemaURL" => once(&mut schema_url, r.nullable(Self::owned_string)?),
+            "eventType" => once(&mut event_type, r.nullable(|r| EventType::parse(&r.string()?))?),
+            "run" => once(&mut run, r.nullable(Self::run)?),
+            "job" => once(&mut job, r.nullable(Self::dataset)?),
+            "dataset" => once(&mut dataset, r.nullable(Self::dataset)?),
+            "inputs" => once(&mut inputs, r.nullable(|r| r.array(Self::input))?),
+            "outputs" => once(&mut outputs, r.nullable(|r| r.array(Self::output))?),
+            _ => r.skip_value(),
+        })?;
+        Some(RawEvent {
+            event_time: event_time?,
+            producer: producer?,
+            schema_url: schema_url.flatten(),
+            event_type: event_type.flatten(),
+            run: run.flatten(),
+            job: job.flatten(),
+            dataset: dataset.flatten(),
+            inputs: inputs.flatten(),
+            outputs: outputs.flatten(),
+        })
+    }
+
+    fn run(&mut self) -> Option<RawRun<Facet>> {
+        let (mut run_id, mut facets) = (None, None);
+        self.object(|r, key| match key {
+            "runId" => once(&mut run_id, Uuid::try_parse(&r.string()?).ok()?),
+            "facets" => once(&mut facets, r.nullable(Self::facets)?),
+            _ => r.skip_value(),
+        })?;
+        Some(RawRun {
+            run_id: run_id?,
+            facets: facets.flatten(),
+        })
+    }
+
+    /// A job or a dataset.
+    fn dataset(&mut self) -> Option<RawDataset<Facet>> {
+        let (mut namespace, mut name, mut facets) = (None, None, None);
+        self.object(|r, key| match key {
+            "namespace" => once(&mut namespace, r.owned_string()?),
+            "name" => once(&mut name, r.owned_string()?),
+            "facets" => once(&mut facets, r.nullable(Self::facets)?),
+            _ => r.skip_value(),
+        })?;
+        Some(RawDataset {
+            namespace: namespace?,
+            name: name?,
+            facets: facets.flatten(),
+        })
+    }
+
+    fn input(&mut self) -> Option<RawInput<Facet>> {
+        let (dataset, io_facets) = self.io("inputFacets")?;
+        Some(RawInput {
+            namespace: dataset.namespace,
+            name: dataset.name,
+            facets: dataset.facets,
+            input_facets: io_facets,
+        })
+    }
+
+    fn output(&mut self) -> Option<RawOutput<Facet>> {
+        let (dataset, io_facets) = self.io("outputFacets")?;
+        Some(RawOutput {
+            namespace: dataset.namespace,
+            name: dataset.name,
+            facets: dataset.facets,
+            output_facets: io_facets,
+        })
+    }
+
+    /// An input or output: a dataset plus the facets of the read or write,
+    /// under `io_key`.
+    fn io(&mut self, io_key: &str) -> Option<(RawDataset<Facet>, Option<Facets>)> {
+        let (mut namespace, mut name, mut facets, mut io_facets) = (None, None, None, None);
+        self.object(|r, key| match key {
+            "namespace" => once(&mut namespace, r.owned_string()?),
+            "name" => once(&mut name, r.owned_string()?),
+            "facets" => once(&mut facets, r.nullable(Self::facets)?),
+            _ if key == io_key => once(&mut io_facets, r.nullable(Self::facets)?),
+            _ => r.skip_value(),
+        })?;
+        let dataset = RawDataset {
+            namespace: namespace?,
+            name: name?,
+            facets: facets.flatten(),
+        };
+        Some((dataset, io_facets.flatten()))
+    }
+}
+
+/// The position of the first `"`, `\` or control character at or after
+/// `at`, looking at eight bytes at a time.
+fn special(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        // The classic "has a zero byte" test, on the word xor each byte we
+        // look for, and "has a byte under 0x20". A flag can be wrong only
+        // above a right one, so the lowest flag is always right.
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let found = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let found = found & HIGH;
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    bytes[at.min(bytes.len())..]
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+        .map(|i| at + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde_json makes of the event at the start of `text`.
+    fn by_serde(text: &str) -> Option<(RawEvent<Facet>, usize)> {
+        let mut events = serde_json::Deserializer::from_str(text).into_iter::<RawEvent<Facet>>();
+        let event = events.next()?.ok()?;
+        Some((event, events.byte_offset()))
+    }
+
+    /// The reader agrees with serde_json on `text`, or leaves it to it;
+    /// whether it read it.
+    fn agrees(text: &str) -> bool {
+        let Some((fast, len)) = read_event(text) else {
+            return false;
+        };
+        let Some((slow, slow_len)) = by_serde(text) else {
+            panic!("read what serde_json refuses: {text}");
+        };
+        assert_eq!(len, slow_len, "{text}");
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text}");
+        true
+    }
+
+    fn fixtures() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect();
+        assert!(texts.len() >= 5, "the fixtures moved");
+        texts.push(TRICKY.to_owned());
+        texts
+    }
+
+    /// An event with what a reader can get wrong: escapes, unknown members
+    /// of every type, numbers in every form, blanks everywhere, nesting.
+    const TRICKY: &str = r#" { "eventType" : "COMPLETE" , "x" : [ true , false , null , -0 , 1.5e+3 , 2E-2 , 10 , { } , [ ] ] ,
+        "eventTime":"2024-05-01T10:00:00.5+02:00", "producer":"p\u00e9\n\"q\"", "schemaURL": null,
+        "run":{"runId":"{43d7db3b-8984-4cda-b237-8c6919b36670}","facets":{"a b":{"k":"\ud800 \\ \/ \b\f\r\t","n":[[[[[[1]]]]]]},"e":"","z":null,"a b":[1]}},
+        "job":{"namespace":"n\u0000s","name":"j","facets":null,"extra":{"name":"ignored"}},
+        "inputs":[{"namespace":"pg","name":"a b\"<c>#d/é","inputFacets":{"s":{"rowCount":1}}},{"namespace":"pg","name":"t","outputFacets":1}],
+        "outputs":[]}"#;
+
+    #[test]
+    fn reads_every_fixture_as_serde_json_does() {
+        for text in fixtures() {
+            assert!(agrees(&text), "left to serde_json: {text}");
+        }
+    }
+
+    #[test]
+    fn gives_up_where_serde_json_refuses_and_on_escaped_keys() {
+        let event = |body: &str| format!(r#"{{"eventTime":"2024-05-01T10:00:00Z","producer":"p",{body}}}"#);
+        let job = |facet: &str| {
+            event(&format!(
+                r#""job":{{"namespace":"ns","name":"j","facets":{{"a":{facet}}}}}"#
+            ))
+        };
+        let refused = [
+            event(r#""producer":"again""#),
+            event(r#""eventType":"START","eventType":"START""#),
+            event(r#""eventType":"start""#),
+            r#"{"eventTime":null,"producer":"p","job":{"namespace":"ns","name":"j"}}"#.to_owned(),
+            event(r#""run":{"runId":"not-a-uuid"}"#),
+            event(r#""job":{"namespace":"ns","name":"\ud800"}"#),
+            event(r#""job":{"namespace":"ns"}"#),
+            job("01"),
+            job("1."),
+            job("1e"),
+            job("-"),
+            job(r#""\x""#),
+            job(r#""\u12""#),
+            job("\"\t\""),
+            job("[1,]"),
+            job(r#"{"b":1,}"#),
+            job("{1:2}"),
+            job("tru"),
+            job("nullx"),
+            job("[1 2]"),
+        ];
+        for text in refused {
+            assert!(by_serde(&text).is_none(), "serde_json reads {text}");
+            assert!(read_event(&text).is_none(), "{text}");
+        }
+        // Read by serde_json, left to it: escaped keys, structs as arrays.
+        for text in [
+            event(r#""job":{"namespace":"ns","n\u0061me":"j"}"#),
+            event(r#""job":{"namespace":"ns","name":"j","facets":{"\u0061":{}}}"#),
+            event(r#""job":["ns","j"]"#),
+        ] {
+            assert!(by_serde(&text).is_some(), "serde_json refuses {text}");
+            assert!(read_event(&text).is_none(), "{text}");
+        }
+        // Deep nesting in a facet is read (serde_json reads it too).
+        let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+        assert!(agrees(&job(&deep)));
+    }
+
+    #[test]
+    fn damaged_events_are_refused_or_read_as_serde_json_does() {
+        const INSERTS: [&str; 17] = [
+            "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "0", "-", ".", "e", "\u{1}", "n", "u", "é",
+        ];
+        let mut read = 0;
+        let mut cases = 0;
+        for text in fixtures() {
+            let step = (text.len() / 80).max(1);
+            for at in (0..text.len())
+                .step_by(step)
+                .filter(|&at| text.is_char_boundary(at))
+            {
+                let next = (at + 1..=text.len())
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(at);
+                let mut damaged = vec![text[..at].to_owned(), format!("{}{}", &text[..at], &text[next..])];
+                for insert in INSERTS {
+                    damaged.push(format!("{}{insert}{}", &text[..at], &text[at..]));
+                    damaged.push(format!("{}{insert}{}", &text[..at], &text[next..]));
+                }
+                for text in damaged {
+                    cases += 1;
+                    read += usize::from(agrees(&text));
+                }
+            }
+        }
+        // Many damages leave a valid event (a blank, a digit in a string).
+        assert!(read > cases / 10, "read {read} of {cases}");
+    }
+}
