@@ -23,6 +23,10 @@ use crate::views::Views;
 /// How many events one group commit takes at most.
 const MAX_GROUP: usize = 4_096;
 
+/// How many events one store transaction takes before its requests are
+/// answered (see [`apply_events`]); a request is never split.
+const APPLY_CHUNK: usize = 256;
+
 /// A validated event, with its exact bytes encoded for the log.
 #[derive(Debug)]
 pub struct Accepted {
@@ -274,9 +278,29 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
     }
 }
 
+/// Applies the new events of consecutive requests and answers each request,
+/// a few requests at a time: a transaction takes whole requests until it
+/// holds [`APPLY_CHUNK`] events, and its requests are answered as soon as it
+/// is applied. Answering a whole group at once would send every client its
+/// answer at the same moment; they would all send their next batch together
+/// and the apply thread would wait, idle, while those are parsed.
+fn apply_events(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])>) {
+    let mut chunk = Vec::new();
+    let mut size = 0;
+    for request in requests {
+        size += request.0.len();
+        chunk.push(request);
+        if size >= APPLY_CHUNK {
+            apply_chunk(views, std::mem::take(&mut chunk));
+            size = 0;
+        }
+    }
+    apply_chunk(views, chunk);
+}
+
 /// Applies the new events of consecutive requests in one transaction, then
 /// answers each request.
-fn apply_events(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])>) {
+fn apply_chunk(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])>) {
     if requests.is_empty() {
         return;
     }
