@@ -31,7 +31,7 @@ use petgraph::visit::EdgeRef;
 
 use crate::openlineage::digest::FacetDigest;
 use crate::openlineage::event::{Dataset, EventKind, Facets};
-use crate::openlineage::facets::{self, FacetScope, StandardFacet};
+use crate::openlineage::facets::{FacetScope, StandardFacet};
 use crate::openlineage::{Event, EventType, NodeId};
 use history::{Derivation, IoSet, JobHistory, Transform, Version};
 use ids::{Id, Ids, Kind};
@@ -207,9 +207,7 @@ impl Projection {
         if !self.facet_changed(id, "symlinks", raw.digest()) {
             return;
         }
-        let Ok(Some(StandardFacet::Symlinks(f))) =
-            facets::standard(FacetScope::Dataset, "symlinks", raw.get())
-        else {
+        let Some(StandardFacet::Symlinks(f)) = raw.standard(FacetScope::Dataset, "symlinks") else {
             return;
         };
         for alias in &f.identifiers {
@@ -237,13 +235,13 @@ impl Projection {
         if !self.facet_changed(id, "ownership", raw.digest()) {
             return;
         }
-        match facets::standard(scope, "ownership", raw.get()) {
-            Ok(Some(StandardFacet::Ownership(f))) => {
+        match raw.standard(scope, "ownership") {
+            Some(StandardFacet::Ownership(f)) => {
                 let mut list = Vec::with_capacity(f.owners.len());
-                for owner in f.owners {
+                for owner in &f.owners {
                     let owner = Owner {
-                        name: owner.name.into(),
-                        kind: owner.owner_type.map(Into::into),
+                        name: owner.name.as_str().into(),
+                        kind: owner.owner_type.as_deref().map(Into::into),
                     };
                     let index = match self.owner_list.iter().position(|o| *o == owner) {
                         Some(i) => i,
@@ -257,10 +255,9 @@ impl Projection {
                 self.owners.insert(id, list);
             }
             // `_deleted` or `null`: the facet is gone, and so are the owners.
-            Ok(None) => {
+            _ => {
                 self.owners.remove(&id);
             }
-            _ => {}
         }
     }
 
@@ -287,9 +284,7 @@ impl Projection {
             return derivations.clone();
         }
         let mut derivations = Vec::new();
-        if let Ok(Some(StandardFacet::ColumnLineage(f))) =
-            facets::standard(FacetScope::Dataset, "columnLineage", raw.get())
-        {
+        if let Some(StandardFacet::ColumnLineage(f)) = raw.standard(FacetScope::Dataset, "columnLineage") {
             for (field, lineage) in &f.fields {
                 let to = self.ids.column(output, field);
                 for input in &lineage.input_fields {

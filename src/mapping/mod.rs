@@ -289,13 +289,13 @@ impl Writes<'_> {
                 ),
             ];
             // Validation already refused broken standard facets.
-            if let Ok(Some(facet)) = facets::standard(scope, key, raw.get()) {
+            if let Some(facet) = raw.standard(scope, key) {
                 if let (semantic::Owner::Dataset { iri, writer, .. }, StandardFacet::Schema(_)) =
-                    (owner, &facet)
+                    (owner, facet)
                 {
                     self.schema_version(iri, writer, &graph, digest, raw.get());
                 }
-                semantic::describe(owner, &graph, &facet, &mut quads);
+                semantic::describe(owner, &graph, facet, &mut quads);
             }
             self.out.push(GraphWrite::ReplaceFacet { graph, quads, digest });
         }

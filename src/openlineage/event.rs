@@ -8,12 +8,14 @@
 //! `parse`).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::digest::{FacetDigest, facet_digest};
+use super::facets::{self, FacetError, FacetScope, StandardFacet};
 use super::time::Timestamp;
 
 /// Facets by key, each kept as the JSON text the producer sent.
@@ -22,18 +24,48 @@ pub type Facets = BTreeMap<String, Facet>;
 /// One facet: the JSON text the producer sent, and its [`FacetDigest`],
 /// computed as the event is read (on the request's thread), so that the
 /// single apply thread, the projection and the search index never hash the
-/// text again.
+/// text again; and, once read, what it says as a standard facet.
 #[derive(Debug)]
 pub struct Facet {
     json: Box<str>,
     digest: FacetDigest,
+    /// The facet read as the standard facet its key and scope name (`None`
+    /// for any other facet): by [`Facet::check`] where validation read it,
+    /// else by the first to ask [`Facet::standard`]. The mapping, the
+    /// projection and the search index all read a new schema or column
+    /// lineage; reading it once, on the request's thread, keeps that work
+    /// off the single apply thread.
+    standard: OnceLock<Option<StandardFacet>>,
 }
 
 impl Facet {
     /// A facet from its JSON text, which the caller has found well-formed.
     pub(crate) fn new(json: Box<str>) -> Self {
         let digest = facet_digest(&json);
-        Self { json, digest }
+        Self {
+            json,
+            digest,
+            standard: OnceLock::new(),
+        }
+    }
+
+    /// Checks the facet against the schema of the standard facet that its
+    /// `key` and `scope` name, if any, and keeps what it read.
+    pub(crate) fn check(&self, scope: FacetScope, key: &str) -> Result<(), FacetError> {
+        let standard = facets::standard(scope, key, &self.json)?;
+        // Already read (a second check of the same facet): the same reading.
+        let _ = self.standard.set(standard);
+        Ok(())
+    }
+
+    /// The facet as the standard facet its `key` and `scope` name (the ones
+    /// it came under): `None` for a facet meshgraph does not interpret, a
+    /// deletion marker, `null`, or one that breaks its schema (validation
+    /// refuses those, so events that got in hold none).
+    pub fn standard(&self, scope: FacetScope, key: &str) -> Option<&StandardFacet> {
+        self.standard
+            .get_or_init(|| facets::standard(scope, key, &self.json).ok().flatten())
+            .as_ref()
     }
 
     /// The facet's JSON text, exactly as sent.
@@ -280,6 +312,25 @@ pub(crate) mod wire {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_facet_is_read_as_a_standard_facet_once_by_its_check_or_its_first_reader() {
+        let schema = Facet::new(r#"{"fields":[{"name":"a"}]}"#.into());
+        schema.check(FacetScope::Dataset, "schema").unwrap();
+        assert!(schema.standard.get().is_some(), "the check keeps what it read");
+        assert!(matches!(
+            schema.standard(FacetScope::Dataset, "schema"),
+            Some(StandardFacet::Schema(s)) if s.fields[0].name == "a"
+        ));
+        let custom = Facet::new(r#"{"plan":[1]}"#.into());
+        assert!(
+            custom
+                .standard(FacetScope::Dataset, "spark.logicalPlan")
+                .is_none()
+        );
+        let broken = Facet::new(r#"{"fields":[{"type":"int"}]}"#.into());
+        assert!(broken.check(FacetScope::Dataset, "schema").is_err());
+    }
 
     #[test]
     fn a_facet_keeps_its_exact_text_and_the_digest_of_it() {

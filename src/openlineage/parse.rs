@@ -16,7 +16,7 @@ use super::checked::Checked;
 use super::envelope;
 use super::event::wire::{RawDataset, RawEvent};
 use super::event::{Dataset, Event, EventKind, Facet, Facets, InputDataset, Job, OutputDataset, Run};
-use super::facets::{self, FacetScope};
+use super::facets::FacetScope;
 
 /// Why a document is not an acceptable OpenLineage event.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -337,14 +337,19 @@ fn classify(
     }
 }
 
-fn check_facets(facets: &Facets, scope: FacetScope, at: &str, checked: &Checked) -> Result<(), ParseError> {
+/// Checks the standard facets of one map of facets, found at the path
+/// `at` makes (only made for an error).
+fn check_facets(
+    facets: &Facets,
+    scope: FacetScope,
+    at: impl Fn() -> String,
+    checked: &Checked,
+) -> Result<(), ParseError> {
     for (key, raw) in facets {
         checked
-            .check(scope, key, raw.digest(), || {
-                facets::standard(scope, key, raw.get()).map(drop)
-            })
+            .check(scope, key, raw.digest(), || raw.check(scope, key))
             .map_err(|err| {
-                let mut path = format!("{at}.{key}");
+                let mut path = format!("{}.{key}", at());
                 if !err.path.is_empty() {
                     if !err.path.starts_with('[') {
                         path.push('.');
@@ -363,13 +368,13 @@ fn check_standard_facets(kind: &EventKind, checked: &Checked) -> Result<(), Pars
             check_facets(
                 &input.dataset.facets,
                 FacetScope::Dataset,
-                &format!("inputs[{i}].facets"),
+                || format!("inputs[{i}].facets"),
                 checked,
             )?;
             check_facets(
                 &input.input_facets,
                 FacetScope::Input,
-                &format!("inputs[{i}].inputFacets"),
+                || format!("inputs[{i}].inputFacets"),
                 checked,
             )?;
         }
@@ -377,13 +382,13 @@ fn check_standard_facets(kind: &EventKind, checked: &Checked) -> Result<(), Pars
             check_facets(
                 &output.dataset.facets,
                 FacetScope::Dataset,
-                &format!("outputs[{i}].facets"),
+                || format!("outputs[{i}].facets"),
                 checked,
             )?;
             check_facets(
                 &output.output_facets,
                 FacetScope::Output,
-                &format!("outputs[{i}].outputFacets"),
+                || format!("outputs[{i}].outputFacets"),
                 checked,
             )?;
         }
@@ -397,17 +402,20 @@ fn check_standard_facets(kind: &EventKind, checked: &Checked) -> Result<(), Pars
             outputs,
             ..
         } => {
-            check_facets(&run.facets, FacetScope::Run, "run.facets", checked)?;
-            check_facets(&job.facets, FacetScope::Job, "job.facets", checked)?;
+            check_facets(&run.facets, FacetScope::Run, || "run.facets".into(), checked)?;
+            check_facets(&job.facets, FacetScope::Job, || "job.facets".into(), checked)?;
             check_io(inputs, outputs)
         }
         EventKind::Job { job, inputs, outputs } => {
-            check_facets(&job.facets, FacetScope::Job, "job.facets", checked)?;
+            check_facets(&job.facets, FacetScope::Job, || "job.facets".into(), checked)?;
             check_io(inputs, outputs)
         }
-        EventKind::Dataset { dataset } => {
-            check_facets(&dataset.facets, FacetScope::Dataset, "dataset.facets", checked)
-        }
+        EventKind::Dataset { dataset } => check_facets(
+            &dataset.facets,
+            FacetScope::Dataset,
+            || "dataset.facets".into(),
+            checked,
+        ),
     }
 }
 

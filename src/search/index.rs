@@ -346,12 +346,11 @@ impl SearchIndex {
         }
         entity.documentation = digest;
         let entry = entity.entry;
-        let description = match digest.and_then(|_| facets::standard(scope, "documentation", raw.get()).ok())
-        {
-            Some(Some(StandardFacet::Documentation(doc))) => Some(doc.description),
+        let description = match digest.and_then(|_| raw.standard(scope, "documentation")) {
+            Some(StandardFacet::Documentation(doc)) => Some(doc.description.as_str()),
             _ => None,
         };
-        self.set_description(entry, description.as_deref());
+        self.set_description(entry, description);
     }
 
     /// A `schema` facet: the dataset's top-level columns, each with its
@@ -365,11 +364,11 @@ impl SearchIndex {
         entity.schema = digest;
         let dataset = entity.entry;
         let fields: Vec<(String, Option<String>)> =
-            match digest.and_then(|_| facets::standard(FacetScope::Dataset, "schema", raw.get()).ok()) {
-                Some(Some(StandardFacet::Schema(schema))) => schema
+            match digest.and_then(|_| raw.standard(FacetScope::Dataset, "schema")) {
+                Some(StandardFacet::Schema(schema)) => schema
                     .fields
-                    .into_iter()
-                    .map(|f| (f.name, f.description))
+                    .iter()
+                    .map(|f| (f.name.clone(), f.description.clone()))
                     .collect(),
                 _ => Vec::new(),
             };
