@@ -346,18 +346,24 @@ fn check_facets(
     checked: &Checked,
 ) -> Result<(), ParseError> {
     for (key, raw) in facets {
-        checked
-            .check(scope, key, raw.digest(), || raw.check(scope, key))
-            .map_err(|err| {
-                let mut path = format!("{}.{key}", at());
-                if !err.path.is_empty() {
-                    if !err.path.starts_with('[') {
-                        path.push('.');
-                    }
-                    path.push_str(&err.path);
+        // A run's facets are described anew in the run's own graphs, so the
+        // apply thread needs them read even where the memo knows them (the
+        // `parent` of every task of a DAG run is the same): read them here.
+        let read = || raw.check(scope, key);
+        match scope {
+            FacetScope::Run => read(),
+            _ => checked.check(scope, key, raw.digest(), read),
+        }
+        .map_err(|err| {
+            let mut path = format!("{}.{key}", at());
+            if !err.path.is_empty() {
+                if !err.path.starts_with('[') {
+                    path.push('.');
                 }
-                ParseError::invalid(with_missing_field(&path, &err.message), err.message)
-            })?;
+                path.push_str(&err.path);
+            }
+            ParseError::invalid(with_missing_field(&path, &err.message), err.message)
+        })?;
     }
     Ok(())
 }
