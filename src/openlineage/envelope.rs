@@ -64,9 +64,7 @@ impl<'t> Reader<'t> {
 
     /// Skips JSON's insignificant whitespace.
     fn blank(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
+        self.at = blanks(self.text.as_bytes(), self.at);
     }
 
     /// Consumes `byte` if it is the next one after blanks.
@@ -162,125 +160,15 @@ impl<'t> Reader<'t> {
         if bytes.get(self.at) != Some(&b'"') {
             return None;
         }
-        let mut at = self.at + 1;
-        let mut escaped = false;
-        loop {
-            at = special(bytes, at)?;
-            match bytes[at] {
-                b'"' => {
-                    self.at = at + 1;
-                    return Some(escaped);
-                }
-                b'\\' => {
-                    escaped = true;
-                    at += match bytes.get(at + 1)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
-                        b'u' if bytes.get(at + 2..at + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
-                        _ => return None,
-                    };
-                }
-                // A control character, which JSON strings may not hold.
-                _ => return None,
-            }
-        }
+        let (end, escaped) = string_end(bytes, self.at)?;
+        self.at = end;
+        Some(escaped)
     }
 
-    /// Skips a number, as JSON's grammar has it.
-    fn skip_number(&mut self) -> Option<()> {
-        let bytes = self.text.as_bytes();
-        let digits = |mut at: usize| {
-            while bytes.get(at).is_some_and(u8::is_ascii_digit) {
-                at += 1;
-            }
-            at
-        };
-        let mut at = self.at + usize::from(bytes.get(self.at) == Some(&b'-'));
-        at = match bytes.get(at)? {
-            b'0' => at + 1,
-            b'1'..=b'9' => digits(at + 1),
-            _ => return None,
-        };
-        if bytes.get(at) == Some(&b'.') {
-            let fraction = digits(at + 1);
-            if fraction == at + 1 {
-                return None;
-            }
-            at = fraction;
-        }
-        if matches!(bytes.get(at), Some(b'e' | b'E')) {
-            at += 1;
-            if matches!(bytes.get(at), Some(b'+' | b'-')) {
-                at += 1;
-            }
-            let exponent = digits(at);
-            if exponent == at {
-                return None;
-            }
-            at = exponent;
-        }
-        // `01` is not a number (serde_json says so too).
-        if bytes.get(at).is_some_and(u8::is_ascii_digit) {
-            return None;
-        }
-        self.at = at;
-        Some(())
-    }
-
-    fn skip_word(&mut self, word: &[u8]) -> Option<()> {
-        self.text.as_bytes()[self.at..]
-            .starts_with(word)
-            .then(|| self.at += word.len())
-    }
-
-    /// Skips any value, checking that it is well-formed; iterative, so
-    /// nesting costs no stack (serde_json sets no depth limit here either).
+    /// Skips any value, checking that it is well-formed.
     fn skip_value(&mut self) -> Option<()> {
-        self.open.clear();
-        loop {
-            self.blank();
-            match self.peek()? {
-                b'"' => {
-                    self.skip_string()?;
-                }
-                b'-' | b'0'..=b'9' => self.skip_number()?,
-                b't' => self.skip_word(b"true")?,
-                b'f' => self.skip_word(b"false")?,
-                b'n' => self.skip_word(b"null")?,
-                open @ (b'{' | b'[') => {
-                    self.at += 1;
-                    let object = open == b'{';
-                    if !self.eat(if object { b'}' } else { b']' }) {
-                        self.open.push(object);
-                        if object {
-                            self.member_key()?;
-                        }
-                        continue;
-                    }
-                }
-                _ => return None,
-            }
-            // A value ended: close what it ends, or go on to the next one.
-            loop {
-                let Some(&object) = self.open.last() else {
-                    return Some(());
-                };
-                if self.eat(b',') {
-                    if object {
-                        self.member_key()?;
-                    }
-                    break;
-                }
-                self.expect(if object { b'}' } else { b']' })?;
-                self.open.pop();
-            }
-        }
-    }
-
-    /// Skips the key of an object member being skipped, and its colon.
-    fn member_key(&mut self) -> Option<()> {
-        self.blank();
-        self.skip_string()?;
-        self.expect(b':')
+        self.at = value_end(self.text.as_bytes(), self.at, &mut self.open)?;
+        Some(())
     }
 
     /// Facets by key, each kept as the text of its value.
@@ -394,8 +282,155 @@ impl<'t> Reader<'t> {
     }
 }
 
+/// Where the JSON value that starts at `at` (after blanks) ends, if it is
+/// well-formed. Iterative, so nesting costs no stack (serde_json sets no
+/// depth limit on what it skips either); `open` is scratch for the
+/// containers open around the position, `true` for an object. One loop
+/// over local positions: this walk is most of the reader's work.
+fn value_end(bytes: &[u8], mut at: usize, open: &mut Vec<bool>) -> Option<usize> {
+    open.clear();
+    loop {
+        at = blanks(bytes, at);
+        at = match *bytes.get(at)? {
+            b'"' => string_end(bytes, at)?.0,
+            b'-' | b'0'..=b'9' => number_end(bytes, at)?,
+            b't' => word_end(bytes, at, b"true")?,
+            b'f' => word_end(bytes, at, b"false")?,
+            b'n' => word_end(bytes, at, b"null")?,
+            bracket @ (b'{' | b'[') => {
+                let object = bracket == b'{';
+                let inner = blanks(bytes, at + 1);
+                if bytes.get(inner) == Some(&if object { b'}' } else { b']' }) {
+                    inner + 1
+                } else {
+                    open.push(object);
+                    at = if object {
+                        member_key_end(bytes, inner)?
+                    } else {
+                        inner
+                    };
+                    continue;
+                }
+            }
+            _ => return None,
+        };
+        // A value ended: close what it ends, or go on to the next one.
+        loop {
+            let Some(&object) = open.last() else {
+                return Some(at);
+            };
+            at = blanks(bytes, at);
+            match *bytes.get(at)? {
+                b',' if object => {
+                    at = member_key_end(bytes, at + 1)?;
+                    break;
+                }
+                b',' => {
+                    at += 1;
+                    break;
+                }
+                b'}' if object => {
+                    at += 1;
+                    open.pop();
+                }
+                b']' if !object => {
+                    at += 1;
+                    open.pop();
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Past the key and the colon of an object member that starts at `at`
+/// (after blanks).
+fn member_key_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let at = blanks(bytes, at);
+    if bytes.get(at) != Some(&b'"') {
+        return None;
+    }
+    let at = blanks(bytes, string_end(bytes, at)?.0);
+    (bytes.get(at) == Some(&b':')).then_some(at + 1)
+}
+
+/// Past JSON's insignificant whitespace from `at`.
+fn blanks(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+fn word_end(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    bytes[at..].starts_with(word).then_some(at + word.len())
+}
+
+/// Past the string whose opening quote is at `at`, and whether it holds
+/// escapes.
+fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
+    let mut at = at + 1;
+    let mut escaped = false;
+    loop {
+        at = special(bytes, at)?;
+        match bytes[at] {
+            b'"' => return Some((at + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                at += match bytes.get(at + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                    b'u' if bytes.get(at + 2..at + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+                    _ => return None,
+                };
+            }
+            // A control character, which JSON strings may not hold.
+            _ => return None,
+        }
+    }
+}
+
+/// Past the number that starts at `at`, as JSON's grammar has it.
+fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let digits = |mut at: usize| {
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+        at
+    };
+    let mut at = at + usize::from(bytes.get(at) == Some(&b'-'));
+    at = match bytes.get(at)? {
+        b'0' => at + 1,
+        b'1'..=b'9' => digits(at + 1),
+        _ => return None,
+    };
+    if bytes.get(at) == Some(&b'.') {
+        let fraction = digits(at + 1);
+        if fraction == at + 1 {
+            return None;
+        }
+        at = fraction;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        let exponent = digits(at);
+        if exponent == at {
+            return None;
+        }
+        at = exponent;
+    }
+    // `01` is not a number (serde_json says so too).
+    if bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(at)
+}
+
 /// The position of the first `"`, `\` or control character at or after
 /// `at`, looking at eight bytes at a time.
+#[inline]
 fn special(bytes: &[u8], mut at: usize) -> Option<usize> {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
