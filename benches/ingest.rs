@@ -61,7 +61,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Client, env, load_average};
+use common::{Client, cpu_per_event, cpu_time, env, load_average};
 use meshgraph::app::{App, AppError, serve_app};
 use meshgraph::config::{Config, DEFAULT_MAX_BODY_BYTES, Storage};
 use meshgraph::generate::{Generator, GeneratorConfig};
@@ -337,6 +337,7 @@ fn expect_status(want: u16) -> impl Fn(usize, u16, &[u8]) + Sync {
 fn phase_single(settings: &Settings, events: &[String]) -> Row {
     let server = Server::start(settings);
     let bodies: Vec<&[u8]> = events.iter().map(|e| e.as_bytes()).collect();
+    let cpu = cpu_time();
     let posted = post_all(
         server.addr,
         "/api/v1/lineage",
@@ -344,6 +345,7 @@ fn phase_single(settings: &Settings, events: &[String]) -> Row {
         settings.clients,
         &expect_status(201),
     );
+    let cpu = cpu_per_event(cpu, events.len());
     let (logged, _) = server.stop();
     assert_eq!(logged as usize, events.len(), "every event logged");
     let (first, last) = posted.first_and_last_tenth;
@@ -355,7 +357,7 @@ fn phase_single(settings: &Settings, events: &[String]) -> Row {
         latencies: Some(posted.latencies),
         target: Some(TARGET_SINGLE),
         note: format!(
-            "201 = fsynced + applied; first 10%: {}/s, last 10%: {}/s",
+            "201 = fsynced + applied; first 10%: {}/s, last 10%: {}/s; {cpu}",
             thousands(first),
             thousands(last)
         ),
@@ -404,7 +406,9 @@ fn phase_batched(settings: &Settings, events: &[String], path: &str, round: usiz
             expect_status(201)(i, status, answer);
         }
     };
+    let cpu = cpu_time();
     let posted = post_all(server.addr, path, &bodies, settings.batch_clients, &check);
+    let cpu = cpu_per_event(cpu, events.len());
     let (logged, views) = server.stop();
     assert_eq!(logged as usize, events.len(), "every event logged");
     let kind = if batch_endpoint { "batch" } else { "array" };
@@ -421,7 +425,7 @@ fn phase_batched(settings: &Settings, events: &[String], path: &str, round: usiz
         latencies: Some(posted.latencies),
         target: Some(TARGET_BATCHED),
         note: format!(
-            "latency per request; first 10%: {}/s, last 10%: {}/s",
+            "latency per request; first 10%: {}/s, last 10%: {}/s; {cpu}",
             thousands(posted.first_and_last_tenth.0 * settings.batch as f64),
             thousands(posted.first_and_last_tenth.1 * settings.batch as f64)
         ),

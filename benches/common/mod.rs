@@ -8,6 +8,7 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::str::FromStr;
+use std::time::Duration;
 
 /// A setting from the environment, or `default` when unset; a value that
 /// does not parse stops the benchmark rather than being silently ignored.
@@ -37,6 +38,41 @@ pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "n/a".into())
+}
+
+/// The CPU time the process has used so far, user and system, from
+/// `/proc/self/stat` (Linux only: `None` elsewhere). Its clock ticks are
+/// `USER_HZ`, 100 per second on Linux.
+pub fn cpu_time() -> Option<(Duration, Duration)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold blanks: count fields after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)?
+            .parse::<u64>()
+            .ok()
+            .map(|t| Duration::from_millis(t * 10))
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after `)`.
+    Some((ticks(11)?, ticks(12)?))
+}
+
+/// What a phase cost in CPU per event, from [`cpu_time`] before and after.
+pub fn cpu_per_event(before: Option<(Duration, Duration)>, events: usize) -> String {
+    match (before, cpu_time()) {
+        (Some((user0, sys0)), Some((user1, sys1))) => {
+            let us = |d: Duration| d.as_secs_f64() * 1e6 / events as f64;
+            let (user, sys) = (us(user1 - user0), us(sys1 - sys0));
+            format!(
+                "CPU {:.0} us/event ({:.0} user + {:.0} system; the whole process, clients too)",
+                user + sys,
+                user,
+                sys
+            )
+        }
+        _ => "CPU n/a".into(),
+    }
 }
 
 /// A blocking HTTP/1.1 keep-alive client on one connection.
