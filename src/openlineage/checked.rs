@@ -4,6 +4,8 @@
 //! `columnLineage`. They are also the largest part of an event, and checking
 //! them against their schema costs far more than hashing them, so the writer
 //! keeps the digests of facets that passed and checks each distinct facet once.
+//! (A run's facets skip the memo: the apply thread needs each of them read,
+//! and the check is what reads them; see `parse`.)
 //! A facet is known by its [`FacetDigest`], which leaves out the string
 //! values of its leading `_producer` and `_schemaURL`: no check looks at
 //! those, so two facets that differ only there pass or fail together.
