@@ -3,8 +3,9 @@
 //! Request handlers validate events (or parse a document, vet an update) and
 //! hand them over; one OS thread takes
 //! whatever is waiting and appends it to the log in one durable transaction
-//! (fsync); a second applies each logged group to the views in one store
-//! transaction and only then answers each waiter. One fsync thus serves many
+//! (fsync); a second applies each logged group to the views, in store
+//! transactions of a few whole requests, answering each request once its
+//! transaction is in (see [`apply_events`]). One fsync thus serves many
 //! concurrent requests, the next group's fsync overlaps this group's store
 //! work, and nothing else ever writes to the store (oxigraph 0.5 does not
 //! detect write conflicts).

@@ -273,7 +273,7 @@ impl Writes<'_> {
             if self.held.facet(&graph, digest) {
                 continue;
             }
-            if raw.get() == "null" || facets::is_deleted(raw.get()) {
+            if facets::removes(raw.get()) {
                 self.out.push(GraphWrite::ClearFacet(graph));
                 continue;
             }

@@ -120,8 +120,8 @@ impl<'t> Reader<'t> {
     /// `null` as `None`, anything else as what `read` reads (serde's `Option`).
     fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         self.blank();
-        if self.text.as_bytes()[self.at..].starts_with(b"null") {
-            self.at += 4;
+        if let Some(end) = word_end(self.text.as_bytes(), self.at, b"null") {
+            self.at = end;
             return Some(None);
         }
         read(self).map(Some)
@@ -228,22 +228,11 @@ impl<'t> Reader<'t> {
 
     /// A job or a dataset.
     fn dataset(&mut self) -> Option<RawDataset<Facet>> {
-        let (mut namespace, mut name, mut facets) = (None, None, None);
-        self.object(|r, key| match key {
-            "namespace" => once(&mut namespace, r.owned_string()?),
-            "name" => once(&mut name, r.owned_string()?),
-            "facets" => once(&mut facets, r.nullable(Self::facets)?),
-            _ => r.skip_value(),
-        })?;
-        Some(RawDataset {
-            namespace: namespace?,
-            name: name?,
-            facets: facets.flatten(),
-        })
+        self.io(None).map(|(dataset, _)| dataset)
     }
 
     fn input(&mut self) -> Option<RawInput<Facet>> {
-        let (dataset, io_facets) = self.io("inputFacets")?;
+        let (dataset, io_facets) = self.io(Some("inputFacets"))?;
         Some(RawInput {
             namespace: dataset.namespace,
             name: dataset.name,
@@ -253,7 +242,7 @@ impl<'t> Reader<'t> {
     }
 
     fn output(&mut self) -> Option<RawOutput<Facet>> {
-        let (dataset, io_facets) = self.io("outputFacets")?;
+        let (dataset, io_facets) = self.io(Some("outputFacets"))?;
         Some(RawOutput {
             namespace: dataset.namespace,
             name: dataset.name,
@@ -262,15 +251,15 @@ impl<'t> Reader<'t> {
         })
     }
 
-    /// An input or output: a dataset plus the facets of the read or write,
-    /// under `io_key`.
-    fn io(&mut self, io_key: &str) -> Option<(RawDataset<Facet>, Option<Facets>)> {
+    /// A job or dataset (namespace, name and facets), with, for an input or
+    /// output, the facets of the read or write under `io_key`.
+    fn io(&mut self, io_key: Option<&str>) -> Option<(RawDataset<Facet>, Option<Facets>)> {
         let (mut namespace, mut name, mut facets, mut io_facets) = (None, None, None, None);
         self.object(|r, key| match key {
             "namespace" => once(&mut namespace, r.owned_string()?),
             "name" => once(&mut name, r.owned_string()?),
             "facets" => once(&mut facets, r.nullable(Self::facets)?),
-            _ if key == io_key => once(&mut io_facets, r.nullable(Self::facets)?),
+            _ if io_key == Some(key) => once(&mut io_facets, r.nullable(Self::facets)?),
             _ => r.skip_value(),
         })?;
         let dataset = RawDataset {

@@ -463,9 +463,14 @@ fn typed<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, FacetError> {
     })
 }
 
-/// Whether a facet is a deletion marker (`"_deleted": true`), which removes
-/// the facet of that key instead of setting it.
-pub fn is_deleted(json: &str) -> bool {
+/// Whether a facet removes the facet of its key instead of setting it:
+/// `null`, or a deletion marker (`"_deleted": true`).
+pub fn removes(json: &str) -> bool {
+    json == "null" || is_deleted(json)
+}
+
+/// Whether a facet is a deletion marker (`"_deleted": true`).
+fn is_deleted(json: &str) -> bool {
     #[derive(Deserialize)]
     struct Marker {
         #[serde(rename = "_deleted", default)]
@@ -484,7 +489,7 @@ pub fn is_deleted(json: &str) -> bool {
 pub fn standard(scope: FacetScope, key: &str, json: &str) -> Result<Option<StandardFacet>, FacetError> {
     use FacetScope::*;
     use StandardFacet as F;
-    if json == "null" || is_deleted(json) {
+    if removes(json) {
         return Ok(None);
     }
     let facet = match (scope, key) {

@@ -334,7 +334,7 @@ impl SearchIndex {
 
     /// A facet's digest, or `None` when it removes the facet.
     fn digest(raw: &Facet) -> Option<FacetDigest> {
-        (raw.get() != "null" && !facets::is_deleted(raw.get())).then(|| raw.digest())
+        (!facets::removes(raw.get())).then(|| raw.digest())
     }
 
     /// A `documentation` facet: the entity's description.
