@@ -97,7 +97,11 @@ impl Staged {
 /// What one request asks the writer to do.
 enum Work {
     /// Log and apply events, in one group with whatever else is waiting.
-    Events(Vec<Accepted>),
+    /// The log stage drops the records once they are appended.
+    Events {
+        records: Vec<NewRecord>,
+        events: Vec<Event>,
+    },
     /// Log and apply one RDF change.
     Change(Box<Staged>),
 }
@@ -105,20 +109,34 @@ enum Work {
 impl Work {
     fn records(&self) -> Box<dyn Iterator<Item = &NewRecord> + '_> {
         match self {
-            Self::Events(events) => Box::new(events.iter().map(|a| &a.record)),
+            Self::Events { records, .. } => Box::new(records.iter()),
             Self::Change(staged) => Box::new(std::iter::once(&staged.record)),
         }
     }
 
     fn len(&self) -> usize {
         match self {
-            Self::Events(events) => events.len(),
+            Self::Events { events, .. } => events.len(),
             Self::Change(_) => 1,
         }
     }
 }
 
-type Reply = oneshot::Sender<Result<Vec<Appended>, Arc<WriteError>>>;
+/// The writer's answer to one request, with the request's events, which
+/// the requester frees (see [`Writer::write_blocking`]): the apply thread,
+/// which every write waits for, does not.
+struct Answer {
+    outcome: Result<Vec<Appended>, Arc<WriteError>>,
+    spent: Vec<Event>,
+}
+
+type Reply = oneshot::Sender<Answer>;
+
+/// Answers a request; the client may have gone away, and the write stands
+/// regardless.
+fn answer(reply: Reply, outcome: Result<Vec<Appended>, Arc<WriteError>>, spent: Vec<Event>) {
+    let _ = reply.send(Answer { outcome, spent });
+}
 
 struct Request {
     work: Work,
@@ -176,22 +194,61 @@ impl Writer {
     }
 
     /// Logs and applies events; resolves once they are durable and visible.
-    pub async fn write(&self, events: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
-        self.send(Work::Events(events)).await
+    pub async fn write(&self, accepted: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        let (request, answer) = Request::events(accepted);
+        self.tx
+            .send(request)
+            .await
+            .map_err(|_| Arc::new(WriteError::Closed))?;
+        Answer::received(answer.await)
+    }
+
+    /// [`Writer::write`] for a blocking thread, which waits for the answer.
+    /// A request handler that parsed its events on a blocking thread writes
+    /// them from there: the events come back with the answer and are freed
+    /// by the thread that allocated them, where mimalloc frees fastest and
+    /// reuses the memory for the next request.
+    pub fn write_blocking(&self, accepted: Vec<Accepted>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        let (request, answer) = Request::events(accepted);
+        self.tx
+            .blocking_send(request)
+            .map_err(|_| Arc::new(WriteError::Closed))?;
+        Answer::received(answer.blocking_recv())
     }
 
     /// Logs and applies an RDF change; resolves once it is durable and visible.
     pub async fn change(&self, staged: Staged) -> Result<(), Arc<WriteError>> {
-        self.send(Work::Change(Box::new(staged))).await.map(drop)
-    }
-
-    async fn send(&self, work: Work) -> Result<Vec<Appended>, Arc<WriteError>> {
         let (reply, answer) = oneshot::channel();
+        let request = Request {
+            work: Work::Change(Box::new(staged)),
+            reply,
+        };
         self.tx
-            .send(Request { work, reply })
+            .send(request)
             .await
             .map_err(|_| Arc::new(WriteError::Closed))?;
-        answer.await.map_err(|_| Arc::new(WriteError::Closed))?
+        Answer::received(answer.await).map(drop)
+    }
+}
+
+impl Request {
+    /// A request to log and apply `accepted`, and where its answer arrives.
+    fn events(accepted: Vec<Accepted>) -> (Self, oneshot::Receiver<Answer>) {
+        let (records, events) = accepted.into_iter().map(|a| (a.record, a.event)).unzip();
+        let (reply, answer) = oneshot::channel();
+        let work = Work::Events { records, events };
+        (Self { work, reply }, answer)
+    }
+}
+
+impl Answer {
+    /// The outcome of a request from its answer, which the writer sends
+    /// unless it stopped; the events that came back are dropped here, on
+    /// the requester's thread.
+    fn received(answer: Result<Self, oneshot::error::RecvError>) -> Result<Vec<Appended>, Arc<WriteError>> {
+        let Self { outcome, spent } = answer.map_err(|_| Arc::new(WriteError::Closed))?;
+        drop(spent);
+        outcome
     }
 }
 
@@ -232,6 +289,13 @@ fn log_stage(log: &Log, mut rx: mpsc::Receiver<Request>, to_views: std::sync::mp
         let outcome = log
             .append(group.iter().flat_map(|r| r.work.records()))
             .map_err(WriteError::from);
+        // Logged (or refused): the records are done with, and are freed
+        // here rather than on the busier apply thread.
+        for request in &mut group {
+            if let Work::Events { records, .. } = &mut request.work {
+                *records = Vec::new();
+            }
+        }
         if to_views.send(Logged { group, outcome }).is_err() {
             break;
         }
@@ -244,24 +308,30 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
             Ok(appended) => appended,
             Err(err) => {
                 let err = Arc::new(err);
-                for request in group {
-                    let _ = request.reply.send(Err(Arc::clone(&err)));
+                for Request { work, reply } in group {
+                    let spent = match work {
+                        Work::Events { events, .. } => events,
+                        Work::Change(_) => Vec::new(),
+                    };
+                    answer(reply, Err(Arc::clone(&err)), spent);
                 }
                 continue;
             }
         };
         // Runs of event requests are applied together, in one store
         // transaction; a change is applied alone, in its place in the order.
-        let mut events: Vec<(Vec<Accepted>, Reply, &[Appended])> = Vec::new();
+        let mut events: Vec<(Vec<Event>, Reply, &[Appended])> = Vec::new();
         let mut offset = 0;
         for Request { work, reply } in group {
             let mine = &appended[offset..offset + work.len()];
             offset += work.len();
             match work {
-                Work::Events(accepted) => events.push((accepted, reply, mine)),
+                Work::Events {
+                    events: mine_events, ..
+                } => events.push((mine_events, reply, mine)),
                 Work::Change(staged) => {
                     apply_events(views, std::mem::take(&mut events));
-                    let answer = match mine {
+                    let outcome = match mine {
                         [Appended::New(_)] => views.apply_change(&staged.change).map_err(|err| {
                             if let ChangeError::Storage(err) = &err {
                                 tracing::error!(error = %err, "a logged change could not be applied to the store");
@@ -270,8 +340,7 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
                         }),
                         _ => Ok(()),
                     };
-                    // The client may have gone away; the write stands regardless.
-                    let _ = reply.send(answer.map(|()| mine.to_vec()));
+                    answer(reply, outcome.map(|()| mine.to_vec()), Vec::new());
                 }
             }
         }
@@ -285,7 +354,7 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
 /// is applied. Answering a whole group at once would send every client its
 /// answer at the same moment; they would all send their next batch together
 /// and the apply thread would wait, idle, while those are parsed.
-fn apply_events(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])>) {
+fn apply_events(views: &Views, requests: Vec<(Vec<Event>, Reply, &[Appended])>) {
     let mut chunk = Vec::new();
     let mut size = 0;
     for request in requests {
@@ -301,25 +370,25 @@ fn apply_events(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])
 
 /// Applies the new events of consecutive requests in one transaction, then
 /// answers each request.
-fn apply_chunk(views: &Views, requests: Vec<(Vec<Accepted>, Reply, &[Appended])>) {
+fn apply_chunk(views: &Views, requests: Vec<(Vec<Event>, Reply, &[Appended])>) {
     if requests.is_empty() {
         return;
     }
     let fresh: Vec<&Event> = requests
         .iter()
-        .flat_map(|(accepted, _, appended)| accepted.iter().zip(appended.iter()))
+        .flat_map(|(events, _, appended)| events.iter().zip(appended.iter()))
         .filter(|(_, outcome)| matches!(outcome, Appended::New(_)))
-        .map(|(a, _)| &a.event)
+        .map(|(event, _)| event)
         .collect();
     let outcome = views.apply(&fresh).map_err(|err| {
         tracing::error!(error = %err, "logged events could not be applied to the views");
         Arc::new(WriteError::from(err))
     });
-    for (_, reply, appended) in requests {
-        let answer = match &outcome {
+    for (events, reply, appended) in requests {
+        let mine = match &outcome {
             Ok(()) => Ok(appended.to_vec()),
             Err(err) => Err(Arc::clone(err)),
         };
-        let _ = reply.send(answer);
+        answer(reply, mine, events);
     }
 }

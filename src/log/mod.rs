@@ -113,10 +113,34 @@ impl NewRecord {
     /// A record logged however often it is written: a graph put again after
     /// another write must be applied again.
     pub fn unique(kind: RecordKind, payload: &[u8]) -> Self {
-        let compressed = lz4_flex::compress_prepend_size(payload);
-        let mut value = Vec::with_capacity(1 + compressed.len());
-        value.push(kind as u8);
-        value.extend_from_slice(&compressed);
+        // Compressed into a scratch buffer of LZ4's maximum output size,
+        // kept by the thread, then copied once into a vector of the right
+        // size. lz4_flex's own vector is allocated at the maximum size, then
+        // shrunk to fit, which copies it, and we would copy that again to
+        // put the kind byte first. A scratch buffer grown for a large
+        // document is let go rather than kept by the thread.
+        const SCRATCH_KEPT: usize = 1 << 20;
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let value = SCRATCH.with_borrow_mut(|scratch| {
+            let room = lz4_flex::block::get_maximum_output_size(payload.len());
+            if scratch.len() < room {
+                scratch.resize(room, 0);
+            }
+            let written = lz4_flex::block::compress_into(payload, scratch)
+                .expect("the buffer has LZ4's maximum output size");
+            let mut value = Vec::with_capacity(5 + written);
+            value.push(kind as u8);
+            // The payload's length, as `compress_prepend_size` writes it
+            // for `decompress_size_prepended`.
+            value.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            value.extend_from_slice(&scratch[..written]);
+            if scratch.len() > SCRATCH_KEPT {
+                *scratch = Vec::new();
+            }
+            value
+        });
         Self {
             digest: None,
             value,
@@ -337,6 +361,27 @@ mod tests {
         .unwrap();
         assert_eq!(seen, [(2, b"{\"b\":2}".to_vec()), (3, b"{\"c\":3}".to_vec())]);
         assert_eq!(log.len().unwrap(), 3);
+    }
+
+    #[test]
+    fn reads_back_records_of_any_size() {
+        let log = Log::in_memory().unwrap();
+        // Small, then larger than the scratch buffer a thread keeps, then
+        // small again after that buffer was let go.
+        let big: Vec<u8> = (0..3_000_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let payloads = [b"{}".to_vec(), big, b"[1,2]".to_vec()];
+        let records: Vec<NewRecord> = payloads
+            .iter()
+            .map(|p| NewRecord::unique(RecordKind::OpenLineage, p))
+            .collect();
+        log.append(&records).unwrap();
+        let mut seen = Vec::new();
+        log.scan(1, |r| {
+            seen.push(r.payload);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, payloads);
     }
 
     #[test]

@@ -87,24 +87,27 @@ pub(crate) async fn write_events(
     bytes: impl AsRef<[u8]> + Send + 'static,
 ) -> Result<Vec<Appended>, ApiError> {
     // Parsing a large body takes milliseconds: keep it off the async workers.
+    // The events are written from the same blocking thread, which frees
+    // them once written (see `Writer::write_blocking`).
     let writer = app.writer.clone();
-    let accepted = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let bytes = bytes.as_ref();
         let many = is_array(bytes);
-        writer
-            .accept_body(bytes)?
+        let accepted = writer
+            .accept_body(bytes)
+            .map_err(parse_error)?
             .into_iter()
             .enumerate()
             .map(|(i, event)| event.map_err(|e| if many { e.within(&format!("[{i}]")) } else { e }))
             .collect::<Result<Vec<_>, _>>()
+            .map_err(parse_error)?;
+        if accepted.is_empty() {
+            return Ok(Vec::new());
+        }
+        writer.write_blocking(accepted).map_err(|e| write_error(&e))
     })
     .await
     .map_err(ApiError::internal)?
-    .map_err(parse_error)?;
-    if accepted.is_empty() {
-        return Ok(Vec::new());
-    }
-    app.writer.write(accepted).await.map_err(|e| write_error(&e))
 }
 
 /// The answer of `POST /lineage/batch`, as `OpenLineage.yml` defines it.
@@ -147,15 +150,20 @@ pub async fn post_lineage_batch(
             "a batch is a JSON array of events",
         ));
     }
+    // Parsed and written on one blocking thread, as `write_events` does.
     let writer = app.writer.clone();
-    let (received, mut failed, accepted) = tokio::task::spawn_blocking(move || {
+    let (received, failed) = tokio::task::spawn_blocking(move || {
         let events = writer.accept_body(&bytes)?;
         let received = events.len();
         let mut failed = Vec::new();
         let mut accepted = Vec::new();
+        let mut indices = Vec::new();
         for (index, event) in events.into_iter().enumerate() {
             match event {
-                Ok(a) => accepted.push((index, a)),
+                Ok(a) => {
+                    indices.push(index);
+                    accepted.push(a);
+                }
                 Err(err) => failed.push(FailedEvent {
                     index,
                     code: parse_error(err.clone()).0.code.as_str(),
@@ -164,28 +172,24 @@ pub async fn post_lineage_batch(
                 }),
             }
         }
-        Ok::<_, ParseError>((received, failed, accepted))
+        if !accepted.is_empty()
+            && let Err(err) = writer.write_blocking(accepted)
+        {
+            // Nothing of this batch was acknowledged: every valid event may be retried.
+            let api = write_error(&err);
+            failed.extend(indices.into_iter().map(|index| FailedEvent {
+                index,
+                code: api.0.code.as_str(),
+                reason: api.0.message.clone(),
+                retriable: true,
+            }));
+            failed.sort_by_key(|f| f.index);
+        }
+        Ok::<_, ParseError>((received, failed))
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(parse_error)?;
-    let indices: Vec<usize> = accepted.iter().map(|(i, _)| *i).collect();
-    if !accepted.is_empty()
-        && let Err(err) = app
-            .writer
-            .write(accepted.into_iter().map(|(_, a)| a).collect())
-            .await
-    {
-        // Nothing of this batch was acknowledged: every valid event may be retried.
-        let api = write_error(&err);
-        failed.extend(indices.into_iter().map(|index| FailedEvent {
-            index,
-            code: api.0.code.as_str(),
-            reason: api.0.message.clone(),
-            retriable: true,
-        }));
-        failed.sort_by_key(|f| f.index);
-    }
     let retriable = failed.iter().filter(|f| f.retriable).count();
     let answer = BatchAnswer {
         status: if failed.is_empty() {
