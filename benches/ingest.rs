@@ -782,6 +782,9 @@ fn print_table(rows: &mut [Row]) {
 
 fn main() {
     let started = Instant::now();
+    // Memory set up as a server sets it up (meshgraph::alloc), for every
+    // phase alike: the baseline and the breakdown too.
+    meshgraph::alloc::configure();
     let settings = Settings::from_env();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(

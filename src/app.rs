@@ -232,7 +232,7 @@ pub async fn serve_app(
     writer_thread: WriterThread,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    crate::alloc::keep_freed_memory();
+    crate::alloc::configure();
     if app.config.demo {
         seed_demo(&app).await?;
     }

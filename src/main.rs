@@ -8,7 +8,7 @@ use meshgraph::cli::{Cli, Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    meshgraph::alloc::keep_freed_memory();
+    meshgraph::alloc::configure();
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_env("MESHGRAPH_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt()
