@@ -234,7 +234,15 @@ async fn a_named_query_over_the_timeout_is_cancelled_with_503() {
         message.contains("0.001 s"),
         "the message names the timeout: {message}"
     );
-    // The server is still there for the next query.
-    let (status, _) = app.get("/api/v1/queries/catalog-tag-keys").await;
-    assert_eq!(status, StatusCode::OK);
+    // The server is still there for the next query. That one is small, but
+    // a millisecond is short on a loaded machine: a few tries.
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let (status, _) = app.get("/api/v1/queries/catalog-tag-keys").await;
+        statuses.push(status);
+        if status == StatusCode::OK {
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::OK), "{statuses:?}");
 }
