@@ -182,6 +182,8 @@ const SEARCH: &str = "query($text: String!) {
 }";
 
 fn main() {
+    // Memory set up as a server sets it up (meshgraph::alloc).
+    meshgraph::alloc::configure();
     let config = GeneratorConfig {
         seed: env("MESHGRAPH_BENCH_SEED", 42u64),
         domains: 12,

@@ -73,6 +73,8 @@ fn row(name: &str, times: Vec<Duration>, note: &str) {
 }
 
 fn main() {
+    // Memory set up as a server sets it up (meshgraph::alloc).
+    meshgraph::alloc::configure();
     let seed = env("MESHGRAPH_BENCH_SEED", 42u64);
     let config = GeneratorConfig {
         seed,

@@ -250,6 +250,8 @@ fn meshgraph_load(file: &Path, data: &Path) -> (Duration, String) {
 }
 
 fn main() {
+    // Memory set up as a server sets it up (meshgraph::alloc).
+    meshgraph::alloc::configure();
     let triples: usize = env("MESHGRAPH_BENCH_TRIPLES", 1_000_000);
     let rounds: usize = env("MESHGRAPH_BENCH_ROUNDS", 2);
     let dir: PathBuf = std::env::var_os("MESHGRAPH_BENCH_DIR").map_or_else(std::env::temp_dir, PathBuf::from);

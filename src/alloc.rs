@@ -19,8 +19,12 @@
 //! on its arenas, so each first touch of a 2 MiB range faults in and zeroes
 //! all of it. In the ingest benchmark on a 2-core virtual machine that made
 //! the kernel's share of the CPU twice as large (about 70-170 us of system
-//! time per event with huge pages, 30-50 without) and ingestion slower.
-//! An operator who wants them back sets `MIMALLOC_ALLOW_THP=1`.
+//! time per event with huge pages, 30-50 without) and ingestion slower; the
+//! GraphQL benchmark wrote its mesh (4.4 million quads) in 15-18 s without
+//! them, 19-24 s with. Huge pages do help queries that scan most of a large
+//! store (its home-page overview took 640-650 ms with them, 740-810 ms
+//! without); an operator who reads more than they write sets
+//! `MIMALLOC_ALLOW_THP=1`.
 //!
 //! This is the one module allowed `unsafe`: mimalloc's options are set
 //! through its C API, and `prctl` is a system call.
