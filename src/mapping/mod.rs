@@ -570,12 +570,13 @@ mod tests {
         assert!(writes.contains(&GraphWrite::ClearFacet(deleted)));
     }
 
-    /// A store that holds every facet already.
-    struct Everything;
+    /// A store that holds every identity and facet already, and the quads
+    /// its function says it holds.
+    struct Holding<F: Fn(&Quad) -> bool>(F);
 
-    impl Held for Everything {
-        fn quad(&self, _: &Quad) -> bool {
-            true
+    impl<F: Fn(&Quad) -> bool> Held for Holding<F> {
+        fn quad(&self, quad: &Quad) -> bool {
+            self.0(quad)
         }
         fn identified(&self, _: &NamedNode, _: &Quad) -> bool {
             true
@@ -584,6 +585,9 @@ mod tests {
             true
         }
     }
+
+    /// A store that holds everything already.
+    const EVERYTHING: Holding<fn(&Quad) -> bool> = Holding(|_| true);
 
     #[test]
     fn a_new_schema_is_a_version_written_before_the_facet_and_a_held_one_is_nothing() {
@@ -621,7 +625,7 @@ mod tests {
             assert_eq!(generated, name == "out", "{quads:#?}");
         }
         // A schema the store holds already costs no version and no facet write.
-        let writes = map_event(&event, &Everything);
+        let writes = map_event(&event, &EVERYTHING);
         assert!(
             !writes.iter().any(|w| matches!(
                 w,
@@ -648,7 +652,7 @@ mod tests {
             })
         );
         // A run the store knows already keeps its types and first-seen time.
-        let again = map_event(&parse_event(EVENT).unwrap(), &Everything);
+        let again = map_event(&parse_event(EVENT).unwrap(), &EVERYTHING);
         assert!(matches!(
             again.last(),
             Some(GraphWrite::ResolveRunState { new: false, .. })
@@ -660,21 +664,6 @@ mod tests {
             GraphWrite::Insert(q) if q.predicate == mg::EVENT_TYPE && q.object == Literal::from("START").into())));
         assert!(writes.iter().any(|w| matches!(w,
             GraphWrite::Insert(q) if q.subject == run.clone().into() && q.predicate == prov::USED)));
-    }
-
-    /// A store that holds the run's type and the given quads only.
-    struct RunAnd(Vec<Quad>);
-
-    impl Held for RunAnd {
-        fn quad(&self, quad: &Quad) -> bool {
-            quad.object == mg::RUN.into_owned().into() || self.0.contains(quad)
-        }
-        fn identified(&self, _: &NamedNode, _: &Quad) -> bool {
-            true
-        }
-        fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
-            true
-        }
     }
 
     #[test]
@@ -696,7 +685,7 @@ mod tests {
                 .count()
         };
         // The START wrote input `a` and the output; `b` is new in COMPLETE.
-        let held = RunAnd(vec![
+        let started = [
             quad(
                 &iri::usage(&run, "pg", "a"),
                 rdf::TYPE,
@@ -709,15 +698,19 @@ mod tests {
                 prov::GENERATION.into_owned(),
                 &run,
             ),
-        ]);
-        let writes = map_event(&event, &held);
+        ];
+        let run_type: Term = mg::RUN.into_owned().into();
+        let writes = map_event(
+            &event,
+            &Holding(|q: &Quad| q.object == run_type || started.contains(q)),
+        );
         assert_eq!(
             (linked(&writes, "a"), linked(&writes, "b"), linked(&writes, "out")),
             (0, 2, 0),
             "{writes:#?}"
         );
         // A store without them gets all three, link and qualified link each.
-        let writes = map_event(&event, &RunAnd(Vec::new()));
+        let writes = map_event(&event, &Holding(|q: &Quad| q.object == run_type));
         assert_eq!(
             (linked(&writes, "a"), linked(&writes, "b"), linked(&writes, "out")),
             (2, 2, 2)
