@@ -320,17 +320,15 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
         };
         // Runs of event requests are applied together, in one store
         // transaction; a change is applied alone, in its place in the order.
-        let mut events: Vec<(Vec<Event>, Reply, &[Appended])> = Vec::new();
+        let mut pending: Vec<(Vec<Event>, Reply, &[Appended])> = Vec::new();
         let mut offset = 0;
         for Request { work, reply } in group {
             let mine = &appended[offset..offset + work.len()];
             offset += work.len();
             match work {
-                Work::Events {
-                    events: mine_events, ..
-                } => events.push((mine_events, reply, mine)),
+                Work::Events { events, .. } => pending.push((events, reply, mine)),
                 Work::Change(staged) => {
-                    apply_events(views, std::mem::take(&mut events));
+                    apply_events(views, std::mem::take(&mut pending));
                     let outcome = match mine {
                         [Appended::New(_)] => views.apply_change(&staged.change).map_err(|err| {
                             if let ChangeError::Storage(err) = &err {
@@ -344,7 +342,7 @@ fn apply_stage(views: &Views, logged: std::sync::mpsc::Receiver<Logged>) {
                 }
             }
         }
-        apply_events(views, events);
+        apply_events(views, pending);
     }
 }
 
