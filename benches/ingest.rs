@@ -56,6 +56,7 @@
 mod common;
 
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -68,7 +69,7 @@ use meshgraph::generate::{Generator, GeneratorConfig};
 use meshgraph::lineage::Projection;
 use meshgraph::log::{Log, NewRecord, RecordKind};
 use meshgraph::mapping::{GraphWrite, Nothing, map_event};
-use meshgraph::openlineage::{Checked, Event, parse_event_with};
+use meshgraph::openlineage::{Checked, Event, parse_event_with, parse_located};
 use meshgraph::search::index::SearchIndex;
 use meshgraph::views::Views;
 use oxigraph::model::Quad;
@@ -566,24 +567,44 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
         ),
     );
 
-    let (_, elapsed) = timed(|| {
-        events
-            .iter()
-            .map(|e| meshgraph::log::digest(e.as_bytes())[0])
-            .fold(0u8, |a, b| a ^ b)
-    });
+    // Hashing and compression happen in the request handlers, against the
+    // facets the log holds by then: encoded a batch at a time, each batch
+    // appended (untimed) before the next is encoded, as a server does.
+    let checked = Checked::default();
+    let spans: Vec<Vec<Range<usize>>> = events
+        .iter()
+        .map(|e| {
+            parse_located(e, &checked)
+                .expect("generated events validate")
+                .facet_spans
+        })
+        .collect();
+    let encoding_log = Log::in_memory().expect("log");
+    let mut encoded: Vec<NewRecord> = Vec::with_capacity(n);
+    let mut elapsed = Duration::ZERO;
+    for start in (0..n).step_by(settings.batch) {
+        let (records, took) = timed(|| {
+            (start..n.min(start + settings.batch))
+                .map(|i| {
+                    NewRecord::event(
+                        events[i].as_bytes(),
+                        &spans[i],
+                        parsed[i].event_time.unix_nanos(),
+                        encoding_log.known_facets(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        elapsed += took;
+        encoding_log.append(&records).expect("append");
+        encoded.extend(records);
+    }
+    drop(encoding_log);
     row(
-        "   log CPU: BLAKE3 digest of the payload".into(),
+        "   log CPU: encoding (BLAKE3, LZ4, large facets apart)".into(),
         elapsed,
         per_event(elapsed),
     );
-    let (_, elapsed) = timed(|| {
-        events
-            .iter()
-            .map(|e| lz4_flex::compress_prepend_size(e.as_bytes()).len())
-            .sum::<usize>()
-    });
-    row("   log CPU: LZ4 compression".into(), elapsed, per_event(elapsed));
 
     // The fixed cost of a durable redb commit: tiny records, one per commit.
     let commit_cost = {
@@ -596,7 +617,7 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
         let ((), elapsed) = timed(|| {
             for i in 0..commits {
                 let payload = format!("{{\"n\":{i}}}");
-                let record = NewRecord::new(RecordKind::OpenLineage, payload.as_bytes(), Some(i));
+                let record = NewRecord::unique(RecordKind::OpenLineage, payload.as_bytes());
                 log.append(&[record]).expect("append");
             }
         });
@@ -611,19 +632,6 @@ fn phase_breakdown(settings: &Settings, events: &[String], rows: &mut Vec<Row>) 
         }
     };
 
-    // Hashing and compression happen in the request handlers; the writer
-    // only stores the encoded records.
-    let encoded: Vec<NewRecord> = events
-        .iter()
-        .zip(&parsed)
-        .map(|(raw, e)| {
-            NewRecord::new(
-                RecordKind::OpenLineage,
-                raw.as_bytes(),
-                Some(e.event_time.unix_nanos()),
-            )
-        })
-        .collect();
     for group in [settings.clients, settings.batch] {
         let dir = tempfile::Builder::new()
             .prefix("meshgraph-bench-log-")

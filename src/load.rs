@@ -27,7 +27,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::app::{AppError, open_log};
 use crate::cli::LoadArgs;
 use crate::config::Storage;
-use crate::log::{Appended, Log, LogError};
+use crate::log::{Appended, KnownFacets, Log, LogError};
 use crate::openlineage::{Checked, ParseError, parse_body};
 use crate::store::change::{Document, Mode, RdfChange, Target};
 use crate::store::document;
@@ -205,14 +205,21 @@ fn file_iri(path: &Path) -> Result<NamedNode, LoadError> {
 
 /// Reads a file's events, each with the line it starts on: a JSON document
 /// (object or array) or, when that fails to parse as a whole, NDJSON.
-fn events_of(text: &str, checked: &Checked) -> Vec<(usize, Result<Accepted, ParseError>)> {
+fn events_of(
+    text: &str,
+    checked: &Checked,
+    known: &KnownFacets,
+) -> Vec<(usize, Result<Accepted, ParseError>)> {
     match parse_body(text.as_bytes(), checked) {
         Ok(events) => events
             .into_iter()
             .map(|(event_text, event)| {
                 let offset = event_text.as_ptr() as usize - text.as_ptr() as usize;
                 let line = text[..offset].matches('\n').count() + 1;
-                (line, event.map(|event| Accepted::new(event_text, event)))
+                (
+                    line,
+                    event.map(|located| Accepted::new(event_text, located, known)),
+                )
             })
             .collect(),
         Err(whole) => {
@@ -227,7 +234,7 @@ fn events_of(text: &str, checked: &Checked) -> Vec<(usize, Result<Accepted, Pars
             } else {
                 lines
                     .into_iter()
-                    .map(|(i, l)| (i + 1, Accepted::parse(l, checked)))
+                    .map(|(i, l)| (i + 1, Accepted::parse(l, checked, known)))
                     .collect()
             }
         }
@@ -362,7 +369,7 @@ fn load_events(
         bar.set_message(format!("{} events", summary.accepted + summary.duplicates));
         Ok(())
     };
-    for (line, event) in events_of(&text, &checked) {
+    for (line, event) in events_of(&text, &checked, log.known_facets()) {
         let place = format!("{}:{line}", path.display());
         match event {
             Ok(accepted) => group.push(accepted),
@@ -385,7 +392,7 @@ mod tests {
     fn reads_documents_arrays_and_ndjson() {
         let checked = Checked::default();
         let lines = |text: &str| -> Vec<(usize, bool)> {
-            events_of(text, &checked)
+            events_of(text, &checked, &KnownFacets::default())
                 .iter()
                 .map(|(line, event)| (*line, event.is_ok()))
                 .collect()
@@ -399,7 +406,7 @@ mod tests {
         let ndjson = format!("{event}\n\n{{\"b\":2}}\n{{broken\n");
         assert_eq!(lines(&ndjson), [(1, true), (3, false), (4, false)]);
         assert!(matches!(
-            events_of("{broken", &checked)[0].1,
+            events_of("{broken", &checked, &KnownFacets::default())[0].1,
             Err(ParseError::Syntax { .. })
         ));
     }

@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::log::{Appended, Log, LogError, NewRecord, RecordKind};
-use crate::openlineage::{Checked, Event, ParseError, parse_body, parse_event_with};
+use crate::log::{Appended, KnownFacets, Log, LogError, NewRecord};
+use crate::openlineage::{Checked, Event, Located, ParseError, parse_body, parse_located};
 use crate::store::StoreError;
 use crate::store::change::{ChangeError, RdfChange};
 use crate::views::Views;
@@ -39,20 +39,23 @@ pub struct Accepted {
 }
 
 impl Accepted {
-    /// Validates one event's JSON text and encodes it for the log. Called
-    /// where the request is handled (through [`Writer::accept`]), so the
-    /// writer threads do no parsing, hashing or compression; `meshgraph
-    /// load` calls it directly.
-    pub fn parse(text: &str, checked: &Checked) -> Result<Self, ParseError> {
-        parse_event_with(text, checked).map(|event| Self::new(text, event))
+    /// Validates one event's JSON text and encodes it for the log, which
+    /// holds the `known` facets. Called where the request is handled
+    /// (through [`Writer::accept`]), so the writer threads do no parsing,
+    /// hashing or compression; `meshgraph load` calls it directly.
+    pub fn parse(text: &str, checked: &Checked, known: &KnownFacets) -> Result<Self, ParseError> {
+        parse_located(text, checked).map(|located| Self::new(text, located, known))
     }
 
-    /// Encodes a validated event, whose JSON text is `text`, for the log.
-    pub fn new(text: &str, event: Event) -> Self {
-        let record = NewRecord::new(
-            RecordKind::OpenLineage,
+    /// Encodes a validated event, whose JSON text is `text`, for the log,
+    /// which holds the `known` facets.
+    pub fn new(text: &str, located: Located, known: &KnownFacets) -> Self {
+        let Located { event, facet_spans } = located;
+        let record = NewRecord::event(
             text.as_bytes(),
-            Some(event.event_time.unix_nanos()),
+            &facet_spans,
+            event.event_time.unix_nanos(),
+            known,
         );
         Self { record, event }
     }
@@ -149,6 +152,8 @@ pub struct Writer {
     tx: mpsc::Sender<Request>,
     /// The standard facets that passed validation, shared by every handler.
     checked: Arc<Checked>,
+    /// The log written to, whose known facets events refer to.
+    log: Arc<Log>,
 }
 
 /// Owns the writer thread; dropping every [`Writer`] and calling
@@ -170,17 +175,18 @@ impl Writer {
     /// Starts the writer thread over `log` and `views`.
     pub fn spawn(log: Arc<Log>, views: Views) -> (Self, WriterThread) {
         let (tx, rx) = mpsc::channel(1_024);
+        let thread_log = Arc::clone(&log);
         let handle = std::thread::Builder::new()
             .name("meshgraph-writer".into())
-            .spawn(move || run(&log, &views, rx))
+            .spawn(move || run(&thread_log, &views, rx))
             .expect("spawning the writer thread");
         let checked = Arc::default();
-        (Self { tx, checked }, WriterThread { handle })
+        (Self { tx, checked, log }, WriterThread { handle })
     }
 
     /// Validates one event's JSON text and prepares it for [`Writer::write`].
     pub fn accept(&self, text: &str) -> Result<Accepted, ParseError> {
-        Accepted::parse(text, &self.checked)
+        Accepted::parse(text, &self.checked, self.log.known_facets())
     }
 
     /// Validates the events of a request body (one event or a JSON array)
@@ -189,7 +195,7 @@ impl Writer {
     pub fn accept_body(&self, body: &[u8]) -> Result<Vec<Result<Accepted, ParseError>>, ParseError> {
         Ok(parse_body(body, &self.checked)?
             .into_iter()
-            .map(|(text, event)| event.map(|event| Accepted::new(text, event)))
+            .map(|(text, event)| event.map(|located| Accepted::new(text, located, self.log.known_facets())))
             .collect())
     }
 

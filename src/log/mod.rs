@@ -3,13 +3,17 @@
 //! The log is meshgraph's source of truth; the RDF store and the lineage
 //! projection are views rebuilt from it at start-up. It lives in one redb
 //! file (ACID, fsync on commit). Each record is a sequence number, a kind
-//! and the payload exactly as received, LZ4-compressed (JSON shrinks 4-8x).
+//! and the payload exactly as received, LZ4-compressed (JSON shrinks 4-8x),
+//! an event's large facets stored apart and once ([`record`]).
 //!
 //! Tables:
-//! - `records`: seq -> kind byte + compressed payload;
-//! - `digests`: BLAKE3 of an event's bytes -> seq, so a retried event is
-//!   recognised and not logged twice;
+//! - `records`: seq -> kind byte + encoded payload;
+//! - `digests`: BLAKE3 of an event's bytes (or encoding) -> seq, so a
+//!   retried event is recognised and not logged twice;
+//! - `facets`: BLAKE3 of a facet's text -> the text, LZ4-compressed;
 //! - `event_times`: (event time in ns, seq) -> (), to page raw events by time.
+
+pub mod record;
 
 use std::path::Path;
 
@@ -18,7 +22,11 @@ use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableM
 
 const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("records");
 const DIGESTS: TableDefinition<&[u8], u64> = TableDefinition::new("digests");
+const FACETS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("facets");
 const EVENT_TIMES: TableDefinition<(i64, u64), ()> = TableDefinition::new("event_times");
+
+use record::decode;
+pub use record::{KnownFacets, NewRecord, Record, RecordKind, digest};
 
 /// Errors of the log.
 #[derive(Debug, thiserror::Error)]
@@ -58,97 +66,6 @@ storage_error!(
     redb::SetDurabilityError
 );
 
-/// What a record holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-#[non_exhaustive]
-pub enum RecordKind {
-    /// One OpenLineage event, as JSON bytes.
-    OpenLineage = 1,
-    /// A write to the RDF store other than an event (a document, a dropped
-    /// graph, a SPARQL update): a JSON header line, then the body as received
-    /// (see [`crate::store::change`]).
-    Rdf = 2,
-}
-
-impl RecordKind {
-    fn from_byte(byte: u8) -> Option<Self> {
-        [Self::OpenLineage, Self::Rdf]
-            .into_iter()
-            .find(|kind| *kind as u8 == byte)
-    }
-}
-
-/// A record to append, already hashed and compressed: [`NewRecord::new`]
-/// does that work wherever the record is made (a request handler), so the
-/// single writer only stores bytes.
-#[derive(Debug, Clone)]
-pub struct NewRecord {
-    /// [`digest`] of the payload: identical payloads are logged once.
-    /// `None` for records that must be logged every time they are written.
-    digest: Option<[u8; 32]>,
-    /// The kind byte, then the LZ4-compressed payload.
-    value: Vec<u8>,
-    /// For events: the event time in ns since the epoch, indexed for paging.
-    event_time: Option<i64>,
-}
-
-/// The digest that identifies a record's bytes for deduplication: BLAKE3,
-/// collision-resistant like SHA-256 but several times faster on this path.
-pub fn digest(payload: &[u8]) -> [u8; 32] {
-    blake3::hash(payload).into()
-}
-
-impl NewRecord {
-    /// Encodes `payload` (the bytes exactly as received) as a record of
-    /// `kind` whose identical resending is recognised and not logged again.
-    pub fn new(kind: RecordKind, payload: &[u8], event_time: Option<i64>) -> Self {
-        Self {
-            digest: Some(digest(payload)),
-            event_time,
-            ..Self::unique(kind, payload)
-        }
-    }
-
-    /// A record logged however often it is written: a graph put again after
-    /// another write must be applied again.
-    pub fn unique(kind: RecordKind, payload: &[u8]) -> Self {
-        // Compressed into a scratch buffer of LZ4's maximum output size,
-        // kept by the thread, then copied once into a vector of the right
-        // size. lz4_flex's own vector is allocated at the maximum size, then
-        // shrunk to fit, which copies it, and we would copy that again to
-        // put the kind byte first. A scratch buffer grown for a large
-        // document is let go rather than kept by the thread.
-        const SCRATCH_KEPT: usize = 1 << 20;
-        thread_local! {
-            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let value = SCRATCH.with_borrow_mut(|scratch| {
-            let room = lz4_flex::block::get_maximum_output_size(payload.len());
-            if scratch.len() < room {
-                scratch.resize(room, 0);
-            }
-            let written = lz4_flex::block::compress_into(payload, scratch)
-                .expect("the buffer has LZ4's maximum output size");
-            let mut value = Vec::with_capacity(5 + written);
-            value.push(kind as u8);
-            // The payload's length, as `compress_prepend_size` writes it
-            // for `decompress_size_prepended`.
-            value.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-            value.extend_from_slice(&scratch[..written]);
-            if scratch.len() > SCRATCH_KEPT {
-                *scratch = Vec::new();
-            }
-            value
-        });
-        Self {
-            digest: None,
-            value,
-            event_time: None,
-        }
-    }
-}
-
 /// What became of an appended record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
@@ -156,17 +73,6 @@ pub enum Appended {
     New(u64),
     /// Byte-identical to the record already logged under this number; not logged again.
     Duplicate(u64),
-}
-
-/// A record read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// Its sequence number.
-    pub seq: u64,
-    /// What it holds.
-    pub kind: RecordKind,
-    /// The bytes as received.
-    pub payload: Vec<u8>,
 }
 
 /// Which raw events to list, by event time (both bounds inclusive).
@@ -196,6 +102,7 @@ pub struct EventPage {
 /// The durable log.
 pub struct Log {
     db: Database,
+    known: KnownFacets,
 }
 
 impl Log {
@@ -217,9 +124,29 @@ impl Log {
         let txn = db.begin_write()?;
         txn.open_table(RECORDS)?;
         txn.open_table(DIGESTS)?;
+        txn.open_table(FACETS)?;
         txn.open_table(EVENT_TIMES)?;
         txn.commit()?;
-        Ok(Self { db })
+        let known = KnownFacets::default();
+        let txn = db.begin_read()?;
+        let mut loaded = 0;
+        for entry in txn.open_table(FACETS)?.iter()? {
+            let (digest, text) = entry?;
+            if let (Ok(digest), Ok(text)) = (digest.value().try_into(), record::decompress(text.value())) {
+                loaded += text.len();
+                if loaded > record::KNOWN_MAX_BYTES {
+                    break;
+                }
+                known.remember(digest, &text);
+            }
+        }
+        Ok(Self { db, known })
+    }
+
+    /// The facets this log holds, for encoding records that refer to them
+    /// ([`NewRecord::event`]).
+    pub fn known_facets(&self) -> &KnownFacets {
+        &self.known
     }
 
     /// Appends records in one transaction and makes them durable (fsync)
@@ -231,9 +158,11 @@ impl Log {
         let mut txn = self.db.begin_write()?;
         txn.set_durability(Durability::Immediate)?;
         let mut results = Vec::new();
+        let mut stored: Vec<(&record::Digest, &[u8])> = Vec::new();
         {
             let mut table = txn.open_table(RECORDS)?;
             let mut digests = txn.open_table(DIGESTS)?;
+            let mut facets = txn.open_table(FACETS)?;
             let mut times = txn.open_table(EVENT_TIMES)?;
             let mut next = table.last()?.map_or(1, |(seq, _)| seq.value() + 1);
             for record in records {
@@ -244,6 +173,12 @@ impl Log {
                     }
                     digests.insert(digest.as_slice(), next)?;
                 }
+                for (digest, text) in &record.facets {
+                    if facets.get(digest.as_slice())?.is_none() {
+                        facets.insert(digest.as_slice(), record::compress(&[], text).as_slice())?;
+                    }
+                    stored.push((digest, text));
+                }
                 table.insert(next, record.value.as_slice())?;
                 if let Some(time) = record.event_time {
                     times.insert((time, next), ())?;
@@ -253,6 +188,9 @@ impl Log {
             }
         }
         txn.commit()?;
+        for (digest, text) in stored {
+            self.known.remember(*digest, text);
+        }
         Ok(results)
     }
 
@@ -264,9 +202,10 @@ impl Log {
     ) -> Result<(), LogError> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(RECORDS)?;
+        let facets = txn.open_table(FACETS)?;
         for entry in table.range(from..)? {
             let (seq, value) = entry?;
-            visit(decode(seq.value(), value.value())?)?;
+            visit(decode(seq.value(), value.value(), |d| facet(&facets, d))?)?;
         }
         Ok(())
     }
@@ -287,6 +226,7 @@ impl Log {
         let txn = self.db.begin_read()?;
         let times = txn.open_table(EVENT_TIMES)?;
         let records = txn.open_table(RECORDS)?;
+        let facets = txn.open_table(FACETS)?;
         let low = (window.after.unwrap_or(i64::MIN), 0u64);
         let high = (window.before.unwrap_or(i64::MAX), u64::MAX);
         let range = times.range(low..=high)?;
@@ -313,18 +253,18 @@ impl Log {
                 seq,
                 reason: "indexed by event time but missing".into(),
             })?;
-            events.push(decode(seq, value.value())?.payload);
+            events.push(decode(seq, value.value(), |d| facet(&facets, d))?.payload);
         }
         Ok(EventPage { events, total })
     }
 }
 
-fn decode(seq: u64, value: &[u8]) -> Result<Record, LogError> {
-    let corrupt = |reason: String| LogError::Corrupt { seq, reason };
-    let (&kind, compressed) = value.split_first().ok_or_else(|| corrupt("empty".into()))?;
-    let kind = RecordKind::from_byte(kind).ok_or_else(|| corrupt(format!("unknown kind {kind}")))?;
-    let payload = lz4_flex::decompress_size_prepended(compressed).map_err(|e| corrupt(e.to_string()))?;
-    Ok(Record { seq, kind, payload })
+/// The compressed text of the facet with this digest, if the log holds it.
+fn facet(
+    facets: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    digest: &record::Digest,
+) -> Result<Option<Vec<u8>>, LogError> {
+    Ok(facets.get(digest.as_slice())?.map(|text| text.value().to_vec()))
 }
 
 #[cfg(test)]
@@ -332,7 +272,7 @@ mod tests {
     use super::*;
 
     fn event(payload: &[u8], time: i64) -> NewRecord {
-        NewRecord::new(RecordKind::OpenLineage, payload, Some(time))
+        NewRecord::event(payload, &[], time, &KnownFacets::default())
     }
 
     #[test]
@@ -429,5 +369,135 @@ mod tests {
             [b"kept".to_vec()]
         );
         assert_eq!(log.append(&[event(b"next", 2)]).unwrap(), [Appended::New(2)]);
+    }
+
+    /// An event whose job holds a large `sql` facet and whose run holds a
+    /// large custom facet `n` and a small one; its text and facet spans as
+    /// the parser finds them.
+    fn with_facets(run: u32, sql: &str, custom: &str) -> (String, Vec<std::ops::Range<usize>>) {
+        let text = format!(
+            r#"{{"eventTime":"2024-01-01T00:00:0{run}Z","producer":"p","run":{{"runId":"43d7db3b-8984-4cda-b237-8c6919b3667{run}","facets":{{"big":{{"plan":"{custom}"}},"small":{{"n":{run}}}}}}},"job":{{"namespace":"n","name":"j","facets":{{"sql":{{"query":"{sql}"}}}}}}}}"#
+        );
+        let located = crate::openlineage::parse_located(&text, &crate::openlineage::Checked::default())
+            .expect("a valid event");
+        (text, located.facet_spans)
+    }
+
+    fn all_payloads(log: &Log) -> Vec<Vec<u8>> {
+        let mut seen = Vec::new();
+        log.scan(1, |r| {
+            seen.push(r.payload);
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    fn facets_stored(log: &Log) -> u64 {
+        let txn = log.db.begin_read().unwrap();
+        txn.open_table(FACETS).unwrap().len().unwrap()
+    }
+
+    #[test]
+    fn large_facets_are_stored_once_and_events_read_back_byte_for_byte() {
+        let log = Log::in_memory().unwrap();
+        let known = log.known_facets();
+        let sql = "SELECT a FROM t WHERE x = 1 ".repeat(30);
+        let plan = |run: u32| format!("plan {run} ").repeat(80);
+        let events = [
+            with_facets(1, &sql, &plan(1)),
+            with_facets(2, &sql, &plan(2)),
+            with_facets(3, &sql, &plan(1)),
+        ];
+        let encode = |(text, spans): &(String, Vec<std::ops::Range<usize>>), known: &KnownFacets| {
+            NewRecord::event(text.as_bytes(), spans, 1, known)
+        };
+        // Three facets of three spans each: the small one stays inline.
+        assert_eq!(events[0].1.len(), 3);
+        let first = encode(&events[0], known);
+        assert_eq!(first.facets.len(), 2);
+        assert!(first.value.len() < 400, "the record refers to its large facets");
+        log.append(&[first]).unwrap();
+        // Once logged, known facets are referred to, not sent again.
+        let second = encode(&events[1], known);
+        assert_eq!(second.facets.len(), 1, "only the new plan");
+        let third = encode(&events[2], known);
+        assert!(third.facets.is_empty());
+        // A record encoded without knowing still lands once.
+        let again = encode(&events[2], &KnownFacets::default());
+        assert_eq!(again.facets.len(), 2);
+        let appended = log.append(&[second, third, again]).unwrap();
+        assert_eq!(
+            appended,
+            [Appended::New(2), Appended::New(3), Appended::Duplicate(3)]
+        );
+        assert_eq!(facets_stored(&log), 3);
+        let texts: Vec<Vec<u8>> = events.iter().map(|(t, _)| t.clone().into_bytes()).collect();
+        assert_eq!(all_payloads(&log), texts);
+        let page = log
+            .events(EventWindow {
+                after: None,
+                before: None,
+                descending: false,
+                offset: 1,
+                limit: 1,
+            })
+            .unwrap();
+        assert_eq!(page.events, [texts[1].clone()]);
+    }
+
+    #[test]
+    fn spans_out_of_order_or_past_the_text_stay_inline() {
+        let log = Log::in_memory().unwrap();
+        let payload = "x".repeat(2_000);
+        let spans = [100..700, 600..1_300, 1_500..2_500, 1_400..1_990];
+        let record = NewRecord::event(payload.as_bytes(), &spans, 1, log.known_facets());
+        // The first and the last span are stored apart.
+        assert_eq!(record.facets.len(), 2);
+        log.append(&[record]).unwrap();
+        assert_eq!(all_payloads(&log), [payload.into_bytes()]);
+    }
+
+    #[test]
+    fn a_record_whose_facet_is_missing_is_reported_corrupt() {
+        let (text, spans) = with_facets(1, &"q".repeat(600), &"p".repeat(600));
+        let knows_all = KnownFacets::default();
+        let sent = NewRecord::event(text.as_bytes(), &spans, 1, &knows_all);
+        for (digest, text) in &sent.facets {
+            knows_all.remember(*digest, text);
+        }
+        // Encoded against facets another log holds: nothing is sent.
+        let log = Log::in_memory().unwrap();
+        log.append(&[NewRecord::event(text.as_bytes(), &spans, 1, &knows_all)])
+            .unwrap();
+        let err = log.scan(1, |_| Ok(())).unwrap_err();
+        assert!(
+            matches!(&err, LogError::Corrupt { seq: 1, reason } if reason.contains("missing")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn facets_survive_reopening_and_are_known_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.redb");
+        let sql = "SELECT 1 ".repeat(100);
+        let first = with_facets(1, &sql, &"a".repeat(600));
+        {
+            let log = Log::open(&path).unwrap();
+            log.append(&[NewRecord::event(
+                first.0.as_bytes(),
+                &first.1,
+                1,
+                log.known_facets(),
+            )])
+            .unwrap();
+        }
+        let log = Log::open(&path).unwrap();
+        let second = with_facets(2, &sql, &"a".repeat(600));
+        let record = NewRecord::event(second.0.as_bytes(), &second.1, 2, log.known_facets());
+        assert!(record.facets.is_empty(), "the reopened log knows its facets");
+        log.append(&[record]).unwrap();
+        assert_eq!(all_payloads(&log), [first.0.into_bytes(), second.0.into_bytes()]);
     }
 }

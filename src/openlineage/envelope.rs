@@ -19,6 +19,7 @@
 //! every fixture and on thousands of damaged copies of them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use uuid::Uuid;
 
@@ -26,24 +27,40 @@ use super::event::wire::{RawDataset, RawEvent, RawInput, RawOutput, RawRun};
 use super::event::{EventType, Facet, Facets};
 use super::time::Timestamp;
 
-/// Reads the event at the start of `text`: the event and the length of the
-/// text it spans, or `None` to leave the event to serde_json.
-pub(super) fn read_event(text: &str) -> Option<(RawEvent<Facet>, usize)> {
+/// An event read from the start of a text.
+pub(super) struct Read {
+    /// The event.
+    pub event: RawEvent<Facet>,
+    /// The length of the text it spans.
+    pub len: usize,
+    /// Where each facet's value lies in the text, in order.
+    pub facet_spans: Vec<Range<usize>>,
+}
+
+/// Reads the event at the start of `text`, or `None` to leave the event to
+/// serde_json.
+pub(super) fn read_event(text: &str) -> Option<Read> {
     let mut reader = Reader {
         text,
         at: 0,
         open: Vec::new(),
+        facet_spans: Vec::new(),
     };
     let event = reader.event()?;
-    Some((event, reader.at))
+    Some(Read {
+        event,
+        len: reader.at,
+        facet_spans: reader.facet_spans,
+    })
 }
 
-/// A position in the text, and the containers open around it while a
-/// facet is skipped (`true` for an object).
+/// A position in the text, the containers open around it while a facet is
+/// skipped (`true` for an object), and the facets' spans so far.
 struct Reader<'t> {
     text: &'t str,
     at: usize,
     open: Vec<bool>,
+    facet_spans: Vec<Range<usize>>,
 }
 
 /// Sets a field the first time it is seen; serde refuses a second one.
@@ -178,6 +195,7 @@ impl<'t> Reader<'t> {
             let start = r.at;
             r.skip_value()?;
             let json = &r.text[start..r.at];
+            r.facet_spans.push(start..r.at);
             // A repeated key replaces the earlier one, as in serde's map.
             facets.insert(key.to_owned(), Facet::new(json.into()));
             Some(())
@@ -462,7 +480,7 @@ mod tests {
     /// The reader agrees with serde_json on `text`, or leaves it to it;
     /// whether it read it.
     fn agrees(text: &str) -> bool {
-        let Some((fast, len)) = read_event(text) else {
+        let Some(Read { event: fast, len, .. }) = read_event(text) else {
             return false;
         };
         let Some((slow, slow_len)) = by_serde(text) else {
@@ -500,6 +518,52 @@ mod tests {
         for text in fixtures() {
             assert!(agrees(&text), "left to serde_json: {text}");
         }
+    }
+
+    /// Every facet's text, in the order of the event's text.
+    fn facet_texts(event: &RawEvent<Facet>) -> Vec<&str> {
+        let maps = [
+            event.run.as_ref().and_then(|r| r.facets.as_ref()),
+            event.job.as_ref().and_then(|j| j.facets.as_ref()),
+            event.dataset.as_ref().and_then(|d| d.facets.as_ref()),
+        ];
+        let inputs = event
+            .inputs
+            .iter()
+            .flatten()
+            .flat_map(|i| [&i.facets, &i.input_facets]);
+        let outputs = event
+            .outputs
+            .iter()
+            .flatten()
+            .flat_map(|o| [&o.facets, &o.output_facets]);
+        maps.into_iter()
+            .chain(inputs.chain(outputs).map(Option::as_ref))
+            .flatten()
+            .flat_map(|facets| facets.values().map(Facet::get))
+            .collect()
+    }
+
+    #[test]
+    fn facet_spans_are_each_facets_text_in_order() {
+        let mut spanned = 0;
+        for text in fixtures() {
+            let Read {
+                event, facet_spans, ..
+            } = read_event(&text).expect("read");
+            let mut from_spans: Vec<&str> = facet_spans.iter().map(|span| &text[span.clone()]).collect();
+            let mut from_event = facet_texts(&event);
+            assert!(facet_spans.windows(2).all(|w| w[0].end <= w[1].start), "{text}");
+            // The maps are ordered by key; the spans by place in the text.
+            // (TRICKY repeats a key, and the map keeps only the later facet.)
+            from_spans.sort_unstable();
+            from_event.sort_unstable();
+            if text != TRICKY {
+                assert_eq!(from_spans, from_event, "{text}");
+            }
+            spanned += facet_spans.len();
+        }
+        assert!(spanned > 20, "the fixtures hold facets");
     }
 
     #[test]

@@ -20,5 +20,5 @@ pub mod time;
 pub use checked::Checked;
 pub use event::{Event, EventKind, EventType};
 pub use node_id::NodeId;
-pub use parse::{BodyEvent, ParseError, parse_body, parse_event, parse_event_with};
+pub use parse::{BodyEvent, Located, ParseError, parse_body, parse_event, parse_event_with, parse_located};
 pub use time::Timestamp;

@@ -8,6 +8,8 @@
 //! `serde_path_to_error` to find the path (it cannot see through
 //! `RawValue`, so that pass skips facets).
 
+use std::ops::Range;
+
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use thiserror::Error;
@@ -91,9 +93,20 @@ pub fn is_array(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
 
+/// A validated event, with where its facets lie in its text.
+#[derive(Debug)]
+pub struct Located {
+    /// The event.
+    pub event: Event,
+    /// The byte range of each facet's value in the event's text, in order
+    /// (empty where serde_json read the event): the log stores large facets
+    /// apart and once (see [`crate::log`]) without reading the text again.
+    pub facet_spans: Vec<Range<usize>>,
+}
+
 /// One event of a request body: its exact text (what the log keeps), and
 /// the event or why it is refused.
-pub type BodyEvent<'a> = (&'a str, Result<Event, ParseError>);
+pub type BodyEvent<'a> = (&'a str, Result<Located, ParseError>);
 
 /// Parses a request body: one event, or a JSON array of events. Each event
 /// is read in one pass that also finds where it ends, so a batch is not
@@ -136,13 +149,14 @@ pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent
 
 /// Reads the event at the start of `rest`: the event or why it is
 /// refused, and its length in bytes; `None` if it is not well-formed JSON.
-fn next_event(rest: &str, checked: &Checked) -> Option<(Result<Event, ParseError>, usize)> {
-    if let Some((raw, len)) = envelope::read_event(rest) {
-        return Some((finish(raw, checked), len));
+fn next_event(rest: &str, checked: &Checked) -> Option<(Result<Located, ParseError>, usize)> {
+    if let Some(read) = envelope::read_event(rest) {
+        let len = read.len;
+        return Some((located(read, checked), len));
     }
     let mut typed = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<Facet>>();
     match typed.next()? {
-        Ok(raw) => Some((finish(raw, checked), typed.byte_offset())),
+        Ok(raw) => Some((unlocated(finish(raw, checked)), typed.byte_offset())),
         Err(err) if err.is_data() => {
             // Well-formed but not an event: find where it ends, to go on.
             let mut whole = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
@@ -185,16 +199,35 @@ pub fn parse_event(text: &str) -> Result<Event, ParseError> {
 /// Parses and validates one event, skipping the check of standard facets
 /// that `checked` saw pass before.
 pub fn parse_event_with(text: &str, checked: &Checked) -> Result<Event, ParseError> {
-    if let Some((raw, len)) = envelope::read_event(text)
-        && skip_blank(text, len) == text.len()
+    parse_located(text, checked).map(|located| located.event)
+}
+
+/// [`parse_event_with`], with where the event's facets lie in `text`.
+pub fn parse_located(text: &str, checked: &Checked) -> Result<Located, ParseError> {
+    if let Some(read) = envelope::read_event(text)
+        && skip_blank(text, read.len) == text.len()
     {
-        return finish(raw, checked);
+        return located(read, checked);
     }
     match serde_json::from_str(text) {
-        Ok(raw) => finish(raw, checked),
+        Ok(raw) => unlocated(finish(raw, checked)),
         Err(err) if err.is_data() => Err(locate(text, &err)),
         Err(err) => Err(ParseError::from_json(&err)),
     }
+}
+
+/// Validates an event the envelope reader read, keeping its facets' spans.
+fn located(read: envelope::Read, checked: &Checked) -> Result<Located, ParseError> {
+    let facet_spans = read.facet_spans;
+    finish(read.event, checked).map(|event| Located { event, facet_spans })
+}
+
+/// An event serde_json read: where its facets lie is not known.
+fn unlocated(event: Result<Event, ParseError>) -> Result<Located, ParseError> {
+    event.map(|event| Located {
+        event,
+        facet_spans: Vec::new(),
+    })
 }
 
 /// Validates a deserialized event: its kind by shape, its standard facets.
