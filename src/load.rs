@@ -210,7 +210,7 @@ fn events_of(
     checked: &Checked,
     known: &KnownFacets,
 ) -> Vec<(usize, Result<Accepted, ParseError>)> {
-    match parse_body(text.as_bytes(), checked) {
+    match parse_body(text.as_bytes(), checked, known) {
         Ok(events) => events
             .into_iter()
             .map(|(event_text, event)| {

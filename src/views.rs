@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use crate::catalog::{Catalog, CatalogError, Described};
 use crate::lineage::Projection;
 use crate::log::{Log, LogError, RecordKind};
-use crate::openlineage::{Checked, Event, parse_event_with};
+use crate::openlineage::{Checked, Event, parse_located};
 use crate::search::index::SearchIndex;
 use crate::store::change::{ChangeError, RdfChange};
 use crate::store::{ReadCounter, Store, StoreError};
@@ -193,7 +193,11 @@ impl Views {
                 RecordKind::OpenLineage => {
                     let parsed = std::str::from_utf8(&record.payload)
                         .map_err(|e| e.to_string())
-                        .and_then(|text| parse_event_with(text, &checked).map_err(|e| e.to_string()));
+                        .and_then(|text| {
+                            parse_located(text, &checked, log.known_facets())
+                                .map(|located| located.event)
+                                .map_err(|e| e.to_string())
+                        });
                     match parsed {
                         Ok(event) => pending.push(event),
                         // Accepted once, so this only happens if validation

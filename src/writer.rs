@@ -44,7 +44,7 @@ impl Accepted {
     /// (through [`Writer::accept`]), so the writer threads do no parsing,
     /// hashing or compression; `meshgraph load` calls it directly.
     pub fn parse(text: &str, checked: &Checked, known: &KnownFacets) -> Result<Self, ParseError> {
-        parse_located(text, checked).map(|located| Self::new(text, located, known))
+        parse_located(text, checked, known).map(|located| Self::new(text, located, known))
     }
 
     /// Encodes a validated event, whose JSON text is `text`, for the log,
@@ -193,7 +193,7 @@ impl Writer {
     /// and prepares each for [`Writer::write`]; fails whole on a syntax
     /// error (see [`parse_body`]).
     pub fn accept_body(&self, body: &[u8]) -> Result<Vec<Result<Accepted, ParseError>>, ParseError> {
-        Ok(parse_body(body, &self.checked)?
+        Ok(parse_body(body, &self.checked, self.log.known_facets())?
             .into_iter()
             .map(|(text, event)| event.map(|located| Accepted::new(text, located, self.log.known_facets())))
             .collect())

@@ -378,7 +378,7 @@ mod tests {
         let text = format!(
             r#"{{"eventTime":"2024-01-01T00:00:0{run}Z","producer":"p","run":{{"runId":"43d7db3b-8984-4cda-b237-8c6919b3667{run}","facets":{{"big":{{"plan":"{custom}"}},"small":{{"n":{run}}}}}}},"job":{{"namespace":"n","name":"j","facets":{{"sql":{{"query":"{sql}"}}}}}}}}"#
         );
-        let located = crate::openlineage::parse_located(&text, &crate::openlineage::Checked::default())
+        let located = crate::openlineage::parse_located(&text, &crate::openlineage::Checked::default(), &())
             .expect("a valid event");
         (text, located.facet_spans)
     }

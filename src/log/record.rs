@@ -21,7 +21,9 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::Range;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+
+use crate::openlineage::KnownTexts;
 
 use super::LogError;
 
@@ -75,14 +77,29 @@ pub fn digest(payload: &[u8]) -> Digest {
 /// How many bytes of facet text [`KnownFacets`] keeps before it starts over.
 pub(super) const KNOWN_MAX_BYTES: usize = 64 << 20;
 
-/// The facets the log holds, by their text, so that a record being encoded
-/// refers to one it holds without hashing it with BLAKE3 or sending it
-/// again: a text is looked up by its XXH3-128 and then compared byte for
-/// byte with the stored one, which makes the reference as sure as the
-/// digest (a crafted XXH3 collision only misses the lookup). The log adds
-/// the facets it stored once their transaction is committed, so whatever
-/// is found here is durable. Forgetting a facet costs only hashing and
-/// sending it once more: the log still stores each facet once.
+/// How many bytes of a text [`KnownFacets`] looks up a text by when
+/// recognising it in an event's text (less than [`APART_MIN`]).
+const PREFIX: usize = 256;
+
+/// How many known texts that begin alike (with the same [`PREFIX`] bytes)
+/// are tried when recognising one: a job whose SQL changes a little every
+/// run keeps its latest versions.
+const PREFIX_SHARED: usize = 8;
+
+/// The facets the log holds, by their text.
+///
+/// - A record being encoded refers to a facet the log holds without
+///   hashing it with BLAKE3 or sending it again ([`KnownFacets::digest_of`]).
+/// - The event reader recognises a facet it holds in an event's text by its
+///   bytes, and skips it at the speed of a comparison instead of reading it
+///   as JSON: every text here was a facet of an accepted event, so it is a
+///   well-formed JSON value (see [`KnownTexts`]).
+///
+/// A text is looked up by a hash (XXH3) and then compared byte for byte with
+/// the stored one, so a crafted collision only misses the lookup. The log
+/// adds the facets it stored once their transaction is committed, so
+/// whatever is found here is durable. Forgetting a facet costs only reading
+/// and hashing it once more: the log still stores each facet once.
 #[derive(Debug, Default)]
 pub struct KnownFacets {
     known: RwLock<Known>,
@@ -91,7 +108,10 @@ pub struct KnownFacets {
 #[derive(Debug, Default)]
 struct Known {
     /// XXH3-128 of the text -> the text's digest and the text.
-    by_hash: HashMap<u128, (Digest, Box<[u8]>)>,
+    by_hash: HashMap<u128, (Digest, Arc<[u8]>)>,
+    /// XXH3-64 of the text's first [`PREFIX`] bytes -> the texts that begin
+    /// so, newest last.
+    by_prefix: HashMap<u64, Vec<Arc<[u8]>>>,
     /// The texts' bytes in all.
     bytes: usize,
 }
@@ -111,11 +131,35 @@ impl KnownFacets {
         if known.bytes + text.len() > KNOWN_MAX_BYTES {
             *known = Known::default();
         }
-        let hash = xxhash_rust::xxh3::xxh3_128(text);
-        if let Entry::Vacant(entry) = known.by_hash.entry(hash) {
-            entry.insert((digest, text.into()));
-            known.bytes += text.len();
+        let Entry::Vacant(entry) = known.by_hash.entry(xxhash_rust::xxh3::xxh3_128(text)) else {
+            return;
+        };
+        let text: Arc<[u8]> = text.into();
+        entry.insert((digest, Arc::clone(&text)));
+        known.bytes += text.len();
+        if let Some(head) = text.get(..PREFIX) {
+            let alike = known
+                .by_prefix
+                .entry(xxhash_rust::xxh3::xxh3_64(head))
+                .or_default();
+            if alike.len() == PREFIX_SHARED {
+                alike.remove(0);
+            }
+            alike.push(text);
         }
+    }
+}
+
+impl KnownTexts for KnownFacets {
+    fn known_prefix(&self, rest: &[u8]) -> Option<usize> {
+        let head = rest.get(..PREFIX)?;
+        let known = self.known.read().expect("known facets lock");
+        let alike = known.by_prefix.get(&xxhash_rust::xxh3::xxh3_64(head))?;
+        alike
+            .iter()
+            .rev()
+            .find(|text| rest.starts_with(text))
+            .map(|text| text.len())
     }
 }
 
@@ -320,6 +364,21 @@ mod tests {
             .by_hash
             .insert(hash, (digest(text), text.as_slice().into()));
         assert_eq!(known.digest_of(forged), None);
+    }
+
+    #[test]
+    fn a_known_facet_is_recognised_where_a_text_starts_with_it() {
+        let known = KnownFacets::default();
+        let facet = format!("{{\"query\":\"{}\"}}", "SELECT 1 ".repeat(60));
+        let event = format!("{facet},\"next\":{}", "1".repeat(300));
+        assert_eq!(known.known_prefix(event.as_bytes()), None);
+        known.remember(digest(facet.as_bytes()), facet.as_bytes());
+        assert_eq!(known.known_prefix(event.as_bytes()), Some(facet.len()));
+        // The same first bytes, then others: not it.
+        let changed = event.replacen("SELECT 1 \"", "SELECT 2 \"", 1);
+        assert_eq!(known.known_prefix(changed.as_bytes()), None);
+        // Too short to be a known facet.
+        assert_eq!(known.known_prefix(&facet.as_bytes()[..100]), None);
     }
 
     #[test]

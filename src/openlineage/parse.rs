@@ -93,6 +93,22 @@ pub fn is_array(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
 
+/// Texts known to be well-formed JSON values: the large facets of events
+/// accepted before. The event reader recognises one where a facet starts
+/// by comparing bytes, and skips it instead of reading it again; facets
+/// repeat from run to run, and reading them is most of reading an event.
+pub trait KnownTexts: Sync {
+    /// The length of the known text that `rest` starts with, if any.
+    fn known_prefix(&self, rest: &[u8]) -> Option<usize>;
+}
+
+/// No text is known.
+impl KnownTexts for () {
+    fn known_prefix(&self, _: &[u8]) -> Option<usize> {
+        None
+    }
+}
+
 /// A validated event, with where its facets lie in its text.
 #[derive(Debug)]
 pub struct Located {
@@ -113,7 +129,11 @@ pub type BodyEvent<'a> = (&'a str, Result<Located, ParseError>);
 /// scanned once to cut it into events and once more to read them. A syntax
 /// error anywhere refuses the whole body (its line and column are the
 /// body's); an event whose data is wrong is refused alone.
-pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent<'a>>, ParseError> {
+pub fn parse_body<'a>(
+    body: &'a [u8],
+    checked: &Checked,
+    known: &dyn KnownTexts,
+) -> Result<Vec<BodyEvent<'a>>, ParseError> {
     let text = std::str::from_utf8(body).map_err(|_| syntax_error(body))?;
     let mut events = Vec::new();
     let mut at = skip_blank(text, 0);
@@ -123,7 +143,7 @@ pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent
     }
     if !(array && text[at..].starts_with(']')) {
         loop {
-            let (event, len) = next_event(&text[at..], checked).ok_or_else(|| syntax_error(body))?;
+            let (event, len) = next_event(&text[at..], checked, known).ok_or_else(|| syntax_error(body))?;
             events.push((&text[at..at + len], event));
             at = skip_blank(text, at + len);
             if !array {
@@ -149,8 +169,12 @@ pub fn parse_body<'a>(body: &'a [u8], checked: &Checked) -> Result<Vec<BodyEvent
 
 /// Reads the event at the start of `rest`: the event or why it is
 /// refused, and its length in bytes; `None` if it is not well-formed JSON.
-fn next_event(rest: &str, checked: &Checked) -> Option<(Result<Located, ParseError>, usize)> {
-    if let Some(read) = envelope::read_event(rest) {
+fn next_event(
+    rest: &str,
+    checked: &Checked,
+    known: &dyn KnownTexts,
+) -> Option<(Result<Located, ParseError>, usize)> {
+    if let Some(read) = envelope::read_event(rest, known) {
         let len = read.len;
         return Some((located(read, checked), len));
     }
@@ -199,12 +223,13 @@ pub fn parse_event(text: &str) -> Result<Event, ParseError> {
 /// Parses and validates one event, skipping the check of standard facets
 /// that `checked` saw pass before.
 pub fn parse_event_with(text: &str, checked: &Checked) -> Result<Event, ParseError> {
-    parse_located(text, checked).map(|located| located.event)
+    parse_located(text, checked, &()).map(|located| located.event)
 }
 
-/// [`parse_event_with`], with where the event's facets lie in `text`.
-pub fn parse_located(text: &str, checked: &Checked) -> Result<Located, ParseError> {
-    if let Some(read) = envelope::read_event(text)
+/// [`parse_event_with`], recognising `known` facets, with where the
+/// event's facets lie in `text`.
+pub fn parse_located(text: &str, checked: &Checked, known: &dyn KnownTexts) -> Result<Located, ParseError> {
+    if let Some(read) = envelope::read_event(text, known)
         && skip_blank(text, read.len) == text.len()
     {
         return located(read, checked);
@@ -558,7 +583,7 @@ mod tests {
     #[test]
     fn bodies_are_one_event_or_an_array_each_with_its_exact_text() {
         fn parse<'a>(body: &'a str) -> Result<Vec<BodyEvent<'a>>, ParseError> {
-            parse_body(body.as_bytes(), &Checked::default())
+            parse_body(body.as_bytes(), &Checked::default(), &())
         }
         let body = format!(" \n{MINIMAL}\n");
         let one = parse(&body).unwrap();
@@ -599,7 +624,7 @@ mod tests {
             assert_eq!((line, column), (expected.line(), expected.column()), "{broken:?}");
         }
         assert!(matches!(
-            parse_body(b"[\xff]", &Checked::default()),
+            parse_body(b"[\xff]", &Checked::default(), &()),
             Err(ParseError::Syntax { .. })
         ));
     }
