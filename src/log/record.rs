@@ -194,8 +194,8 @@ pub struct NewRecord {
     /// For events: the event time in ns since the epoch, indexed for paging.
     pub(super) event_time: Option<i64>,
     /// The facets the record refers to that were not known to be in the
-    /// log: digest and text. The log stores those it lacks.
-    pub(super) facets: Vec<(Digest, Box<[u8]>)>,
+    /// log. The log stores those it lacks.
+    pub(super) facets: Vec<Stored>,
 }
 
 impl NewRecord {
