@@ -2,11 +2,10 @@
 """How much of an OpenLineage workload's bytes are facets, and how many of
 those bytes a log that stored each distinct facet once would still write.
 
-Every event is logged whole, LZ4-compressed, and compressing it is the
-largest single cost of accepting an event on the request's thread (see the
-ingest benchmark's breakdown). Facets repeat from run to run (a table's
-schema, a job's SQL and column lineage): this measures what a log keeping
-each distinct facet text once would leave to compress.
+Facets repeat from run to run (a table's schema, a job's SQL and column
+lineage): this measures what a log keeping each distinct facet text once
+leaves to compress, and how the large facets, which the log stores apart
+and recognises by their first bytes, group by those bytes.
 
 Usage (by hand, not from CI; the standard library is enough):
 
@@ -25,6 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections import Counter
+
+# The size from which the log stores a facet apart (`APART_MIN`).
+LARGE = 512
 
 
 def facet_texts(event: dict) -> list[str]:
@@ -49,6 +52,7 @@ def main() -> None:
     path = sys.argv[1]
     limit = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
     seen: set[bytes] = set()
+    large: set[str] = set()
     events = total = facets = new = 0
     with open(path, encoding="utf-8") as lines:
         for line in lines:
@@ -59,6 +63,8 @@ def main() -> None:
             for text in facet_texts(json.loads(line)):
                 size = len(text.encode())
                 facets += size
+                if size >= LARGE:
+                    large.add(text)
                 digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
                 if digest not in seen:
                     seen.add(digest)
@@ -69,6 +75,13 @@ def main() -> None:
     print(f"distinct facet text: {new / mb:.1f} MB ({new / facets:.1%} of the facet bytes)")
     rest = total - facets + new
     print(f"left to compress with each facet logged once: {rest / mb:.1f} MB ({rest / total:.0%} of now)")
+    # The log looks a known facet up by its first bytes (see src/log/record.rs).
+    for prefix in (256, 512):
+        groups = Counter(text.encode()[:prefix] for text in large)
+        print(
+            f"{len(large)} distinct facets of {LARGE} bytes or more: {len(groups)} groups "
+            f"by their first {prefix} bytes, the largest of {max(groups.values(), default=0)}"
+        )
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ pub(super) const KNOWN_MAX_BYTES: usize = 64 << 20;
 /// Texts that begin alike are common (schemas whose first columns are
 /// `id, created_at`): in the benchmark's workload, the 574 large facets
 /// fall in 294 groups by their first 256 bytes, one of 47 texts, and in 572
-/// groups by their first 512.
+/// groups by their first 512 (`benches/facet_share.py`).
 const PREFIX: usize = APART_MIN;
 
 /// How many known texts that begin alike (with the same [`PREFIX`] bytes)
