@@ -26,7 +26,7 @@ const FACETS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("facets");
 const EVENT_TIMES: TableDefinition<(i64, u64), ()> = TableDefinition::new("event_times");
 
 use record::decode;
-pub use record::{KnownFacets, NewRecord, Record, RecordKind, digest};
+pub use record::{KnownFacets, NewRecord, Record, RecordKind};
 
 /// Errors of the log.
 #[derive(Debug, thiserror::Error)]

@@ -52,7 +52,7 @@ impl RecordKind {
 /// count) mostly differ from run to run and are cheaper inline. In the
 /// benchmark's workload (20,000 events), the facets this size and larger
 /// are 91% of the bytes and 574 distinct texts.
-pub const APART_MIN: usize = 512;
+const APART_MIN: usize = 512;
 
 /// The kind byte's flag for a record whose large facets are stored apart.
 const APART: u8 = 0x80;
@@ -69,7 +69,7 @@ pub type Digest = [u8; 32];
 
 /// The digest that identifies a record's bytes for deduplication, and a
 /// facet stored apart.
-pub fn digest(payload: &[u8]) -> Digest {
+fn digest(payload: &[u8]) -> Digest {
     blake3::hash(payload).into()
 }
 
@@ -133,7 +133,7 @@ impl Known {
 
 impl KnownFacets {
     /// The digest of `text` if the log holds that facet.
-    pub fn digest_of(&self, text: &[u8]) -> Option<Digest> {
+    fn digest_of(&self, text: &[u8]) -> Option<Digest> {
         let known = self.known.read().expect("known facets lock");
         let alike = known.alike(text);
         alike
@@ -145,7 +145,7 @@ impl KnownFacets {
 
     /// Remembers a facet the log now holds (durably): its digest and text.
     /// A text shorter than [`PREFIX`] is never stored apart, and not kept.
-    pub fn remember(&self, digest: Digest, text: &[u8]) {
+    pub(super) fn remember(&self, digest: Digest, text: &[u8]) {
         let Some(head) = text.get(..PREFIX) else {
             return;
         };
