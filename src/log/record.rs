@@ -129,18 +129,20 @@ impl Known {
             .and_then(|head| self.by_prefix.get(&xxhash_rust::xxh3::xxh3_64(head)))
             .map_or(&[], Vec::as_slice)
     }
+
+    /// The facet that `rest` starts with. Facets are whole JSON values, so
+    /// none is the start of another: there is at most one.
+    fn starting(&self, rest: &[u8]) -> Option<&Stored> {
+        self.alike(rest).iter().find(|(_, text)| rest.starts_with(text))
+    }
 }
 
 impl KnownFacets {
     /// The digest of `text` if the log holds that facet.
     fn digest_of(&self, text: &[u8]) -> Option<Digest> {
         let known = self.known.read().expect("known facets lock");
-        let alike = known.alike(text);
-        alike
-            .iter()
-            .rev()
-            .find(|(_, stored)| **stored == *text)
-            .map(|(digest, _)| *digest)
+        let (digest, stored) = known.starting(text)?;
+        (stored.len() == text.len()).then_some(*digest)
     }
 
     /// Remembers a facet the log now holds (durably): its digest and text.
@@ -172,12 +174,7 @@ impl KnownFacets {
 impl KnownTexts for KnownFacets {
     fn known_prefix(&self, rest: &[u8]) -> Option<usize> {
         let known = self.known.read().expect("known facets lock");
-        let alike = known.alike(rest);
-        alike
-            .iter()
-            .rev()
-            .find(|(_, text)| rest.starts_with(text))
-            .map(|(_, text)| text.len())
+        known.starting(rest).map(|(_, text)| text.len())
     }
 }
 
