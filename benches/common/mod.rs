@@ -7,6 +7,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -41,10 +42,36 @@ pub fn load_average() -> String {
 }
 
 /// The CPU time the process has used so far, user and system, from
-/// `/proc/self/stat` (Linux only: `None` elsewhere). Its clock ticks are
-/// `USER_HZ`, 100 per second on Linux.
+/// `/proc/self/stat` (Linux only: `None` elsewhere).
 pub fn cpu_time() -> Option<(Duration, Duration)> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    stat_times(Path::new("/proc/self/stat"))
+}
+
+/// The CPU time, user and system, the live threads named `name` have used
+/// so far, from `/proc/self/task/*/stat` (Linux only: `None` elsewhere; a
+/// thread's name is cut to 15 bytes). What the writer's apply thread used
+/// shows how near ingest is to its bound: that thread applies every event.
+pub fn thread_cpu_time(name: &str) -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path();
+        // A thread that ended meanwhile is gone: skip it.
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        if comm.trim_end() == name
+            && let Some((user, system)) = stat_times(&path.join("stat"))
+        {
+            total += user + system;
+        }
+    }
+    Some(total)
+}
+
+/// The user and system time of a `stat` file of `/proc`, whose clock ticks
+/// are `USER_HZ`, 100 per second on Linux.
+fn stat_times(path: &Path) -> Option<(Duration, Duration)> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // The command name, in parentheses, may hold blanks: count fields after it.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -56,31 +83,6 @@ pub fn cpu_time() -> Option<(Duration, Duration)> {
     };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after `)`.
     Some((ticks(11)?, ticks(12)?))
-}
-
-/// The CPU time, user and system, the live threads named `name` have used
-/// so far, from `/proc/self/task/*/stat` (Linux only: `None` elsewhere; a
-/// thread's name is cut to 15 bytes). What the writer's apply thread used
-/// shows how near ingest is to its bound: that thread applies every event.
-pub fn thread_cpu_time(name: &str) -> Option<Duration> {
-    let mut total = Duration::ZERO;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let path = task.ok()?.path();
-        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
-            continue;
-        };
-        if comm.trim_end() != name {
-            continue;
-        }
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
-            continue;
-        };
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        for i in [11, 12] {
-            total += Duration::from_millis(fields.get(i)?.parse::<u64>().ok()? * 10);
-        }
-    }
-    Some(total)
 }
 
 /// What a phase cost in CPU per event, from [`cpu_time`] before and after.
