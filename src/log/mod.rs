@@ -25,7 +25,7 @@ const DIGESTS: TableDefinition<&[u8], u64> = TableDefinition::new("digests");
 const FACETS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("facets");
 const EVENT_TIMES: TableDefinition<(i64, u64), ()> = TableDefinition::new("event_times");
 
-use record::decode;
+use record::{FacetTexts, decode};
 pub use record::{KnownFacets, NewRecord, Record, RecordKind};
 
 /// Errors of the log.
@@ -203,9 +203,10 @@ impl Log {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(RECORDS)?;
         let facets = txn.open_table(FACETS)?;
+        let mut texts = FacetTexts::new(|d| facet(&facets, d));
         for entry in table.range(from..)? {
             let (seq, value) = entry?;
-            visit(decode(seq.value(), value.value(), |d| facet(&facets, d))?)?;
+            visit(decode(seq.value(), value.value(), &mut texts)?)?;
         }
         Ok(())
     }
@@ -227,6 +228,7 @@ impl Log {
         let times = txn.open_table(EVENT_TIMES)?;
         let records = txn.open_table(RECORDS)?;
         let facets = txn.open_table(FACETS)?;
+        let mut texts = FacetTexts::new(|d| facet(&facets, d));
         let low = (window.after.unwrap_or(i64::MIN), 0u64);
         let high = (window.before.unwrap_or(i64::MAX), u64::MAX);
         let range = times.range(low..=high)?;
@@ -253,7 +255,7 @@ impl Log {
                 seq,
                 reason: "indexed by event time but missing".into(),
             })?;
-            events.push(decode(seq, value.value(), |d| facet(&facets, d))?.payload);
+            events.push(decode(seq, value.value(), &mut texts)?.payload);
         }
         Ok(EventPage { events, total })
     }

@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::RwLock;
 
 use crate::openlineage::KnownTexts;
@@ -306,12 +307,53 @@ pub struct Record {
     pub payload: Vec<u8>,
 }
 
-/// Decodes the record `seq` from its `value`, fetching each facet stored
-/// apart (its compressed text) with `facet`.
-pub(super) fn decode(
+/// The facets stored apart that one read of the log puts back into its
+/// records, each fetched and decompressed once: an event's large facets
+/// repeat from record to record, and start-up reads every record. Holds
+/// at most [`KNOWN_MAX_BYTES`] of text, and starts over past it.
+pub(super) struct FacetTexts<F> {
+    /// The compressed text of the facet with a digest, if the log holds it.
+    fetch: F,
+    texts: HashMap<Digest, Rc<[u8]>>,
+    bytes: usize,
+}
+
+impl<F: FnMut(&Digest) -> Result<Option<Vec<u8>>, LogError>> FacetTexts<F> {
+    pub(super) fn new(fetch: F) -> Self {
+        Self {
+            fetch,
+            texts: HashMap::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The text of the facet with `digest`, which record `seq` refers to.
+    fn text(&mut self, seq: u64, digest: &Digest) -> Result<Rc<[u8]>, LogError> {
+        if let Some(text) = self.texts.get(digest) {
+            return Ok(Rc::clone(text));
+        }
+        let corrupt = |reason: String| LogError::Corrupt { seq, reason };
+        let compressed =
+            (self.fetch)(digest)?.ok_or_else(|| corrupt(format!("facet {} is missing", hex(digest))))?;
+        let text: Rc<[u8]> = decompress(&compressed)
+            .map_err(|reason| corrupt(format!("facet {}: {reason}", hex(digest))))?
+            .into();
+        if self.bytes + text.len() > KNOWN_MAX_BYTES {
+            self.texts.clear();
+            self.bytes = 0;
+        }
+        self.bytes += text.len();
+        self.texts.insert(*digest, Rc::clone(&text));
+        Ok(text)
+    }
+}
+
+/// Decodes the record `seq` from its `value`, putting each facet stored
+/// apart back from `facets`.
+pub(super) fn decode<F: FnMut(&Digest) -> Result<Option<Vec<u8>>, LogError>>(
     seq: u64,
     value: &[u8],
-    mut facet: impl FnMut(&Digest) -> Result<Option<Vec<u8>>, LogError>,
+    facets: &mut FacetTexts<F>,
 ) -> Result<Record, LogError> {
     let corrupt = |reason: String| LogError::Corrupt { seq, reason };
     let (&byte, rest) = value.split_first().ok_or_else(|| corrupt("empty".into()))?;
@@ -338,11 +380,7 @@ pub(super) fn decode(
             .ok_or_else(|| corrupt(format!("facet offset {offset} out of order or past the text")))?;
         payload.extend_from_slice(piece);
         from = offset;
-        let compressed =
-            facet(digest)?.ok_or_else(|| corrupt(format!("facet {} is missing", hex(digest))))?;
-        let text =
-            decompress(&compressed).map_err(|reason| corrupt(format!("facet {}: {reason}", hex(digest))))?;
-        payload.extend_from_slice(&text);
+        payload.extend_from_slice(&facets.text(seq, digest)?);
     }
     payload.extend_from_slice(&skeleton[from..]);
     Ok(Record { seq, kind, payload })
