@@ -47,25 +47,30 @@ pub fn cpu_time() -> Option<(Duration, Duration)> {
     stat_times(Path::new("/proc/self/stat"))
 }
 
-/// The CPU time, user and system, the live threads named `name` have used
-/// so far, from `/proc/self/task/*/stat` (Linux only: `None` elsewhere; a
-/// thread's name is cut to 15 bytes). What the writer's apply thread used
-/// shows how near ingest is to its bound: that thread applies every event.
-pub fn thread_cpu_time(name: &str) -> Option<Duration> {
-    let mut total = Duration::ZERO;
+/// How long the live threads named `name` have run so far, and how long
+/// they waited, runnable, for a CPU, from `/proc/self/task/*/schedstat`
+/// (Linux only: `None` elsewhere; a thread's name is cut to 15 bytes).
+/// What the writer's apply thread used shows how near ingest is to its
+/// bound: that thread applies every event; what it waited is time the
+/// other threads took its CPU from it.
+pub fn thread_times(name: &str) -> Option<(Duration, Duration)> {
+    let (mut ran, mut waited) = (Duration::ZERO, Duration::ZERO);
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let path = task.ok()?.path();
         // A thread that ended meanwhile is gone: skip it.
         let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
             continue;
         };
-        if comm.trim_end() == name
-            && let Some((user, system)) = stat_times(&path.join("stat"))
-        {
-            total += user + system;
+        if comm.trim_end() != name {
+            continue;
         }
+        // "<ns on a CPU> <ns waiting on a run queue> <time slices>"
+        let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
+        let mut fields = stat.split_whitespace().map(|f| f.parse::<u64>().ok());
+        ran += Duration::from_nanos(fields.next()??);
+        waited += Duration::from_nanos(fields.next()??);
     }
-    Some(total)
+    Some((ran, waited))
 }
 
 /// The user and system time of a `stat` file of `/proc`, whose clock ticks

@@ -1,9 +1,13 @@
 //! OpenLineage event -> RDF graph writes, as pure functions.
 //!
-//! [`map_event`] turns one validated event into a list of [`GraphWrite`]s;
-//! the store applies them inside the writer's transaction. Everything here is
-//! deterministic (IRIs from identities, no clocks, no randomness), so replaying
-//! the log rebuilds the same graph and a re-sent event changes nothing.
+//! [`map_into`] turns one validated event into [`GraphWrite`]s, handed to a
+//! [`Target`] as they are made: the store applies them to the writer's
+//! transaction straight away, borrowing the terms of each quad, so that no
+//! quad is built only to be copied into the store and freed (that was a
+//! tenth of the apply thread's work). [`map_event`] collects them instead.
+//! Everything here is deterministic (IRIs from identities, no clocks, no
+//! randomness), so replaying the log rebuilds the same graph and a re-sent
+//! event changes nothing.
 //!
 //! Graph layout (the default graph is the union for queries):
 //! - an entity's graph (its own IRI): identity and `createdAt` (a namespace's,
@@ -22,7 +26,9 @@ pub mod run_state;
 pub mod semantic;
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef,
+};
 use uuid::Uuid;
 
 use crate::openlineage::digest::FacetDigest;
@@ -139,15 +145,31 @@ pub fn quad(
     )
 }
 
+/// A quad in a named graph, borrowing its terms.
+fn quad_ref<'a>(
+    subject: &'a NamedNode,
+    predicate: NamedNodeRef<'a>,
+    object: &'a Term,
+    graph: &'a NamedNode,
+) -> QuadRef<'a> {
+    QuadRef::new(
+        subject,
+        predicate,
+        object,
+        GraphNameRef::NamedNode(graph.as_ref()),
+    )
+}
+
 /// What the store already holds, as far as the mapping asks, to skip writes
-/// that would change nothing.
+/// that would change nothing. The mapping asks in the middle of an event:
+/// what the event wrote so far counts as held.
 pub trait Held {
     /// Whether the store holds this quad.
-    fn quad(&self, quad: &Quad) -> bool;
+    fn quad(&self, quad: QuadRef<'_>) -> bool;
     /// Whether the store holds the identity of the namespace, dataset or
     /// job `entity` (its types, name and namespace, written together), of
     /// which `typed`, its first type triple, is the evidence.
-    fn identified(&self, entity: &NamedNode, typed: &Quad) -> bool;
+    fn identified(&self, entity: &NamedNode, typed: QuadRef<'_>) -> bool;
     /// Whether the facet graph `graph` holds the facet whose JSON has `digest`.
     fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool;
 }
@@ -157,10 +179,10 @@ pub trait Held {
 pub struct Nothing;
 
 impl Held for Nothing {
-    fn quad(&self, _: &Quad) -> bool {
+    fn quad(&self, _: QuadRef<'_>) -> bool {
         false
     }
-    fn identified(&self, _: &NamedNode, _: &Quad) -> bool {
+    fn identified(&self, _: &NamedNode, _: QuadRef<'_>) -> bool {
         false
     }
     fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
@@ -168,18 +190,69 @@ impl Held for Nothing {
     }
 }
 
-/// Collects the writes of one event.
-struct Writes<'a> {
+/// Where [`map_into`] puts an event's writes, in order, and what it asks
+/// about the store.
+pub trait Target: Held {
+    /// Adds a quad (a [`GraphWrite::Insert`]).
+    fn insert(&mut self, quad: QuadRef<'_>);
+    /// Starts a [`GraphWrite::ReplaceFacet`]: the facet graph `graph` is
+    /// cleared, and the inserts into `graph` that follow are its content.
+    fn replace_facet(&mut self, graph: &NamedNode, digest: FacetDigest);
+    /// Any other write.
+    fn write(&mut self, write: GraphWrite);
+}
+
+/// The writes of one event, collected: a [`Target`] over a [`Held`].
+struct Collect<'a> {
     held: &'a dyn Held,
+    writes: Vec<GraphWrite>,
+}
+
+impl Held for Collect<'_> {
+    fn quad(&self, quad: QuadRef<'_>) -> bool {
+        self.held.quad(quad)
+    }
+    fn identified(&self, entity: &NamedNode, typed: QuadRef<'_>) -> bool {
+        self.held.identified(entity, typed)
+    }
+    fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool {
+        self.held.facet(graph, digest)
+    }
+}
+
+impl Target for Collect<'_> {
+    fn insert(&mut self, quad: QuadRef<'_>) {
+        if let Some(GraphWrite::ReplaceFacet { graph, quads, .. }) = self.writes.last_mut()
+            && quad.graph_name == GraphNameRef::NamedNode(graph.as_ref())
+        {
+            quads.push(quad.into_owned());
+        } else {
+            self.writes.push(GraphWrite::Insert(quad.into_owned()));
+        }
+    }
+    fn replace_facet(&mut self, graph: &NamedNode, digest: FacetDigest) {
+        self.writes.push(GraphWrite::ReplaceFacet {
+            graph: graph.clone(),
+            quads: Vec::new(),
+            digest,
+        });
+    }
+    fn write(&mut self, write: GraphWrite) {
+        self.writes.push(write);
+    }
+}
+
+/// Maps one event onto its target.
+struct Writes<'a> {
+    target: &'a mut dyn Target,
     touched: Vec<NamedNode>,
     event_time: Timestamp,
     time: Literal,
-    out: Vec<GraphWrite>,
 }
 
 impl Writes<'_> {
     fn insert(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>, g: &NamedNode) {
-        self.out.push(GraphWrite::Insert(quad(s, p, o, g)));
+        self.target.insert(quad_ref(s, p, &o.into(), g));
     }
 
     /// Identity, creation and update time of a namespace, or of a dataset
@@ -193,8 +266,8 @@ impl Writes<'_> {
     ) {
         // Identity never changes: once the store holds the first type triple,
         // it holds them all, and re-inserting them is wasted work.
-        let typed = quad(iri, rdf::TYPE, classes[0].into_owned(), iri);
-        let known = self.held.identified(iri, &typed);
+        let class = Term::from(classes[0].into_owned());
+        let known = self.target.identified(iri, quad_ref(iri, rdf::TYPE, &class, iri));
         if !known {
             for class in classes {
                 self.insert(iri, rdf::TYPE, class.into_owned(), iri);
@@ -205,7 +278,7 @@ impl Writes<'_> {
             self.namespace(ns);
             if !known {
                 self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
-                self.out.push(GraphWrite::Member {
+                self.target.write(GraphWrite::Member {
                     entity: iri.clone(),
                     kind,
                     namespace: ns.to_owned(),
@@ -216,7 +289,7 @@ impl Writes<'_> {
         // A namespace is named by every dataset in it: touch it once.
         if !self.touched.contains(iri) {
             self.touched.push(iri.clone());
-            self.out.push(GraphWrite::Touch {
+            self.target.write(GraphWrite::Touch {
                 entity: iri.clone(),
                 time: self.event_time,
                 known,
@@ -226,7 +299,7 @@ impl Writes<'_> {
 
     /// A run's first-seen time; its latest is derived from its transitions.
     fn stamp(&mut self, iri: &NamedNode) {
-        self.out.push(GraphWrite::SetOnce(quad(
+        self.target.write(GraphWrite::SetOnce(quad(
             iri,
             mg::CREATED_AT,
             self.time.clone(),
@@ -270,34 +343,40 @@ impl Writes<'_> {
             // is already what we would write, so skip describing it at all.
             // (A deletion marker is never held: it clears its graph.)
             let digest = raw.digest();
-            if self.held.facet(&graph, digest) {
+            if self.target.facet(&graph, digest) {
                 continue;
             }
             if facets::removes(raw.get()) {
-                self.out.push(GraphWrite::ClearFacet(graph));
+                self.target.write(GraphWrite::ClearFacet(graph));
                 continue;
             }
-            let mut quads = vec![
-                quad(owner_iri, mg::HAS_FACET, graph.clone(), &graph),
-                quad(&graph, rdf::TYPE, mg::FACET.into_owned(), &graph),
-                quad(&graph, mg::FACET_KEY, Literal::from(key.as_str()), &graph),
-                quad(
-                    &graph,
+            // Validation already refused broken standard facets.
+            let standard = raw.standard(scope, key);
+            // The version compares with the schema the facet graph still holds.
+            if let (semantic::Owner::Dataset { iri, writer, .. }, Some(StandardFacet::Schema(_))) =
+                (owner, &standard)
+            {
+                self.schema_version(iri, writer, &graph, digest, raw.get());
+            }
+            self.target.replace_facet(&graph, digest);
+            let g = GraphNameRef::NamedNode(graph.as_ref());
+            let facet = graph.as_ref();
+            let bookkeeping: [(NamedNodeRef<'_>, NamedNodeRef<'_>, TermRef<'_>); 4] = [
+                (owner_iri.as_ref(), mg::HAS_FACET, facet.into()),
+                (facet, rdf::TYPE, mg::FACET.into()),
+                (facet, mg::FACET_KEY, LiteralRef::new_simple_literal(key).into()),
+                (
+                    facet,
                     mg::FACET_JSON,
-                    Literal::new_typed_literal(raw.get(), vocab::rdf::JSON),
-                    &graph,
+                    LiteralRef::new_typed_literal(raw.get(), vocab::rdf::JSON).into(),
                 ),
             ];
-            // Validation already refused broken standard facets.
-            if let Some(facet) = raw.standard(scope, key) {
-                if let (semantic::Owner::Dataset { iri, writer, .. }, StandardFacet::Schema(_)) =
-                    (owner, facet)
-                {
-                    self.schema_version(iri, writer, &graph, digest, raw.get());
-                }
-                semantic::describe(owner, &graph, facet, &mut quads);
+            for (s, p, o) in bookkeeping {
+                self.target.insert(QuadRef::new(s, p, o, g));
             }
-            self.out.push(GraphWrite::ReplaceFacet { graph, quads, digest });
+            if let Some(facet) = standard {
+                semantic::describe(owner, &graph, facet, &mut |q| self.target.insert(q));
+            }
         }
     }
 
@@ -334,7 +413,7 @@ impl Writes<'_> {
         if let Some(run) = writer {
             quads.push(quad(&version, prov::WAS_GENERATED_BY, iri::run(run), &version));
         }
-        self.out.push(GraphWrite::SchemaVersion {
+        self.target.write(GraphWrite::SchemaVersion {
             facet: facet.clone(),
             digest,
             graph: version,
@@ -424,29 +503,42 @@ impl Writes<'_> {
         node: &NamedNode,
         ds: &NamedNode,
     ) {
-        let typed = quad(node, rdf::TYPE, class.into_owned(), run);
-        if !new_run && self.held.quad(&typed) {
+        let class = Term::from(class.into_owned());
+        let typed = quad_ref(node, rdf::TYPE, &class, run);
+        if !new_run && self.target.quad(typed) {
             return;
         }
         self.insert(run, link, ds.clone(), run);
         self.insert(run, qualified, node.clone(), run);
-        self.out.push(GraphWrite::Insert(typed));
+        self.target.insert(typed);
         self.insert(node, prov::ENTITY, ds.clone(), run);
     }
 }
 
-/// The graph writes that record one event.
+/// The graph writes that record one event, collected.
 ///
 /// `held` says what the store already holds; the mapping asks it about
 /// entities' identities and facets, to skip what did not change. Pass
 /// [`Nothing`] for the complete writes of the event.
 pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
-    let mut w = Writes {
+    let mut collect = Collect {
         held,
+        writes: Vec::new(),
+    };
+    map_into(event, &mut collect);
+    collect.writes
+}
+
+/// Hands the graph writes that record one event to `target`, in order.
+///
+/// The mapping asks `target` what the store already holds (its entities'
+/// identities, its facets), to skip what did not change.
+pub fn map_into(event: &Event, target: &mut dyn Target) {
+    let mut w = Writes {
+        target,
         touched: Vec::new(),
         event_time: event.event_time,
         time: time_literal(event.event_time),
-        out: Vec::new(),
     };
     match &event.kind {
         EventKind::Run {
@@ -460,7 +552,8 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
             let run_iri = iri::run(run.run_id);
             // A run's types and first-seen time are written by its first
             // event; a later one only adds to it.
-            let new = !held.quad(&quad(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri));
+            let run_class = Term::from(mg::RUN.into_owned());
+            let new = !w.target.quad(quad_ref(&run_iri, rdf::TYPE, &run_class, &run_iri));
             if new {
                 w.insert(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri);
                 w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY.into_owned(), &run_iri);
@@ -490,7 +583,7 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
             w.facets(owner, FacetScope::Run, &run.facets);
             w.inputs(&run_iri, new, inputs);
             w.outputs(&run_iri, run.run_id, new, outputs);
-            w.out.push(GraphWrite::ResolveRunState {
+            w.target.write(GraphWrite::ResolveRunState {
                 run: run_iri,
                 transition: event_type.map(|t| (t, event.event_time)),
                 new,
@@ -529,14 +622,13 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
                         &output.output_facets,
                     );
                 }
-                w.out.push(GraphWrite::ReplaceGraph { graph, quads });
+                w.target.write(GraphWrite::ReplaceGraph { graph, quads });
             }
         }
         EventKind::Dataset { dataset } => {
             w.dataset(dataset, None);
         }
     }
-    w.out
 }
 
 #[cfg(test)]
@@ -575,10 +667,10 @@ mod tests {
     struct Holding<F: Fn(&Quad) -> bool>(F);
 
     impl<F: Fn(&Quad) -> bool> Held for Holding<F> {
-        fn quad(&self, quad: &Quad) -> bool {
-            self.0(quad)
+        fn quad(&self, quad: QuadRef<'_>) -> bool {
+            self.0(&quad.into_owned())
         }
-        fn identified(&self, _: &NamedNode, _: &Quad) -> bool {
+        fn identified(&self, _: &NamedNode, _: QuadRef<'_>) -> bool {
             true
         }
         fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {

@@ -2,7 +2,7 @@
 //!
 //! Every facet is stored verbatim by [`super`]; this module adds the triples
 //! that make a standard facet queryable: columns, owners, column lineage,
-//! SQL, data quality, ... [`super::map_event`] calls [`describe`] once per
+//! SQL, data quality, ... [`super::map_into`] calls [`describe`] once per
 //! standard facet. All quads go into the facet's own graph, so a later facet
 //! of the same key replaces them together, and `_deleted` removes them.
 //!
@@ -16,13 +16,14 @@
 //! column in a schema, a lineage edge, a tag and a metric is one node.
 //!
 //! This runs on the writer's hot path for every event: the only strings built
-//! are IRIs and literals, through one reused key buffer.
+//! are IRIs and literals, through one reused key buffer, and each quad is
+//! handed on borrowed, never copied.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use oxigraph::model::{GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, QuadRef, Term, TermRef};
 use uuid::Uuid;
 
 use super::time_literal;
@@ -126,29 +127,29 @@ impl DatasetRef<'_> {
     }
 }
 
-/// Appends the meaning of `facet` (held by `owner`, stored as `graph`) to `quads`.
-pub fn describe(owner: Owner<'_>, graph: &NamedNode, facet: &StandardFacet, quads: &mut Vec<Quad>) {
+/// Hands the meaning of `facet` (held by `owner`, stored as `graph`) to
+/// `sink`, quad by quad.
+pub fn describe(
+    owner: Owner<'_>,
+    graph: &NamedNode,
+    facet: &StandardFacet,
+    sink: &mut dyn FnMut(QuadRef<'_>),
+) {
     let mut out = Out {
         graph,
-        quads,
+        sink,
         key: String::new(),
     };
     let subject = owner.iri();
     match facet {
-        // The two facets that make hundreds of quads reserve room for them
-        // first (about as many as they make), instead of growing by copying.
         StandardFacet::Schema(f) => {
             if let Some(ds) = owner.dataset() {
-                out.quads.reserve(8 * f.fields.len());
                 let mut path = String::new();
                 schema_fields(&mut out, ds, None, &f.fields, &mut path);
             }
         }
         StandardFacet::ColumnLineage(f) => {
             if let Some(ds) = owner.dataset() {
-                let inputs: usize = f.fields.values().map(|l| l.input_fields.len()).sum();
-                out.quads
-                    .reserve(3 * f.fields.len() + 10 * (inputs + f.dataset.len()));
                 column_lineage(&mut out, ds, f);
             }
         }
@@ -227,31 +228,36 @@ pub fn describe(owner: Owner<'_>, graph: &NamedNode, facet: &StandardFacet, quad
 /// Quads being written into one facet graph.
 struct Out<'a> {
     graph: &'a NamedNode,
-    quads: &'a mut Vec<Quad>,
+    sink: &'a mut dyn FnMut(QuadRef<'_>),
     /// Reused buffer for the last segment of derived node IRIs.
     key: String,
 }
 
 impl Out<'_> {
-    fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
-        self.quads.push(Quad::new(
-            s.clone(),
-            p.into_owned(),
+    /// The one way out: every quad is borrowed, and in the facet's graph.
+    fn put(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: TermRef<'_>) {
+        (self.sink)(QuadRef::new(
+            s,
+            p,
             o,
-            GraphName::NamedNode(self.graph.clone()),
+            GraphNameRef::NamedNode(self.graph.as_ref()),
         ));
     }
 
+    fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
+        self.put(s, p, o.into().as_ref());
+    }
+
     fn node(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: &NamedNode) {
-        self.add(s, p, o.clone());
+        self.put(s, p, o.as_ref().into());
     }
 
     fn class(&mut self, s: &NamedNode, class: NamedNodeRef<'_>) {
-        self.add(s, rdf::TYPE, class.into_owned());
+        self.put(s, rdf::TYPE, class.into());
     }
 
     fn text(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: &str) {
-        self.add(s, p, Literal::new_simple_literal(value));
+        self.put(s, p, LiteralRef::new_simple_literal(value).into());
     }
 
     fn opt_text(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: Option<&str>) {
@@ -612,7 +618,7 @@ fn statistics(out: &mut Out<'_>, subject: &NamedNode, facet: &StatisticsFacet) {
 
 #[cfg(test)]
 mod tests {
-    use oxigraph::model::{NamedOrBlankNode, Term};
+    use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term};
     use oxigraph::sparql::{QueryResults, SparqlEvaluator};
     use serde_json::value::RawValue;
 
@@ -632,7 +638,7 @@ mod tests {
             .expect("a standard facet");
         let graph = iri::facet(owner.iri(), key);
         let mut quads = Vec::new();
-        describe(owner, &graph, &facet, &mut quads);
+        describe(owner, &graph, &facet, &mut |q| quads.push(q.into_owned()));
         assert!(!quads.is_empty(), "{key} means nothing");
         for q in &quads {
             assert_eq!(q.graph_name, GraphName::NamedNode(graph.clone()), "{q}");
@@ -640,7 +646,7 @@ mod tests {
             assert!(!matches!(q.object, Term::BlankNode(_)), "{q}");
         }
         let mut again = Vec::new();
-        describe(owner, &graph, &facet, &mut again);
+        describe(owner, &graph, &facet, &mut |q| again.push(q.into_owned()));
         assert_eq!(quads, again);
         quads
     }

@@ -34,12 +34,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
-    Term, TermRef,
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
 };
 use oxigraph::store::{StorageError, Transaction};
 
-use crate::mapping::{GraphWrite, Held, map_event, quad, time_literal};
+use crate::mapping::{GraphWrite, Held, Target, map_into, quad, time_literal};
 use crate::openlineage::digest::{FacetDigest, facet_digest};
 use crate::openlineage::{Event, Timestamp};
 use change::{ChangeError, RdfChange};
@@ -134,24 +133,34 @@ fn graph_key(graph: &NamedNode) -> u128 {
     xxhash_rust::xxh3::xxh3_128(graph.as_str().as_bytes())
 }
 
-/// The store as one transaction sees it: the quads written so far, the
-/// facet digests as of the last commit plus those the transaction changed,
-/// and the entities identified before or by the transaction.
+/// One store transaction applying events as they are mapped: the
+/// [`Target`] of [`map_into`], and the [`Held`] it asks, which sees the
+/// quads written so far, the facet digests as of the last commit plus those
+/// the transaction changed, and the entities identified before or by it.
+/// It also gathers what the store keeps beside the quads, to record after
+/// the commit.
 struct Pending<'a, 'b> {
-    txn: &'a Transaction<'b>,
+    txn: Transaction<'b>,
     committed: &'a HashMap<u128, FacetDigest>,
-    changed: &'a HashMap<u128, Option<FacetDigest>>,
+    changed: HashMap<u128, Option<FacetDigest>>,
     identified: &'a HashSet<u128>,
-    identified_now: &'a HashSet<u128>,
+    identified_now: HashSet<u128>,
+    runs: &'a runs::Runs,
+    staged: runs::Staged,
+    touched: Vec<(NamedNode, Timestamp)>,
+    enlisted: Vec<(NamedNode, Member, String, String)>,
+    generated: Vec<(NamedNode, NamedNode)>,
+    /// The first write that failed: the transaction is then dropped.
+    failed: Option<StorageError>,
 }
 
 impl Held for Pending<'_, '_> {
-    fn quad(&self, quad: &Quad) -> bool {
+    fn quad(&self, quad: QuadRef<'_>) -> bool {
         // A failed lookup only costs a rewrite of an unchanged quad.
         self.txn.contains(quad).unwrap_or(false)
     }
 
-    fn identified(&self, entity: &NamedNode, typed: &Quad) -> bool {
+    fn identified(&self, entity: &NamedNode, typed: QuadRef<'_>) -> bool {
         let key = graph_key(entity);
         self.identified.contains(&key) || self.identified_now.contains(&key) || self.quad(typed)
     }
@@ -163,6 +172,57 @@ impl Held for Pending<'_, '_> {
             None => self.committed.get(&key).copied(),
         };
         current == Some(digest)
+    }
+}
+
+impl Target for Pending<'_, '_> {
+    fn insert(&mut self, quad: QuadRef<'_>) {
+        if quad.predicate == prov::GENERATED
+            && let (NamedOrBlankNodeRef::NamedNode(run), TermRef::NamedNode(dataset)) =
+                (quad.subject, quad.object)
+        {
+            self.generated.push((dataset.into_owned(), run.into_owned()));
+        }
+        self.txn.insert(quad);
+    }
+
+    fn replace_facet(&mut self, graph: &NamedNode, digest: FacetDigest) {
+        if self.failed.is_none()
+            && let Err(err) = self.txn.clear_graph(graph)
+        {
+            self.failed = Some(err);
+        }
+        self.changed.insert(graph_key(graph), Some(digest));
+    }
+
+    fn write(&mut self, write: GraphWrite) {
+        if self.failed.is_some() {
+            return;
+        }
+        let outcome = apply_one(
+            &mut self.txn,
+            &mut self.changed,
+            (self.runs, &mut self.staged),
+            &write,
+        );
+        if let Err(err) = outcome {
+            self.failed = Some(err);
+            return;
+        }
+        match write {
+            GraphWrite::Touch { entity, time, .. } => {
+                // Known, or its identity was written just now.
+                self.identified_now.insert(graph_key(&entity));
+                self.touched.push((entity, time));
+            }
+            GraphWrite::Member {
+                entity,
+                kind,
+                namespace,
+                name,
+            } => self.enlisted.push((entity, kind, namespace, name)),
+            _ => {}
+        }
     }
 }
 
@@ -268,55 +328,41 @@ impl Store {
     /// mapped against the transaction's current content, so a facet that an
     /// earlier event of the same group changed is never wrongly skipped.
     pub fn apply_events(&self, events: &[&Event]) -> Result<(), StoreError> {
-        let mut txn = self.inner.start_transaction()?;
-        let mut touched = Vec::new();
-        let mut enlisted = Vec::new();
-        let mut generated = Vec::new();
-        let mut changed = HashMap::new();
-        let mut identified_now = HashSet::new();
+        let txn = self.inner.start_transaction()?;
         let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
-        let mut staged = runs::Staged::default();
-        {
-            let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
-            let identified = self.identified.read().unwrap_or_else(|e| e.into_inner());
-            for event in events {
-                let pending = Pending {
-                    txn: &txn,
-                    committed: &committed,
-                    changed: &changed,
-                    identified: &identified,
-                    identified_now: &identified_now,
-                };
-                let writes = map_event(event, &pending);
-                for write in &writes {
-                    apply_one(&mut txn, &mut changed, (&runs, &mut staged), write)?;
-                }
-                for write in writes {
-                    match write {
-                        GraphWrite::Touch { entity, time, .. } => {
-                            // Known, or its identity was written just now.
-                            identified_now.insert(graph_key(&entity));
-                            touched.push((entity, time));
-                        }
-                        GraphWrite::Member {
-                            entity,
-                            kind,
-                            namespace,
-                            name,
-                        } => enlisted.push((entity, kind, namespace, name)),
-                        GraphWrite::Insert(q) if q.predicate == prov::GENERATED => {
-                            if let (NamedOrBlankNode::NamedNode(run), Term::NamedNode(dataset)) =
-                                (q.subject, q.object)
-                            {
-                                generated.push((dataset, run));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+        let committed = self.facets.read().unwrap_or_else(|e| e.into_inner());
+        let identified = self.identified.read().unwrap_or_else(|e| e.into_inner());
+        let mut pending = Pending {
+            txn,
+            committed: &committed,
+            changed: HashMap::new(),
+            identified: &identified,
+            identified_now: HashSet::new(),
+            runs: &runs,
+            staged: runs::Staged::default(),
+            touched: Vec::new(),
+            enlisted: Vec::new(),
+            generated: Vec::new(),
+            failed: None,
+        };
+        for event in events {
+            map_into(event, &mut pending);
+            if let Some(err) = pending.failed {
+                return Err(err.into());
             }
         }
+        let Pending {
+            txn,
+            changed,
+            identified_now,
+            staged,
+            touched,
+            enlisted,
+            generated,
+            ..
+        } = pending;
         txn.commit()?;
+        drop((committed, identified));
         runs.commit(staged);
         drop(runs);
         self.identified
