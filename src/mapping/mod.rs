@@ -12,7 +12,8 @@
 //! Graph layout (the default graph is the union for queries):
 //! - an entity's graph (its own IRI): identity and `createdAt` (a namespace's,
 //!   dataset's or job's latest event time is kept beside the store, see
-//!   [`GraphWrite::Touch`]);
+//!   [`GraphWrite::Touch`]); a dataset's graph also states which dataset and
+//!   path each of its columns has, once, whichever facet named it first;
 //! - a facet's graph (`{owner}/facet/{key}`): the facet verbatim as an
 //!   `rdf:JSON` literal plus what it means in RDF ([`semantic`]); a later
 //!   facet of the same key replaces the whole graph, `_deleted` clears it;
@@ -37,6 +38,7 @@ use crate::openlineage::facets::{self, FacetScope, StandardFacet};
 use crate::openlineage::{Event, EventType, Timestamp};
 use crate::store::vocab::{self, dcat, mg, prov};
 use crate::store::{Member, iri};
+use semantic::Sink;
 
 /// One change to the store; applied in order within one transaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,10 +193,8 @@ impl Held for Nothing {
 }
 
 /// Where [`map_into`] puts an event's writes, in order, and what it asks
-/// about the store.
-pub trait Target: Held {
-    /// Adds a quad (a [`GraphWrite::Insert`]).
-    fn insert(&mut self, quad: QuadRef<'_>);
+/// about the store. A quad it adds ([`Sink::add`]) is a [`GraphWrite::Insert`].
+pub trait Target: Sink {
     /// Starts a [`GraphWrite::ReplaceFacet`]: the facet graph `graph` is
     /// cleared, and the inserts into `graph` that follow are its content.
     fn replace_facet(&mut self, graph: &NamedNode, digest: FacetDigest);
@@ -206,6 +206,8 @@ pub trait Target: Held {
 struct Collect<'a> {
     held: &'a dyn Held,
     writes: Vec<GraphWrite>,
+    /// Where the [`GraphWrite::ReplaceFacet`] being written is in `writes`.
+    facet: Option<usize>,
 }
 
 impl Held for Collect<'_> {
@@ -220,9 +222,10 @@ impl Held for Collect<'_> {
     }
 }
 
-impl Target for Collect<'_> {
-    fn insert(&mut self, quad: QuadRef<'_>) {
-        if let Some(GraphWrite::ReplaceFacet { graph, quads, .. }) = self.writes.last_mut()
+impl Sink for Collect<'_> {
+    fn add(&mut self, quad: QuadRef<'_>) {
+        if let Some(GraphWrite::ReplaceFacet { graph, quads, .. }) =
+            self.facet.and_then(|at| self.writes.get_mut(at))
             && quad.graph_name == GraphNameRef::NamedNode(graph.as_ref())
         {
             quads.push(quad.into_owned());
@@ -230,7 +233,11 @@ impl Target for Collect<'_> {
             self.writes.push(GraphWrite::Insert(quad.into_owned()));
         }
     }
+}
+
+impl Target for Collect<'_> {
     fn replace_facet(&mut self, graph: &NamedNode, digest: FacetDigest) {
+        self.facet = Some(self.writes.len());
         self.writes.push(GraphWrite::ReplaceFacet {
             graph: graph.clone(),
             quads: Vec::new(),
@@ -238,6 +245,7 @@ impl Target for Collect<'_> {
         });
     }
     fn write(&mut self, write: GraphWrite) {
+        self.facet = None;
         self.writes.push(write);
     }
 }
@@ -252,7 +260,7 @@ struct Writes<'a> {
 
 impl Writes<'_> {
     fn insert(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>, g: &NamedNode) {
-        self.target.insert(quad_ref(s, p, &o.into(), g));
+        self.target.add(quad_ref(s, p, &o.into(), g));
     }
 
     /// Identity, creation and update time of a namespace, or of a dataset
@@ -372,10 +380,10 @@ impl Writes<'_> {
                 ),
             ];
             for (s, p, o) in bookkeeping {
-                self.target.insert(QuadRef::new(s, p, o, g));
+                self.target.add(QuadRef::new(s, p, o, g));
             }
             if let Some(facet) = standard {
-                semantic::describe(owner, &graph, facet, &mut |q| self.target.insert(q));
+                semantic::describe(owner, &graph, facet, &mut *self.target);
             }
         }
     }
@@ -510,7 +518,7 @@ impl Writes<'_> {
         }
         self.insert(run, link, ds.clone(), run);
         self.insert(run, qualified, node.clone(), run);
-        self.target.insert(typed);
+        self.target.add(typed);
         self.insert(node, prov::ENTITY, ds.clone(), run);
     }
 }
@@ -524,6 +532,7 @@ pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
     let mut collect = Collect {
         held,
         writes: Vec::new(),
+        facet: None,
     };
     map_into(event, &mut collect);
     collect.writes

@@ -3,8 +3,11 @@
 //! Every facet is stored verbatim by [`super`]; this module adds the triples
 //! that make a standard facet queryable: columns, owners, column lineage,
 //! SQL, data quality, ... [`super::map_into`] calls [`describe`] once per
-//! standard facet. All quads go into the facet's own graph, so a later facet
-//! of the same key replaces them together, and `_deleted` removes them.
+//! standard facet. Its quads go into the facet's own graph, so a later facet
+//! of the same key replaces them together, and `_deleted` removes them; but
+//! what never changes is stated once, outside it: a column's dataset and
+//! path in the dataset's graph, and the identity of a run or job a parent
+//! facet names, unless the run's or job's own events stated it already.
 //!
 //! Shapes follow PROV-O where it has a term (column lineage is a qualified
 //! `prov:Derivation`, ownership a qualified `prov:Attribution`, a parent run
@@ -23,10 +26,13 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, QuadRef, Term, TermRef};
+use oxigraph::model::{
+    GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef,
+};
 use uuid::Uuid;
 
-use super::time_literal;
+use super::{Held, time_literal};
+use crate::openlineage::digest::FacetDigest;
 use crate::openlineage::facets::{
     ColumnLineageFacet, ColumnLineageField, DataQualityAssertionsFacet, DataQualityMetricsFacet, InputField,
     JobRef, OwnershipFacet, ParentRunFacet, SchemaField, SourceCodeLocationFacet, StandardFacet,
@@ -127,14 +133,34 @@ impl DatasetRef<'_> {
     }
 }
 
-/// Hands the meaning of `facet` (held by `owner`, stored as `graph`) to
-/// `sink`, quad by quad.
-pub fn describe(
-    owner: Owner<'_>,
-    graph: &NamedNode,
-    facet: &StandardFacet,
-    sink: &mut dyn FnMut(QuadRef<'_>),
-) {
+/// Where [`describe`] puts a facet's meaning, quad by quad; it asks the
+/// store, as [`Held`], which quads it holds already (with those added so far).
+pub trait Sink: Held {
+    /// Adds a quad.
+    fn add(&mut self, quad: QuadRef<'_>);
+}
+
+/// The quads added, over a store that holds nothing else.
+impl Held for Vec<Quad> {
+    fn quad(&self, quad: QuadRef<'_>) -> bool {
+        self.iter().any(|q| q.as_ref() == quad)
+    }
+    fn identified(&self, _: &NamedNode, typed: QuadRef<'_>) -> bool {
+        self.quad(typed)
+    }
+    fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
+        false
+    }
+}
+
+impl Sink for Vec<Quad> {
+    fn add(&mut self, quad: QuadRef<'_>) {
+        self.push(quad.into_owned());
+    }
+}
+
+/// Hands the meaning of `facet` (held by `owner`, stored as `graph`) to `sink`.
+pub fn describe(owner: Owner<'_>, graph: &NamedNode, facet: &StandardFacet, sink: &mut dyn Sink) {
     let mut out = Out {
         graph,
         sink,
@@ -228,20 +254,16 @@ pub fn describe(
 /// Quads being written into one facet graph.
 struct Out<'a> {
     graph: &'a NamedNode,
-    sink: &'a mut dyn FnMut(QuadRef<'_>),
+    sink: &'a mut dyn Sink,
     /// Reused buffer for the last segment of derived node IRIs.
     key: String,
 }
 
 impl Out<'_> {
-    /// The one way out: every quad is borrowed, and in the facet's graph.
+    /// The way out of every quad of the facet's graph, borrowed.
     fn put(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: TermRef<'_>) {
-        (self.sink)(QuadRef::new(
-            s,
-            p,
-            o,
-            GraphNameRef::NamedNode(self.graph.as_ref()),
-        ));
+        let graph = GraphNameRef::NamedNode(self.graph.as_ref());
+        self.sink.add(QuadRef::new(s, p, o, graph));
     }
 
     fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
@@ -303,13 +325,23 @@ impl Out<'_> {
         ds
     }
 
-    /// States that `column` is a column of `dataset` at `path`: every facet
-    /// that names a column says so, so each facet graph is self-contained
-    /// and any column leads to its dataset (impact lifts columns to datasets).
+    /// States that `column` is a column of `dataset` at `path`, so that any
+    /// column leads to its dataset (impact lifts columns to datasets): in
+    /// the dataset's own graph, which no facet replaces, once. A schema,
+    /// its column lineage and the lineage of every table derived from it
+    /// name the same columns; stating them in each facet's graph was a
+    /// fifth of the quads a new table costs.
     fn column(&mut self, column: &NamedNode, dataset: &NamedNode, path: &str) {
-        self.class(column, mg::FIELD);
-        self.node(column, mg::OF_DATASET, dataset);
-        self.text(column, mg::FIELD_PATH, path);
+        let graph = GraphNameRef::NamedNode(dataset.as_ref());
+        let typed = QuadRef::new(column, rdf::TYPE, mg::FIELD, graph);
+        if self.sink.quad(typed) {
+            return;
+        }
+        self.sink.add(typed);
+        self.sink
+            .add(QuadRef::new(column, mg::OF_DATASET, dataset, graph));
+        let path = LiteralRef::new_simple_literal(path);
+        self.sink.add(QuadRef::new(column, mg::FIELD_PATH, path, graph));
     }
 }
 
@@ -526,13 +558,23 @@ fn parent(out: &mut Out<'_>, run: &NamedNode, job: &NamedNode, facet: &ParentRun
 
 /// Types a run named by a parent facet and links it to its job, which may
 /// never send events of its own (a scheduler's DAG run); returns the job.
+/// A run or job whose own events stated this already (in its own graph) is
+/// not stated again: every child run of a DAG run names it.
 fn referenced_run(out: &mut Out<'_>, run: &NamedNode, job: &JobRef) -> NamedNode {
-    out.class(run, mg::RUN);
     let job_iri = iri::job(&job.namespace, &job.name);
-    out.node(run, mg::OF_JOB, &job_iri);
-    out.class(&job_iri, mg::JOB);
-    out.text(&job_iri, mg::NAME, &job.name);
-    out.add(&job_iri, mg::IN_NAMESPACE, iri::namespace(&job.namespace));
+    /// The first type triple an entity's own events write, in its own graph.
+    fn own<'a>(entity: &'a NamedNode, class: NamedNodeRef<'a>) -> QuadRef<'a> {
+        QuadRef::new(entity, rdf::TYPE, class, GraphNameRef::NamedNode(entity.as_ref()))
+    }
+    if !out.sink.quad(own(run, mg::RUN)) {
+        out.class(run, mg::RUN);
+        out.node(run, mg::OF_JOB, &job_iri);
+    }
+    if !out.sink.quad(own(&job_iri, mg::JOB)) {
+        out.class(&job_iri, mg::JOB);
+        out.text(&job_iri, mg::NAME, &job.name);
+        out.add(&job_iri, mg::IN_NAMESPACE, iri::namespace(&job.namespace));
+    }
     job_iri
 }
 
@@ -638,15 +680,22 @@ mod tests {
             .expect("a standard facet");
         let graph = iri::facet(owner.iri(), key);
         let mut quads = Vec::new();
-        describe(owner, &graph, &facet, &mut |q| quads.push(q.into_owned()));
+        describe(owner, &graph, &facet, &mut quads);
         assert!(!quads.is_empty(), "{key} means nothing");
         for q in &quads {
-            assert_eq!(q.graph_name, GraphName::NamedNode(graph.clone()), "{q}");
+            // A column's identity goes to its dataset's graph.
+            let identity = [rdf::TYPE, mg::OF_DATASET, mg::FIELD_PATH].contains(&q.predicate.as_ref())
+                && q.graph_name
+                    .to_string()
+                    .starts_with(&format!("<{}dataset/", iri::ID_BASE));
+            if !identity {
+                assert_eq!(q.graph_name, GraphName::NamedNode(graph.clone()), "{q}");
+            }
             assert!(matches!(q.subject, NamedOrBlankNode::NamedNode(_)), "{q}");
             assert!(!matches!(q.object, Term::BlankNode(_)), "{q}");
         }
         let mut again = Vec::new();
-        describe(owner, &graph, &facet, &mut |q| again.push(q.into_owned()));
+        describe(owner, &graph, &facet, &mut again);
         assert_eq!(quads, again);
         quads
     }

@@ -38,6 +38,7 @@ use oxigraph::model::{
 };
 use oxigraph::store::{StorageError, Transaction};
 
+use crate::mapping::semantic::Sink;
 use crate::mapping::{GraphWrite, Held, Target, map_into, quad, time_literal};
 use crate::openlineage::digest::{FacetDigest, facet_digest};
 use crate::openlineage::{Event, Timestamp};
@@ -175,8 +176,8 @@ impl Held for Pending<'_, '_> {
     }
 }
 
-impl Target for Pending<'_, '_> {
-    fn insert(&mut self, quad: QuadRef<'_>) {
+impl Sink for Pending<'_, '_> {
+    fn add(&mut self, quad: QuadRef<'_>) {
         if quad.predicate == prov::GENERATED
             && let (NamedOrBlankNodeRef::NamedNode(run), TermRef::NamedNode(dataset)) =
                 (quad.subject, quad.object)
@@ -185,7 +186,9 @@ impl Target for Pending<'_, '_> {
         }
         self.txn.insert(quad);
     }
+}
 
+impl Target for Pending<'_, '_> {
     fn replace_facet(&mut self, graph: &NamedNode, digest: FacetDigest) {
         if self.failed.is_none()
             && let Err(err) = self.txn.clear_graph(graph)
