@@ -259,8 +259,9 @@ struct Writes<'a> {
 }
 
 impl Writes<'_> {
-    fn insert(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>, g: &NamedNode) {
-        self.target.add(quad_ref(s, p, &o.into(), g));
+    fn insert<'o>(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<TermRef<'o>>, g: &NamedNode) {
+        let graph = GraphNameRef::NamedNode(g.as_ref());
+        self.target.add(QuadRef::new(s, p, o.into(), graph));
     }
 
     /// Identity, creation and update time of a namespace, or of a dataset
@@ -278,14 +279,14 @@ impl Writes<'_> {
         let known = self.target.identified(iri, quad_ref(iri, rdf::TYPE, &class, iri));
         if !known {
             for class in classes {
-                self.insert(iri, rdf::TYPE, class.into_owned(), iri);
+                self.insert(iri, rdf::TYPE, *class, iri);
             }
-            self.insert(iri, mg::NAME, Literal::from(name), iri);
+            self.insert(iri, mg::NAME, LiteralRef::new_simple_literal(name), iri);
         }
         if let Some((ns, kind)) = member {
             self.namespace(ns);
             if !known {
-                self.insert(iri, mg::IN_NAMESPACE, iri::namespace(ns), iri);
+                self.insert(iri, mg::IN_NAMESPACE, &iri::namespace(ns), iri);
                 self.target.write(GraphWrite::Member {
                     entity: iri.clone(),
                     kind,
@@ -516,10 +517,10 @@ impl Writes<'_> {
         if !new_run && self.target.quad(typed) {
             return;
         }
-        self.insert(run, link, ds.clone(), run);
-        self.insert(run, qualified, node.clone(), run);
+        self.insert(run, link, ds, run);
+        self.insert(run, qualified, node, run);
         self.target.add(typed);
-        self.insert(node, prov::ENTITY, ds.clone(), run);
+        self.insert(node, prov::ENTITY, ds, run);
     }
 }
 
@@ -559,31 +560,28 @@ pub fn map_into(event: &Event, target: &mut dyn Target) {
         } => {
             let job_iri = w.job(job);
             let run_iri = iri::run(run.run_id);
-            // A run's types and first-seen time are written by its first
-            // event; a later one only adds to it.
-            let run_class = Term::from(mg::RUN.into_owned());
-            let new = !w.target.quad(quad_ref(&run_iri, rdf::TYPE, &run_class, &run_iri));
+            // A run's types, job and first-seen time are written by its
+            // first event; a later one only adds to it.
+            let graph = GraphNameRef::NamedNode(run_iri.as_ref());
+            let new = !w.target.quad(QuadRef::new(&run_iri, rdf::TYPE, mg::RUN, graph));
             if new {
-                w.insert(&run_iri, rdf::TYPE, mg::RUN.into_owned(), &run_iri);
-                w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY.into_owned(), &run_iri);
+                w.insert(&run_iri, rdf::TYPE, mg::RUN, &run_iri);
+                w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY, &run_iri);
+                w.insert(&run_iri, mg::OF_JOB, &job_iri, &run_iri);
                 w.stamp(&run_iri);
             }
-            w.insert(&run_iri, mg::OF_JOB, job_iri.clone(), &run_iri);
             if let Some(event_type) = event_type {
                 let transition = iri::child(
                     &run_iri,
                     "transition",
                     &format!("{}-{}", event.event_time.unix_nanos(), event_type.as_str()),
                 );
-                w.insert(&run_iri, mg::HAS_TRANSITION, transition.clone(), &run_iri);
-                w.insert(&transition, rdf::TYPE, mg::RUN_TRANSITION.into_owned(), &run_iri);
-                w.insert(
-                    &transition,
-                    mg::EVENT_TYPE,
-                    Literal::from(event_type.as_str()),
-                    &run_iri,
-                );
-                w.insert(&transition, mg::EVENT_TIME, w.time.clone(), &run_iri);
+                w.insert(&run_iri, mg::HAS_TRANSITION, &transition, &run_iri);
+                w.insert(&transition, rdf::TYPE, mg::RUN_TRANSITION, &run_iri);
+                let event_type_text = LiteralRef::new_simple_literal(event_type.as_str());
+                w.insert(&transition, mg::EVENT_TYPE, event_type_text, &run_iri);
+                let time = w.time.clone();
+                w.insert(&transition, mg::EVENT_TIME, &time, &run_iri);
             }
             let owner = semantic::Owner::Run {
                 iri: &run_iri,

@@ -296,10 +296,24 @@ impl Out<'_> {
         }
     }
 
+    /// An `xsd:integer`, formatted on the stack: every output of every run
+    /// has its row count and size, and `Literal::from` allocates twice.
     fn opt_int(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: Option<i64>) {
         if let Some(value) = value {
-            self.add(s, p, Literal::from(value));
+            let mut digits = [0u8; 20]; // i64::MIN has 20 characters
+            let len = {
+                let mut rest = &mut digits[..];
+                let _ = std::io::Write::write_fmt(&mut rest, format_args!("{value}"));
+                20 - rest.len()
+            };
+            let text = std::str::from_utf8(&digits[..len]).unwrap_or_default();
+            self.put(s, p, LiteralRef::new_typed_literal(text, xsd::INTEGER).into());
         }
+    }
+
+    fn flag(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: bool) {
+        let text = if value { "true" } else { "false" };
+        self.put(s, p, LiteralRef::new_typed_literal(text, xsd::BOOLEAN).into());
     }
 
     fn opt_double(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: Option<f64>) {
@@ -365,7 +379,7 @@ fn schema_fields(
         out.opt_text(&column, mg::DATA_TYPE, field.data_type.as_deref());
         out.opt_text(&column, dcterms::DESCRIPTION, field.description.as_deref());
         // 1-based like the facet's own `ordinal_position` (schema facet 1-2-0).
-        out.add(&column, mg::POSITION, Literal::from(index as i64 + 1));
+        out.opt_int(&column, mg::POSITION, Some(index as i64 + 1));
         match parent {
             None => out.node(ds.iri, mg::HAS_FIELD, &column),
             Some(parent) => out.node(parent, mg::SUB_FIELD, &column),
@@ -472,7 +486,7 @@ fn derivations(
                 }
                 out.text(&d, mg::TRANSFORMATION_SUBTYPE, subtype);
                 if let Some(masking) = masking {
-                    out.add(&d, mg::MASKING, Literal::from(masking));
+                    out.flag(&d, mg::MASKING, masking);
                 }
             }
             out.opt_text(
@@ -489,7 +503,7 @@ fn derivations(
         out.opt_text(&d, mg::TRANSFORMATION_SUBTYPE, t.subtype.as_deref());
         out.opt_text(&d, dcterms::DESCRIPTION, t.description.as_deref());
         if let Some(masking) = t.masking {
-            out.add(&d, mg::MASKING, Literal::from(masking));
+            out.flag(&d, mg::MASKING, masking);
         }
     }
 }
@@ -639,7 +653,7 @@ fn quality_assertions(
         out.class(&node, mg::DATA_QUALITY_ASSERTION);
         out.node(subject, mg::HAS_ASSERTION, &node);
         out.text(&node, mg::ASSERTION_TYPE, &assertion.assertion);
-        out.add(&node, mg::SUCCESS, Literal::from(assertion.success));
+        out.flag(&node, mg::SUCCESS, assertion.success);
         out.opt_text(&node, mg::SEVERITY, assertion.severity.as_deref());
         // The spec: an empty column means the whole dataset.
         if let (Some(ds), Some(field)) = (ds, assertion.column.as_deref().filter(|c| !c.is_empty())) {
