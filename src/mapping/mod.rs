@@ -331,12 +331,7 @@ impl Writes<'_> {
             &dataset.name,
             Some((&dataset.namespace, Member::Dataset)),
         );
-        let owner = semantic::Owner::Dataset {
-            iri: &iri,
-            namespace: &dataset.namespace,
-            name: &dataset.name,
-            writer,
-        };
+        let owner = semantic::Owner::Dataset { iri: &iri, writer };
         self.facets(owner, FacetScope::Dataset, &dataset.facets);
         iri
     }
@@ -432,20 +427,8 @@ impl Writes<'_> {
 
     /// The facets of one read or write (a run's usage or generation, or a
     /// JobEvent's declared input or output), which may name its columns.
-    fn io_facets(
-        &mut self,
-        io: &NamedNode,
-        ds: &NamedNode,
-        dataset: &Dataset,
-        scope: FacetScope,
-        facets: &Facets,
-    ) {
-        let owner = semantic::Owner::Io {
-            iri: io,
-            dataset: ds,
-            namespace: &dataset.namespace,
-            name: &dataset.name,
-        };
+    fn io_facets(&mut self, io: &NamedNode, ds: &NamedNode, scope: FacetScope, facets: &Facets) {
+        let owner = semantic::Owner::Io { iri: io, dataset: ds };
         self.facets(owner, scope, facets);
     }
 
@@ -457,11 +440,7 @@ impl Writes<'_> {
             &job.name,
             Some((&job.namespace, Member::Job)),
         );
-        let owner = semantic::Owner::Job {
-            iri: &iri,
-            namespace: &job.namespace,
-            name: &job.name,
-        };
+        let owner = semantic::Owner::Job { iri: &iri };
         self.facets(owner, FacetScope::Job, &job.facets);
         iri
     }
@@ -469,32 +448,20 @@ impl Writes<'_> {
     fn inputs(&mut self, run: &NamedNode, new_run: bool, inputs: &[InputDataset]) {
         for input in inputs {
             let ds = self.dataset(&input.dataset, None);
-            let usage = iri::usage(run, &input.dataset.namespace, &input.dataset.name);
+            let usage = iri::usage(run, &ds);
             let link = (prov::USED, prov::QUALIFIED_USAGE, prov::USAGE);
             self.run_link(run, new_run, link, &usage, &ds);
-            self.io_facets(
-                &usage,
-                &ds,
-                &input.dataset,
-                FacetScope::Input,
-                &input.input_facets,
-            );
+            self.io_facets(&usage, &ds, FacetScope::Input, &input.input_facets);
         }
     }
 
     fn outputs(&mut self, run: &NamedNode, run_id: Uuid, new_run: bool, outputs: &[OutputDataset]) {
         for output in outputs {
             let ds = self.dataset(&output.dataset, Some(run_id));
-            let generation = iri::generation(run, &output.dataset.namespace, &output.dataset.name);
+            let generation = iri::generation(run, &ds);
             let link = (prov::GENERATED, prov::QUALIFIED_GENERATION, prov::GENERATION);
             self.run_link(run, new_run, link, &generation, &ds);
-            self.io_facets(
-                &generation,
-                &ds,
-                &output.dataset,
-                FacetScope::Output,
-                &output.output_facets,
-            );
+            self.io_facets(&generation, &ds, FacetScope::Output, &output.output_facets);
         }
     }
 
@@ -608,26 +575,14 @@ pub fn map_into(event: &Event, target: &mut dyn Target) {
                 for input in inputs {
                     let ds = w.dataset(&input.dataset, None);
                     quads.push(quad(&job_iri, mg::READS, ds.clone(), &graph));
-                    let declared = iri::usage(&job_iri, &input.dataset.namespace, &input.dataset.name);
-                    w.io_facets(
-                        &declared,
-                        &ds,
-                        &input.dataset,
-                        FacetScope::Input,
-                        &input.input_facets,
-                    );
+                    let declared = iri::usage(&job_iri, &ds);
+                    w.io_facets(&declared, &ds, FacetScope::Input, &input.input_facets);
                 }
                 for output in outputs {
                     let ds = w.dataset(&output.dataset, None);
                     quads.push(quad(&job_iri, mg::WRITES, ds.clone(), &graph));
-                    let declared = iri::generation(&job_iri, &output.dataset.namespace, &output.dataset.name);
-                    w.io_facets(
-                        &declared,
-                        &ds,
-                        &output.dataset,
-                        FacetScope::Output,
-                        &output.output_facets,
-                    );
+                    let declared = iri::generation(&job_iri, &ds);
+                    w.io_facets(&declared, &ds, FacetScope::Output, &output.output_facets);
                 }
                 w.target.write(GraphWrite::ReplaceGraph { graph, quads });
             }
@@ -786,13 +741,13 @@ mod tests {
         // The START wrote input `a` and the output; `b` is new in COMPLETE.
         let started = [
             quad(
-                &iri::usage(&run, "pg", "a"),
+                &iri::usage(&run, &iri::dataset("pg", "a")),
                 rdf::TYPE,
                 prov::USAGE.into_owned(),
                 &run,
             ),
             quad(
-                &iri::generation(&run, "pg", "out"),
+                &iri::generation(&run, &iri::dataset("pg", "out")),
                 rdf::TYPE,
                 prov::GENERATION.into_owned(),
                 &run,

@@ -48,10 +48,6 @@ pub enum Owner<'a> {
     Dataset {
         /// The dataset's IRI.
         iri: &'a NamedNode,
-        /// Its namespace.
-        namespace: &'a str,
-        /// Its name.
-        name: &'a str,
         /// The run writing it, for an output of a run event: a new schema
         /// it reports is a version of the dataset that run produced.
         writer: Option<Uuid>,
@@ -60,10 +56,6 @@ pub enum Owner<'a> {
     Job {
         /// The job's IRI.
         iri: &'a NamedNode,
-        /// Its namespace.
-        namespace: &'a str,
-        /// Its name.
-        name: &'a str,
     },
     /// A run (run facets).
     Run {
@@ -79,10 +71,6 @@ pub enum Owner<'a> {
         iri: &'a NamedNode,
         /// The dataset read or written: per-column metrics name its columns.
         dataset: &'a NamedNode,
-        /// The dataset's namespace.
-        namespace: &'a str,
-        /// The dataset's name.
-        name: &'a str,
     },
 }
 
@@ -99,37 +87,12 @@ impl Owner<'_> {
 
     /// The dataset whose columns the facet may name (dataset, input and
     /// output facets).
-    fn dataset(&self) -> Option<DatasetRef<'_>> {
+    fn dataset(&self) -> Option<&NamedNode> {
         match *self {
-            Self::Dataset {
-                iri, namespace, name, ..
-            } => Some(DatasetRef { iri, namespace, name }),
-            Self::Io {
-                dataset,
-                namespace,
-                name,
-                ..
-            } => Some(DatasetRef {
-                iri: dataset,
-                namespace,
-                name,
-            }),
+            Self::Dataset { iri, .. } => Some(iri),
+            Self::Io { dataset, .. } => Some(dataset),
             Self::Job { .. } | Self::Run { .. } => None,
         }
-    }
-}
-
-/// A dataset by IRI and identity, to name its columns.
-#[derive(Clone, Copy)]
-struct DatasetRef<'a> {
-    iri: &'a NamedNode,
-    namespace: &'a str,
-    name: &'a str,
-}
-
-impl DatasetRef<'_> {
-    fn column(&self, path: &str) -> NamedNode {
-        iri::field(self.namespace, self.name, path)
     }
 }
 
@@ -362,7 +325,7 @@ impl Out<'_> {
 /// The columns of a schema, depth first; `path` holds the parent's path.
 fn schema_fields(
     out: &mut Out<'_>,
-    ds: DatasetRef<'_>,
+    ds: &NamedNode,
     parent: Option<&NamedNode>,
     fields: &[SchemaField],
     path: &mut String,
@@ -373,15 +336,15 @@ fn schema_fields(
             path.push('.');
         }
         path.push_str(&field.name);
-        let column = ds.column(path);
-        out.column(&column, ds.iri, path);
+        let column = iri::column(ds, path);
+        out.column(&column, ds, path);
         out.text(&column, mg::NAME, &field.name);
         out.opt_text(&column, mg::DATA_TYPE, field.data_type.as_deref());
         out.opt_text(&column, dcterms::DESCRIPTION, field.description.as_deref());
         // 1-based like the facet's own `ordinal_position` (schema facet 1-2-0).
         out.opt_int(&column, mg::POSITION, Some(index as i64 + 1));
         match parent {
-            None => out.node(ds.iri, mg::HAS_FIELD, &column),
+            None => out.node(ds, mg::HAS_FIELD, &column),
             Some(parent) => out.node(parent, mg::SUB_FIELD, &column),
         }
         if !field.fields.is_empty() {
@@ -403,18 +366,19 @@ impl<'f> InputColumns<'f> {
     /// The IRI of an input column; described (type, dataset, path) the first
     /// time the facet names it.
     fn column(&mut self, out: &mut Out<'_>, input: &'f InputField) -> NamedNode {
-        let column = iri::field(&input.namespace, &input.name, &input.field);
+        let found = self
+            .datasets
+            .iter()
+            .position(|(ns, name, _)| *ns == input.namespace && *name == input.name);
+        let at = found.unwrap_or_else(|| {
+            let iri = iri::dataset(&input.namespace, &input.name);
+            self.datasets.push((&input.namespace, &input.name, iri));
+            self.datasets.len() - 1
+        });
+        let dataset = &self.datasets[at].2;
+        let column = iri::column(dataset, &input.field);
         if self.seen.insert((&input.namespace, &input.name, &input.field)) {
-            let found = self
-                .datasets
-                .iter()
-                .position(|(ns, name, _)| *ns == input.namespace && *name == input.name);
-            let at = found.unwrap_or_else(|| {
-                let iri = iri::dataset(&input.namespace, &input.name);
-                self.datasets.push((&input.namespace, &input.name, iri));
-                self.datasets.len() - 1
-            });
-            out.column(&column, &self.datasets[at].2, &input.field);
+            out.column(&column, dataset, &input.field);
         }
         column
     }
@@ -431,11 +395,11 @@ impl<'f> InputColumns<'f> {
 /// that affect every row) get the same derivation nodes with the output
 /// dataset as subject, and the shortcut `dataset prov:wasInfluencedBy in`:
 /// the dataset depends on the column without being computed from it.
-fn column_lineage(out: &mut Out<'_>, ds: DatasetRef<'_>, facet: &ColumnLineageFacet) {
+fn column_lineage(out: &mut Out<'_>, ds: &NamedNode, facet: &ColumnLineageFacet) {
     let mut inputs = InputColumns::default();
     for (field, lineage) in &facet.fields {
-        let column = ds.column(field);
-        out.column(&column, ds.iri, field);
+        let column = iri::column(ds, field);
+        out.column(&column, ds, field);
         for (i, input) in lineage.input_fields.iter().enumerate() {
             let input_column = inputs.column(out, input);
             out.node(&column, prov::WAS_DERIVED_FROM, &input_column);
@@ -447,10 +411,10 @@ fn column_lineage(out: &mut Out<'_>, ds: DatasetRef<'_>, facet: &ColumnLineageFa
     }
     for (i, input) in facet.dataset.iter().enumerate() {
         let input_column = inputs.column(out, input);
-        out.node(ds.iri, prov::WAS_INFLUENCED_BY, &input_column);
+        out.node(ds, prov::WAS_INFLUENCED_BY, &input_column);
         out.key.clear();
         let _ = write!(out.key, "{i}");
-        derivations(out, "dataset", ds.iri, &input_column, input, None);
+        derivations(out, "dataset", ds, &input_column, input, None);
     }
 }
 
@@ -594,7 +558,7 @@ fn referenced_run(out: &mut Out<'_>, run: &NamedNode, job: &JobRef) -> NamedNode
 
 /// Tags as nodes (`mg:Tag` with key, value, source); a dataset tag with a
 /// `field` hangs on that column instead of the dataset.
-fn tags(out: &mut Out<'_>, subject: &NamedNode, ds: Option<DatasetRef<'_>>, facet: &TagsFacet) {
+fn tags(out: &mut Out<'_>, subject: &NamedNode, ds: Option<&NamedNode>, facet: &TagsFacet) {
     for (i, tag) in facet.tags.iter().enumerate() {
         let node = out.indexed("tag", i);
         out.class(&node, mg::TAG);
@@ -603,8 +567,8 @@ fn tags(out: &mut Out<'_>, subject: &NamedNode, ds: Option<DatasetRef<'_>>, face
         out.opt_text(&node, mg::TAG_SOURCE, tag.source.as_deref());
         match (ds, tag.field.as_deref().filter(|f| !f.is_empty())) {
             (Some(ds), Some(field)) => {
-                let column = ds.column(field);
-                out.column(&column, ds.iri, field);
+                let column = iri::column(ds, field);
+                out.column(&column, ds, field);
                 out.add(&column, mg::HAS_TAG, node);
             }
             // Only dataset tags name fields; a job or run tag, or an empty
@@ -620,7 +584,7 @@ fn tags(out: &mut Out<'_>, subject: &NamedNode, ds: Option<DatasetRef<'_>>, face
 fn quality_metrics(
     out: &mut Out<'_>,
     subject: &NamedNode,
-    ds: Option<DatasetRef<'_>>,
+    ds: Option<&NamedNode>,
     facet: &DataQualityMetricsFacet,
 ) {
     out.opt_int(subject, mg::ROW_COUNT, facet.row_count);
@@ -628,8 +592,8 @@ fn quality_metrics(
     out.opt_int(subject, mg::FILE_COUNT, facet.file_count);
     let Some(ds) = ds else { return };
     for (field, metrics) in &facet.column_metrics {
-        let column = ds.column(field);
-        out.column(&column, ds.iri, field);
+        let column = iri::column(ds, field);
+        out.column(&column, ds, field);
         out.opt_int(&column, mg::NULL_COUNT, metrics.null_count);
         out.opt_int(&column, mg::DISTINCT_COUNT, metrics.distinct_count);
         // The facet types these as JSON numbers, not integers: xsd:double.
@@ -645,7 +609,7 @@ fn quality_metrics(
 fn quality_assertions(
     out: &mut Out<'_>,
     subject: &NamedNode,
-    ds: Option<DatasetRef<'_>>,
+    ds: Option<&NamedNode>,
     facet: &DataQualityAssertionsFacet,
 ) {
     for (i, assertion) in facet.assertions.iter().enumerate() {
@@ -657,8 +621,8 @@ fn quality_assertions(
         out.opt_text(&node, mg::SEVERITY, assertion.severity.as_deref());
         // The spec: an empty column means the whole dataset.
         if let (Some(ds), Some(field)) = (ds, assertion.column.as_deref().filter(|c| !c.is_empty())) {
-            let column = ds.column(field);
-            out.column(&column, ds.iri, field);
+            let column = iri::column(ds, field);
+            out.column(&column, ds, field);
             out.add(&node, mg::ON_FIELD, column);
         }
     }
@@ -753,20 +717,15 @@ mod tests {
         item
     }
 
-    fn dataset_owner<'a>(iri: &'a NamedNode, namespace: &'a str, name: &'a str) -> Owner<'a> {
-        Owner::Dataset {
-            iri,
-            namespace,
-            name,
-            writer: None,
-        }
+    fn dataset_owner(iri: &NamedNode) -> Owner<'_> {
+        Owner::Dataset { iri, writer: None }
     }
 
     #[test]
     fn schema_gives_each_nested_column_its_path_iri_parent_and_position() {
         let ds = iri::dataset("pg", "public.users");
         let quads = describe_json(
-            dataset_owner(&ds, "pg", "public.users"),
+            dataset_owner(&ds),
             FacetScope::Dataset,
             "schema",
             r#"{"fields":[{"name":"id","type":"int","description":"the key"},
@@ -810,7 +769,7 @@ mod tests {
     fn column_lineage_qualifies_each_transformation_and_keeps_the_shortcut() {
         let ds = iri::dataset("pg", "out");
         let quads = describe_json(
-            dataset_owner(&ds, "pg", "out"),
+            dataset_owner(&ds),
             FacetScope::Dataset,
             "columnLineage",
             r#"{"fields":{
@@ -888,7 +847,7 @@ mod tests {
     fn old_column_lineage_reads_field_level_type_and_description() {
         let ds = iri::dataset("n", "t");
         let quads = describe_json(
-            dataset_owner(&ds, "n", "t"),
+            dataset_owner(&ds),
             FacetScope::Dataset,
             "columnLineage",
             r#"{"fields":{
@@ -920,11 +879,7 @@ mod tests {
     #[test]
     fn ownership_attributes_the_entity_to_owner_agents_with_their_type() {
         let job = iri::job("airflow", "etl");
-        let owner = Owner::Job {
-            iri: &job,
-            namespace: "airflow",
-            name: "etl",
-        };
+        let owner = Owner::Job { iri: &job };
         let quads = describe_json(
             owner,
             FacetScope::Job,
@@ -1005,13 +960,8 @@ mod tests {
     fn statistics_and_input_metrics_go_on_the_usage_or_generation() {
         let run = iri::run(Uuid::parse_str(RUN_ID).unwrap());
         let ds = iri::dataset("s3://bucket", "events");
-        let usage = iri::usage(&run, "s3://bucket", "events");
-        let io = |iri| Owner::Io {
-            iri,
-            dataset: &ds,
-            namespace: "s3://bucket",
-            name: "events",
-        };
+        let usage = iri::usage(&run, &iri::dataset("s3://bucket", "events"));
+        let io = |iri| Owner::Io { iri, dataset: &ds };
         let stats = r#"{"rowCount":10,"size":2048,"fileCount":3}"#;
         let quads = describe_json(io(&usage), FacetScope::Input, "inputStatistics", stats);
         assert!(has(&quads, &usage, mg::ROW_COUNT, Literal::from(10_i64)));
@@ -1022,7 +972,7 @@ mod tests {
             xsd::INTEGER,
             "counts are xsd:integer"
         );
-        let generation = iri::generation(&run, "s3://bucket", "events");
+        let generation = iri::generation(&run, &iri::dataset("s3://bucket", "events"));
         let quads = describe_json(io(&generation), FacetScope::Output, "outputStatistics", stats);
         assert!(has(&quads, &generation, mg::ROW_COUNT, Literal::from(10_i64)));
         assert!(!has(&quads, &ds, mg::ROW_COUNT, Literal::from(10_i64)));
@@ -1046,7 +996,7 @@ mod tests {
     fn tags_and_assertions_name_columns_when_they_say_so() {
         let ds = iri::dataset("pg", "users");
         let quads = describe_json(
-            dataset_owner(&ds, "pg", "users"),
+            dataset_owner(&ds),
             FacetScope::Dataset,
             "tags",
             r#"{"tags":[{"key":"pii","value":"true","source":"DBT","field":"email"},
@@ -1067,7 +1017,7 @@ mod tests {
         assert!(has(&quads, &node(tier), mg::TAG_VALUE, text("gold")));
 
         let quads = describe_json(
-            dataset_owner(&ds, "pg", "users"),
+            dataset_owner(&ds),
             FacetScope::Dataset,
             "dataQualityAssertions",
             r#"{"assertions":[{"assertion":"not_null","success":false,"column":"email","severity":"error"},
@@ -1114,11 +1064,7 @@ mod tests {
     #[test]
     fn job_facets_become_properties_of_the_job() {
         let job = iri::job("ns", "j");
-        let j = Owner::Job {
-            iri: &job,
-            namespace: "ns",
-            name: "j",
-        };
+        let j = Owner::Job { iri: &job };
         let scope = FacetScope::Job;
         let sql = r#"{"query":"select 1","dialect":"ansi"}"#;
         states(j, scope, "sql", sql, mg::SQL_QUERY, text("select 1"));
@@ -1181,7 +1127,7 @@ mod tests {
     #[test]
     fn dataset_facets_become_properties_of_the_dataset() {
         let ds = iri::dataset("ns", "t");
-        let d = dataset_owner(&ds, "ns", "t");
+        let d = dataset_owner(&ds);
         let scope = FacetScope::Dataset;
         states(
             d,

@@ -96,12 +96,13 @@ pub fn dataset(namespace: &str, name: &str) -> NamedNode {
 
 /// A column of a dataset, by its field path (nested names joined by `.`).
 pub fn field(namespace: &str, name: &str, path: &str) -> NamedNode {
-    Iri::base("dataset")
-        .segment(namespace)
-        .segment(name)
-        .word("field")
-        .segment(path)
-        .node()
+    column(&dataset(namespace, name), path)
+}
+
+/// A column of the dataset of IRI `dataset` (from [`dataset`]): the same
+/// IRI as [`field`]'s, without encoding the dataset's names again.
+pub fn column(dataset: &NamedNode, path: &str) -> NamedNode {
+    child(dataset, "field", path)
 }
 
 /// A job, by namespace and name.
@@ -133,20 +134,32 @@ pub fn facet(owner: &NamedNode, key: &str) -> NamedNode {
     child(owner, "facet", key)
 }
 
-/// A run's use of an input dataset (a `prov:Usage`), or a job's declared input.
-pub fn usage(activity: &NamedNode, namespace: &str, name: &str) -> NamedNode {
-    Iri::under(activity, "input")
-        .segment(namespace)
-        .segment(name)
-        .node()
+/// A run's use of an input dataset (a `prov:Usage`), or a job's declared
+/// input: `{activity}/input/{namespace}/{name}`; `dataset` is the dataset's
+/// IRI (from [`dataset`]).
+pub fn usage(activity: &NamedNode, dataset: &NamedNode) -> NamedNode {
+    io(activity, "input", dataset)
 }
 
-/// A run's generation of an output dataset (a `prov:Generation`), or a job's declared output.
-pub fn generation(activity: &NamedNode, namespace: &str, name: &str) -> NamedNode {
-    Iri::under(activity, "output")
-        .segment(namespace)
-        .segment(name)
-        .node()
+/// A run's generation of an output dataset (a `prov:Generation`), or a
+/// job's declared output: `{activity}/output/{namespace}/{name}`; `dataset`
+/// is the dataset's IRI (from [`dataset`]).
+pub fn generation(activity: &NamedNode, dataset: &NamedNode) -> NamedNode {
+    io(activity, "output", dataset)
+}
+
+/// `{activity}/{word}/` and the dataset's encoded namespace and name, as
+/// its IRI has them: no name is encoded twice.
+fn io(activity: &NamedNode, word: &str, dataset: &NamedNode) -> NamedNode {
+    let names = dataset
+        .as_str()
+        .strip_prefix(ID_BASE)
+        .and_then(|rest| rest.strip_prefix("dataset/"));
+    debug_assert!(names.is_some(), "not a dataset IRI: {dataset}");
+    let mut iri = Iri::under(activity, word);
+    iri.0.push('/');
+    iri.0.push_str(names.unwrap_or_default());
+    iri.node()
 }
 
 #[cfg(test)]
@@ -191,11 +204,11 @@ mod tests {
             ),
             (facet(&dataset(ns, name), "a~b"), format!("{ds}/facet/a~b")),
             (
-                usage(&run(id), ns, name),
+                usage(&run(id), &dataset(ns, name)),
                 format!("{r}/input/pg%3A%2F%2Fh%3A5432/a%20b%2F%C3%A9"),
             ),
             (
-                generation(&run(id), ns, ""),
+                generation(&run(id), &dataset(ns, "")),
                 format!("{r}/output/pg%3A%2F%2Fh%3A5432/"),
             ),
         ] {

@@ -150,7 +150,7 @@ impl Expected {
                 expected.dataset(&input.namespace, &input.name, &input.facets);
                 if let Some(run) = &run {
                     expected.facets(
-                        &iri::usage(run, &input.namespace, &input.name),
+                        &iri::usage(run, &iri::dataset(&input.namespace, &input.name)),
                         &input.input_facets,
                     );
                 }
@@ -158,7 +158,7 @@ impl Expected {
             for output in &outputs {
                 expected.dataset(&output.namespace, &output.name, &output.facets);
                 if let Some(run) = &run {
-                    let generation = iri::generation(run, &output.namespace, &output.name);
+                    let generation = iri::generation(run, &iri::dataset(&output.namespace, &output.name));
                     expected.facets(&generation, &output.output_facets);
                 }
             }
@@ -344,8 +344,8 @@ async fn every_spec_facet_example_is_accepted_in_its_place_and_kept_verbatim() {
                 Place::Run => run_iri.clone(),
                 Place::Job => iri::job("spec-facets", &job_name),
                 Place::Dataset => iri::dataset("spec", "output"),
-                Place::Input => iri::usage(&run_iri, "spec", "input"),
-                Place::Output => iri::generation(&run_iri, "spec", "output"),
+                Place::Input => iri::usage(&run_iri, &iri::dataset("spec", "input")),
+                Place::Output => iri::generation(&run_iri, &iri::dataset("spec", "output")),
             };
             checked += 1;
             let (status, body) = app.post(LINEAGE, event.clone()).await;
@@ -455,8 +455,10 @@ async fn a_dbt_event_is_stored_with_its_sql_assertions_and_custom_facets() {
     );
     let usage = iri::usage(
         &iri::run(run),
-        "postgres://warehouse.internal:5432",
-        "analytics.staging.stg_invoices",
+        &iri::dataset(
+            "postgres://warehouse.internal:5432",
+            "analytics.staging.stg_invoices",
+        ),
     );
     let assertions = app
         .facet_json(&usage, "dataQualityAssertions")
