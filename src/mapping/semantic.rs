@@ -261,16 +261,21 @@ impl Out<'_> {
 
     /// An `xsd:integer`, formatted on the stack: every output of every run
     /// has its row count and size, and `Literal::from` allocates twice.
+    fn int(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: i64) {
+        const ROOM: usize = 20; // i64::MIN has 20 characters
+        let mut digits = [0u8; ROOM];
+        let len = {
+            let mut rest = &mut digits[..];
+            let _ = std::io::Write::write_fmt(&mut rest, format_args!("{value}"));
+            ROOM - rest.len()
+        };
+        let text = std::str::from_utf8(&digits[..len]).unwrap_or_default();
+        self.put(s, p, LiteralRef::new_typed_literal(text, xsd::INTEGER).into());
+    }
+
     fn opt_int(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, value: Option<i64>) {
         if let Some(value) = value {
-            let mut digits = [0u8; 20]; // i64::MIN has 20 characters
-            let len = {
-                let mut rest = &mut digits[..];
-                let _ = std::io::Write::write_fmt(&mut rest, format_args!("{value}"));
-                20 - rest.len()
-            };
-            let text = std::str::from_utf8(&digits[..len]).unwrap_or_default();
-            self.put(s, p, LiteralRef::new_typed_literal(text, xsd::INTEGER).into());
+            self.int(s, p, value);
         }
     }
 
@@ -342,7 +347,7 @@ fn schema_fields(
         out.opt_text(&column, mg::DATA_TYPE, field.data_type.as_deref());
         out.opt_text(&column, dcterms::DESCRIPTION, field.description.as_deref());
         // 1-based like the facet's own `ordinal_position` (schema facet 1-2-0).
-        out.opt_int(&column, mg::POSITION, Some(index as i64 + 1));
+        out.int(&column, mg::POSITION, index as i64 + 1);
         match parent {
             None => out.node(ds, mg::HAS_FIELD, &column),
             Some(parent) => out.node(parent, mg::SUB_FIELD, &column),
@@ -363,8 +368,8 @@ struct InputColumns<'f> {
 }
 
 impl<'f> InputColumns<'f> {
-    /// The IRI of an input column; described (type, dataset, path) the first
-    /// time the facet names it.
+    /// The IRI of an input column; its dataset and path are stated the
+    /// first time the facet names it (see [`Out::column`]).
     fn column(&mut self, out: &mut Out<'_>, input: &'f InputField) -> NamedNode {
         let found = self
             .datasets
@@ -954,6 +959,24 @@ mod tests {
         );
         assert!(has(&quads, &run, mg::PARENT_RUN, parent));
         assert!(objects(&quads, &job, mg::PARENT_JOB).is_empty());
+    }
+
+    #[test]
+    fn integers_are_the_literals_oxigraph_makes_of_them() {
+        let graph = iri::dataset("n", "t");
+        let mut quads = Vec::new();
+        let mut out = Out {
+            graph: &graph,
+            sink: &mut quads,
+            key: String::new(),
+        };
+        let values = [i64::MIN, -1, 0, 7, i64::MAX];
+        for value in values {
+            out.int(&graph, mg::ROW_COUNT, value);
+        }
+        let objects: Vec<Term> = quads.into_iter().map(|q| q.object).collect();
+        let expected: Vec<Term> = values.into_iter().map(|v| Literal::from(v).into()).collect();
+        assert_eq!(objects, expected);
     }
 
     #[test]

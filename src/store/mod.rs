@@ -619,6 +619,80 @@ mod tests {
         assert_eq!(sorted_quads(&store), identity);
     }
 
+    #[test]
+    fn what_never_changes_is_stated_once_in_its_own_graph() {
+        let store = Store::in_memory().unwrap();
+        // A DAG run, then two child runs: the input's schema and the
+        // output's column lineage both name the input's column `a`.
+        let dag = parse_event(
+            r#"{"eventTime":"2024-01-01T00:00:00Z","eventType":"START","producer":"p",
+            "run":{"runId":"0196f1a0-0000-7000-8000-00000000000a"},"job":{"namespace":"af","name":"dag"}}"#,
+        )
+        .unwrap();
+        let child = |run: &str| {
+            parse_event(&format!(
+                r#"{{"eventTime":"2024-01-01T00:01:00Z","eventType":"START","producer":"p",
+                "run":{{"runId":"{run}","facets":{{"parent":{{
+                    "run":{{"runId":"0196f1a0-0000-7000-8000-00000000000a"}},
+                    "job":{{"namespace":"af","name":"dag"}}}}}}}},
+                "job":{{"namespace":"dbt","name":"m"}},
+                "inputs":[{{"namespace":"pg","name":"in","facets":{{"schema":{{"fields":[{{"name":"a"}}]}}}}}}],
+                "outputs":[{{"namespace":"pg","name":"out","facets":{{
+                    "schema":{{"fields":[{{"name":"b"}}]}},
+                    "columnLineage":{{"fields":{{"b":{{"inputFields":[
+                        {{"namespace":"pg","name":"in","field":"a"}}]}}}}}}}}}}]}}"#
+            ))
+            .unwrap()
+        };
+        let first = child("0196f1a0-0000-7000-8000-00000000000b");
+        let second = child("0196f1a0-0000-7000-8000-00000000000c");
+        store.apply_events(&[&dag, &first, &second]).unwrap();
+        let graphs = |s: NamedNodeRef<'_>, p: NamedNodeRef<'_>| -> Vec<String> {
+            store
+                .oxigraph()
+                .quads_for_pattern(Some(s.into()), Some(p), None, None)
+                .map(|q| q.unwrap().graph_name.to_string())
+                .collect()
+        };
+        // Each column's dataset and path: in its dataset's graph, once,
+        // though the input's schema and the output's lineage both name `a`.
+        let (input, output) = (iri::dataset("pg", "in"), iri::dataset("pg", "out"));
+        for (column, dataset) in [
+            (iri::column(&input, "a"), &input),
+            (iri::column(&output, "b"), &output),
+        ] {
+            for p in [oxigraph::model::vocab::rdf::TYPE, mg::OF_DATASET, mg::FIELD_PATH] {
+                assert_eq!(graphs(column.as_ref(), p), [dataset.to_string()], "{column} {p}");
+            }
+        }
+        // The DAG run and its job: stated by their own events only, however
+        // many children name them.
+        let (dag_run, dag_job) = (
+            iri::run("0196f1a0-0000-7000-8000-00000000000a".parse().unwrap()),
+            iri::job("af", "dag"),
+        );
+        assert_eq!(graphs(dag_run.as_ref(), mg::OF_JOB), [dag_run.to_string()]);
+        assert_eq!(graphs(dag_job.as_ref(), mg::NAME), [dag_job.to_string()]);
+        // A run no event of its own stated is stated by the facet naming it.
+        let unseen = Store::in_memory().unwrap();
+        unseen.apply_events(&[&first]).unwrap();
+        let parent_facet = iri::facet(
+            &iri::run("0196f1a0-0000-7000-8000-00000000000b".parse().unwrap()),
+            "parent",
+        );
+        assert!(
+            unseen
+                .oxigraph()
+                .contains(QuadRef::new(
+                    &dag_run,
+                    mg::OF_JOB,
+                    &dag_job,
+                    GraphNameRef::NamedNode(parent_facet.as_ref())
+                ))
+                .unwrap()
+        );
+    }
+
     fn run_event(run: &str, event_type: &str, time: &str) -> Event {
         parse_event(&format!(
             r#"{{"eventTime":"{time}","eventType":"{event_type}","producer":"p",
