@@ -495,7 +495,9 @@ impl Writes<'_> {
 ///
 /// `held` says what the store already holds; the mapping asks it about
 /// entities' identities and facets, to skip what did not change. Pass
-/// [`Nothing`] for the complete writes of the event.
+/// [`Nothing`] for the complete writes of the event. Unlike the store's
+/// [`Target`], `held` is not told what the event wrote so far: a column
+/// two facets of the event name is stated twice.
 pub fn map_event(event: &Event, held: &dyn Held) -> Vec<GraphWrite> {
     let mut collect = Collect {
         held,
