@@ -7,7 +7,6 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -42,9 +41,21 @@ pub fn load_average() -> String {
 }
 
 /// The CPU time the process has used so far, user and system, from
-/// `/proc/self/stat` (Linux only: `None` elsewhere).
+/// `/proc/self/stat` (Linux only: `None` elsewhere). Its clock ticks are
+/// `USER_HZ`, 100 per second on Linux.
 pub fn cpu_time() -> Option<(Duration, Duration)> {
-    stat_times(Path::new("/proc/self/stat"))
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold blanks: count fields after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)?
+            .parse::<u64>()
+            .ok()
+            .map(|t| Duration::from_millis(t * 10))
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after `)`.
+    Some((ticks(11)?, ticks(12)?))
 }
 
 /// How long the live threads named `name` have run so far, and how long
@@ -71,23 +82,6 @@ pub fn thread_times(name: &str) -> Option<(Duration, Duration)> {
         waited += Duration::from_nanos(fields.next()??);
     }
     Some((ran, waited))
-}
-
-/// The user and system time of a `stat` file of `/proc`, whose clock ticks
-/// are `USER_HZ`, 100 per second on Linux.
-fn stat_times(path: &Path) -> Option<(Duration, Duration)> {
-    let stat = std::fs::read_to_string(path).ok()?;
-    // The command name, in parentheses, may hold blanks: count fields after it.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)?
-            .parse::<u64>()
-            .ok()
-            .map(|t| Duration::from_millis(t * 10))
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after `)`.
-    Some((ticks(11)?, ticks(12)?))
 }
 
 /// What a phase cost in CPU per event, from [`cpu_time`] before and after.

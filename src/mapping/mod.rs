@@ -147,18 +147,18 @@ pub fn quad(
     )
 }
 
-/// A quad in a named graph, borrowing its terms.
-fn quad_ref<'a>(
-    subject: &'a NamedNode,
+/// A quad in a named graph, borrowing its terms: what the mapping hands on.
+pub(crate) fn quad_ref<'a>(
+    subject: impl Into<NamedNodeRef<'a>>,
     predicate: NamedNodeRef<'a>,
-    object: &'a Term,
-    graph: &'a NamedNode,
+    object: impl Into<TermRef<'a>>,
+    graph: impl Into<NamedNodeRef<'a>>,
 ) -> QuadRef<'a> {
     QuadRef::new(
-        subject,
+        subject.into(),
         predicate,
         object,
-        GraphNameRef::NamedNode(graph.as_ref()),
+        GraphNameRef::NamedNode(graph.into()),
     )
 }
 
@@ -259,9 +259,14 @@ struct Writes<'a> {
 }
 
 impl Writes<'_> {
-    fn insert<'o>(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<TermRef<'o>>, g: &NamedNode) {
-        let graph = GraphNameRef::NamedNode(g.as_ref());
-        self.target.add(QuadRef::new(s, p, o.into(), graph));
+    fn insert<'o>(
+        &mut self,
+        s: &'o NamedNode,
+        p: NamedNodeRef<'o>,
+        o: impl Into<TermRef<'o>>,
+        g: &'o NamedNode,
+    ) {
+        self.target.add(quad_ref(s, p, o, g));
     }
 
     /// Identity, creation and update time of a namespace, or of a dataset
@@ -275,8 +280,9 @@ impl Writes<'_> {
     ) {
         // Identity never changes: once the store holds the first type triple,
         // it holds them all, and re-inserting them is wasted work.
-        let class = Term::from(classes[0].into_owned());
-        let known = self.target.identified(iri, quad_ref(iri, rdf::TYPE, &class, iri));
+        let known = self
+            .target
+            .identified(iri, quad_ref(iri, rdf::TYPE, classes[0], iri));
         if !known {
             for class in classes {
                 self.insert(iri, rdf::TYPE, *class, iri);
@@ -363,7 +369,6 @@ impl Writes<'_> {
                 self.schema_version(iri, writer, &graph, digest, raw.get());
             }
             self.target.replace_facet(&graph, digest);
-            let g = GraphNameRef::NamedNode(graph.as_ref());
             let facet = graph.as_ref();
             let bookkeeping: [(NamedNodeRef<'_>, NamedNodeRef<'_>, TermRef<'_>); 4] = [
                 (owner_iri.as_ref(), mg::HAS_FACET, facet.into()),
@@ -376,7 +381,7 @@ impl Writes<'_> {
                 ),
             ];
             for (s, p, o) in bookkeeping {
-                self.target.add(QuadRef::new(s, p, o, g));
+                self.target.add(quad_ref(s, p, o, facet));
             }
             if let Some(facet) = standard {
                 semantic::describe(owner, &graph, facet, &mut *self.target);
@@ -479,8 +484,7 @@ impl Writes<'_> {
         node: &NamedNode,
         ds: &NamedNode,
     ) {
-        let class = Term::from(class.into_owned());
-        let typed = quad_ref(node, rdf::TYPE, &class, run);
+        let typed = quad_ref(node, rdf::TYPE, class, run);
         if !new_run && self.target.quad(typed) {
             return;
         }
@@ -531,8 +535,7 @@ pub fn map_into(event: &Event, target: &mut dyn Target) {
             let run_iri = iri::run(run.run_id);
             // A run's types, job and first-seen time are written by its
             // first event; a later one only adds to it.
-            let graph = GraphNameRef::NamedNode(run_iri.as_ref());
-            let new = !w.target.quad(QuadRef::new(&run_iri, rdf::TYPE, mg::RUN, graph));
+            let new = !w.target.quad(quad_ref(&run_iri, rdf::TYPE, mg::RUN, &run_iri));
             if new {
                 w.insert(&run_iri, rdf::TYPE, mg::RUN, &run_iri);
                 w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY, &run_iri);
@@ -549,8 +552,8 @@ pub fn map_into(event: &Event, target: &mut dyn Target) {
                 w.insert(&transition, rdf::TYPE, mg::RUN_TRANSITION, &run_iri);
                 let event_type_text = LiteralRef::new_simple_literal(event_type.as_str());
                 w.insert(&transition, mg::EVENT_TYPE, event_type_text, &run_iri);
-                let time = w.time.clone();
-                w.insert(&transition, mg::EVENT_TIME, &time, &run_iri);
+                w.target
+                    .add(quad_ref(&transition, mg::EVENT_TIME, &w.time, &run_iri));
             }
             let owner = semantic::Owner::Run {
                 iri: &run_iri,

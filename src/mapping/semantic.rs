@@ -26,12 +26,10 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{
-    GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef,
-};
+use oxigraph::model::{Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef};
 use uuid::Uuid;
 
-use super::{Held, time_literal};
+use super::{Held, quad_ref, time_literal};
 use crate::openlineage::digest::FacetDigest;
 use crate::openlineage::facets::{
     ColumnLineageFacet, ColumnLineageField, DataQualityAssertionsFacet, DataQualityMetricsFacet, InputField,
@@ -225,8 +223,7 @@ struct Out<'a> {
 impl Out<'_> {
     /// The way out of every quad of the facet's graph, borrowed.
     fn put(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: TermRef<'_>) {
-        let graph = GraphNameRef::NamedNode(self.graph.as_ref());
-        self.sink.add(QuadRef::new(s, p, o, graph));
+        self.sink.add(quad_ref(s, p, o, self.graph));
     }
 
     fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
@@ -314,16 +311,14 @@ impl Out<'_> {
     /// name the same columns; stating them in each facet's graph was a
     /// fifth of the quads a new table costs.
     fn column(&mut self, column: &NamedNode, dataset: &NamedNode, path: &str) {
-        let graph = GraphNameRef::NamedNode(dataset.as_ref());
-        let typed = QuadRef::new(column, rdf::TYPE, mg::FIELD, graph);
+        let typed = quad_ref(column, rdf::TYPE, mg::FIELD, dataset);
         if self.sink.quad(typed) {
             return;
         }
         self.sink.add(typed);
-        self.sink
-            .add(QuadRef::new(column, mg::OF_DATASET, dataset, graph));
+        self.sink.add(quad_ref(column, mg::OF_DATASET, dataset, dataset));
         let path = LiteralRef::new_simple_literal(path);
-        self.sink.add(QuadRef::new(column, mg::FIELD_PATH, path, graph));
+        self.sink.add(quad_ref(column, mg::FIELD_PATH, path, dataset));
     }
 }
 
@@ -545,15 +540,12 @@ fn parent(out: &mut Out<'_>, run: &NamedNode, job: &NamedNode, facet: &ParentRun
 /// not stated again: every child run of a DAG run names it.
 fn referenced_run(out: &mut Out<'_>, run: &NamedNode, job: &JobRef) -> NamedNode {
     let job_iri = iri::job(&job.namespace, &job.name);
-    /// The first type triple an entity's own events write, in its own graph.
-    fn own<'a>(entity: &'a NamedNode, class: NamedNodeRef<'a>) -> QuadRef<'a> {
-        QuadRef::new(entity, rdf::TYPE, class, GraphNameRef::NamedNode(entity.as_ref()))
-    }
-    if !out.sink.quad(own(run, mg::RUN)) {
+    // The first type triple an entity's own events write, in its own graph.
+    if !out.sink.quad(quad_ref(run, rdf::TYPE, mg::RUN, run)) {
         out.class(run, mg::RUN);
         out.node(run, mg::OF_JOB, &job_iri);
     }
-    if !out.sink.quad(own(&job_iri, mg::JOB)) {
+    if !out.sink.quad(quad_ref(&job_iri, rdf::TYPE, mg::JOB, &job_iri)) {
         out.class(&job_iri, mg::JOB);
         out.text(&job_iri, mg::NAME, &job.name);
         out.add(&job_iri, mg::IN_NAMESPACE, iri::namespace(&job.namespace));

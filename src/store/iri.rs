@@ -89,9 +89,12 @@ pub fn namespace(namespace: &str) -> NamedNode {
     Iri::base("namespace").segment(namespace).node()
 }
 
+/// The kind word of dataset IRIs.
+const DATASET: &str = "dataset";
+
 /// A dataset, by namespace and name.
 pub fn dataset(namespace: &str, name: &str) -> NamedNode {
-    Iri::base("dataset").segment(namespace).segment(name).node()
+    Iri::base(DATASET).segment(namespace).segment(name).node()
 }
 
 /// A column of a dataset, by its field path (nested names joined by `.`).
@@ -154,7 +157,8 @@ fn io(activity: &NamedNode, word: &str, dataset: &NamedNode) -> NamedNode {
     let names = dataset
         .as_str()
         .strip_prefix(ID_BASE)
-        .and_then(|rest| rest.strip_prefix("dataset/"));
+        .and_then(|rest| rest.strip_prefix(DATASET))
+        .and_then(|rest| rest.strip_prefix('/'));
     debug_assert!(names.is_some(), "not a dataset IRI: {dataset}");
     let mut iri = Iri::under(activity, word);
     iri.0.push('/');
