@@ -18,7 +18,8 @@
 //!   `rdf:JSON` literal plus what it means in RDF ([`semantic`]); a later
 //!   facet of the same key replaces the whole graph, `_deleted` clears it;
 //! - a run's graph (the run IRI): the run, its job, inputs and outputs with
-//!   their qualified usages and generations, its state transitions;
+//!   the qualified usages and generations of those that carry facets, its
+//!   state transitions;
 //! - a dataset version's graph (`{dataset}/version/{run id or event time}`):
 //!   a `schema` the dataset had, written only when an event changes the
 //!   schema (see [`GraphWrite::SchemaVersion`]).
@@ -455,8 +456,9 @@ impl Writes<'_> {
             let ds = self.dataset(&input.dataset, None);
             let usage = iri::usage(run, &ds);
             let link = (prov::USED, prov::QUALIFIED_USAGE, prov::USAGE);
-            self.run_link(run, new_run, link, &usage, &ds);
-            self.io_facets(&usage, &ds, FacetScope::Input, &input.input_facets);
+            let facets = &input.input_facets;
+            self.run_link(run, new_run, link, (&usage, !facets.is_empty()), &ds);
+            self.io_facets(&usage, &ds, FacetScope::Input, facets);
         }
     }
 
@@ -465,33 +467,44 @@ impl Writes<'_> {
             let ds = self.dataset(&output.dataset, Some(run_id));
             let generation = iri::generation(run, &ds);
             let link = (prov::GENERATED, prov::QUALIFIED_GENERATION, prov::GENERATION);
-            self.run_link(run, new_run, link, &generation, &ds);
-            self.io_facets(&generation, &ds, FacetScope::Output, &output.output_facets);
+            let facets = &output.output_facets;
+            self.run_link(run, new_run, link, (&generation, !facets.is_empty()), &ds);
+            self.io_facets(&generation, &ds, FacetScope::Output, facets);
         }
     }
 
-    /// A run's use or generation of a dataset `ds`: the direct link, and the
-    /// qualified one through `node`, of its class, pointing at `ds`. A
-    /// run's later events (COMPLETE after START) repeat its inputs and
-    /// outputs, and these four quads are written together: once the store
-    /// holds the node's type, one lookup replaces four inserts of quads it
-    /// holds (an insert of a held quad costs as much as the lookup).
+    /// A run's use or generation of a dataset `ds`: the direct link and,
+    /// when the event states facets for it (`qualify`), the qualified link
+    /// through `node`, of its class, pointing at `ds`, on which those facets
+    /// hang. Without facets the qualified node would say only what the
+    /// direct link says, so there is none: PROV-O qualifies a relation to
+    /// say more about it. (Most inputs carry no facets: their qualified
+    /// nodes were a tenth of the quads of a steady stream of runs.)
+    ///
+    /// A run's later events (COMPLETE after START) repeat its inputs and
+    /// outputs: a lookup of the link, or of the qualified node's type, which
+    /// implies the link, replaces the inserts of quads the store holds.
     fn run_link(
         &mut self,
         run: &NamedNode,
         new_run: bool,
         (link, qualified, class): (NamedNodeRef<'_>, NamedNodeRef<'_>, NamedNodeRef<'_>),
-        node: &NamedNode,
+        (node, qualify): (&NamedNode, bool),
         ds: &NamedNode,
     ) {
-        let typed = quad_ref(node, rdf::TYPE, class, run);
-        if !new_run && self.target.quad(typed) {
-            return;
+        if qualify {
+            let typed = quad_ref(node, rdf::TYPE, class, run);
+            if !new_run && self.target.quad(typed) {
+                return;
+            }
+            self.insert(run, qualified, node, run);
+            self.target.add(typed);
+            self.insert(node, prov::ENTITY, ds, run);
         }
-        self.insert(run, link, ds, run);
-        self.insert(run, qualified, node, run);
-        self.target.add(typed);
-        self.insert(node, prov::ENTITY, ds, run);
+        let direct = quad_ref(run, link, ds, run);
+        if new_run || !self.target.quad(direct) {
+            self.target.add(direct);
+        }
     }
 }
 
@@ -731,7 +744,7 @@ mod tests {
             r#"{"eventTime":"2024-05-01T10:05:00Z","eventType":"COMPLETE","producer":"p",
             "run":{"runId":"43d7db3b-8984-4cda-b237-8c6919b36670"},"job":{"namespace":"sched","name":"j"},
             "inputs":[{"namespace":"pg","name":"a"},{"namespace":"pg","name":"b"}],
-            "outputs":[{"namespace":"pg","name":"out"}]}"#,
+            "outputs":[{"namespace":"pg","name":"out","outputFacets":{"outputStatistics":{"rowCount":3}}}]}"#,
         )
         .unwrap();
         let run = iri::run(uuid::Uuid::parse_str("43d7db3b-8984-4cda-b237-8c6919b36670").unwrap());
@@ -743,14 +756,10 @@ mod tests {
                     && (q.predicate == prov::USED || q.predicate == prov::GENERATED || q.predicate == prov::ENTITY)))
                 .count()
         };
-        // The START wrote input `a` and the output; `b` is new in COMPLETE.
+        // The START wrote input `a` and the output, whose facets made a
+        // qualified generation; `b` is new in COMPLETE.
         let started = [
-            quad(
-                &iri::usage(&run, &iri::dataset("pg", "a")),
-                rdf::TYPE,
-                prov::USAGE.into_owned(),
-                &run,
-            ),
+            quad(&run, prov::USED, iri::dataset("pg", "a"), &run),
             quad(
                 &iri::generation(&run, &iri::dataset("pg", "out")),
                 rdf::TYPE,
@@ -765,14 +774,20 @@ mod tests {
         );
         assert_eq!(
             (linked(&writes, "a"), linked(&writes, "b"), linked(&writes, "out")),
-            (0, 2, 0),
+            (0, 1, 0),
             "{writes:#?}"
         );
-        // A store without them gets all three, link and qualified link each.
+        // A store without them gets all three: the output, which carries
+        // facets, with its qualified generation too; the inputs without.
         let writes = map_event(&event, &Holding(|q: &Quad| q.object == run_type));
         assert_eq!(
             (linked(&writes, "a"), linked(&writes, "b"), linked(&writes, "out")),
-            (2, 2, 2)
+            (1, 1, 2)
         );
+        let generation = iri::generation(&run, &iri::dataset("pg", "out"));
+        assert!(writes.iter().any(|w| matches!(w,
+            GraphWrite::Insert(q) if q.subject == generation.clone().into() && q.object == prov::GENERATION.into_owned().into())));
+        assert!(!writes.iter().any(|w| matches!(w,
+            GraphWrite::Insert(q) if q.object == prov::USAGE.into_owned().into())));
     }
 }

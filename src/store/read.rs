@@ -987,7 +987,7 @@ impl Reader<'_> {
             nominal_end_time = nominal.nominal_end_time;
         }
         let mut inputs = Vec::new();
-        for (ds, usage) in self.qualified(run, prov::QUALIFIED_USAGE)? {
+        for (ds, usage) in self.linked(run, prov::USED, iri::usage)? {
             let Some(at) = self.entity_ref(&ds)? else { continue };
             let writes = self.writes(&ds)?;
             // The version read is the latest one written before this run began.
@@ -1004,7 +1004,7 @@ impl Reader<'_> {
             });
         }
         let mut outputs = Vec::new();
-        for (ds, generation) in self.qualified(run, prov::QUALIFIED_GENERATION)? {
+        for (ds, generation) in self.linked(run, prov::GENERATED, iri::generation)? {
             let Some(at) = self.entity_ref(&ds)? else { continue };
             outputs.push(RunDataset {
                 version: write_version(&at.namespace, &at.name, Some(id)),
@@ -1048,20 +1048,20 @@ impl Reader<'_> {
         })
     }
 
-    /// A run's datasets through `prov:qualifiedUsage` or
-    /// `prov:qualifiedGeneration`: (dataset, usage or generation).
-    fn qualified(
+    /// A run's datasets through `prov:used` or `prov:generated`, each with
+    /// the IRI of its qualified usage or generation (`qualified`), where its
+    /// facets are, if it has any.
+    fn linked(
         &self,
         run: &NamedNode,
         predicate: NamedNodeRef<'_>,
+        qualified: fn(&NamedNode, &NamedNode) -> NamedNode,
     ) -> Result<Vec<(NamedNode, NamedNode)>, StoreError> {
         let mut out = Vec::new();
         for term in self.objects(run, predicate)? {
-            let Term::NamedNode(qualified) = term else {
-                continue;
-            };
-            if let Some(Term::NamedNode(ds)) = self.object_in(&qualified, prov::ENTITY, run)? {
-                out.push((ds, qualified));
+            if let Term::NamedNode(ds) = term {
+                let node = qualified(run, &ds);
+                out.push((ds, node));
             }
         }
         Ok(out)
