@@ -110,10 +110,10 @@ pub(super) fn resolve(
             for ((predicate, old), (_, value)) in before.into_iter().zip(after) {
                 if old != value {
                     if let Some(old) = old {
-                        txn.remove(&quad(run, predicate, old, run));
+                        txn.remove(&quad(run, predicate, old.literal(), run));
                     }
                     if let Some(value) = value {
-                        txn.insert(&quad(run, predicate, value, run));
+                        txn.insert(&quad(run, predicate, value.literal(), run));
                     }
                 }
             }
@@ -125,16 +125,35 @@ pub(super) fn resolve(
     Ok(())
 }
 
+/// One of the values [`status`] gives a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Value {
+    State(EventType),
+    Time(Timestamp),
+}
+
+impl Value {
+    /// The literal the store holds. Built only for a value that changed:
+    /// most events change one or two of the four, and each time literal
+    /// costs a formatting here and a parse in oxigraph.
+    fn literal(self) -> Literal {
+        match self {
+            Self::State(state) => Literal::from(state.as_str()),
+            Self::Time(time) => time_literal(time),
+        }
+    }
+}
+
 /// What the store holds for a run with these transitions: its state,
 /// start, end and update time (absent values are not stated).
-fn status(transitions: &[Transition]) -> [(NamedNodeRef<'static>, Option<Literal>); 4] {
+fn status(transitions: &[Transition]) -> [(NamedNodeRef<'static>, Option<Value>); 4] {
     let status = run_state::resolve(transitions);
     let latest = transitions.iter().map(|(_, time)| *time).max();
     [
-        (mg::STATE, status.state.map(|s| Literal::from(s.as_str()))),
-        (prov::STARTED_AT_TIME, status.started_at.map(time_literal)),
-        (prov::ENDED_AT_TIME, status.ended_at.map(time_literal)),
-        (mg::UPDATED_AT, latest.map(time_literal)),
+        (mg::STATE, status.state.map(Value::State)),
+        (prov::STARTED_AT_TIME, status.started_at.map(Value::Time)),
+        (prov::ENDED_AT_TIME, status.ended_at.map(Value::Time)),
+        (mg::UPDATED_AT, latest.map(Value::Time)),
     ]
 }
 
@@ -161,7 +180,7 @@ fn read_back(txn: &mut Transaction<'_>, run: &NamedNode) -> Result<Vec<Transitio
         let old: Vec<Quad> = txn
             .quads_for_pattern(Some(run.as_ref().into()), Some(predicate), None, Some(graph))
             .collect::<Result<_, _>>()?;
-        let new = value.map(|value| quad(run, predicate, value, run));
+        let new = value.map(|value| quad(run, predicate, value.literal(), run));
         // Most events leave these as they were; rewriting them anyway would
         // leave a dead version behind in the store each time.
         if old.len() == usize::from(new.is_some()) && new.as_ref().is_none_or(|n| old[0] == *n) {
