@@ -30,6 +30,7 @@ mod runs;
 pub mod vocab;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -73,11 +74,11 @@ pub struct Store {
     /// The digest of the JSON each facet graph holds, by the graph's
     /// [`graph_key`]: tells an unchanged facet without hashing its text into
     /// the store. Rebuilt with the store on replay.
-    facets: Arc<RwLock<HashMap<u128, FacetDigest>>>,
+    facets: Arc<RwLock<Keyed<FacetDigest>>>,
     /// The namespaces, datasets and jobs whose identity the store holds, by
     /// [`graph_key`]: spares a store lookup per entity per event. Forgotten
     /// on every RDF change, which may have removed an identity.
-    identified: Arc<RwLock<HashSet<u128>>>,
+    identified: Arc<RwLock<KeySet>>,
     /// Each namespace's datasets and jobs, by name (see
     /// [`GraphWrite::Member`]); rebuilt with the store on replay.
     members: Arc<RwLock<HashMap<String, Members>>>,
@@ -134,6 +135,35 @@ fn graph_key(graph: &NamedNode) -> u128 {
     xxhash_rust::xxh3::xxh3_128(graph.as_str().as_bytes())
 }
 
+/// A map by [`graph_key`].
+type Keyed<V> = HashMap<u128, V, BuildHasherDefault<KeyHasher>>;
+/// A set of [`graph_key`]s.
+type KeySet = HashSet<u128, BuildHasherDefault<KeyHasher>>;
+
+/// Hashes a [`graph_key`], which is a hash already, to its low 64 bits.
+/// The writer looks keys up several times per event: SipHash over them
+/// was 4% of its instructions. (oxigraph's own encoding hashes terms
+/// without a secret key too, so this opens no flooding attack the store
+/// did not have.)
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u128(&mut self, key: u128) {
+        // Truncation intended: the low half of a 128-bit hash.
+        self.0 = key as u64;
+    }
+    /// Not used by `u128` keys; any other bytes are folded in.
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+}
+
 /// One store transaction applying events as they are mapped: the
 /// [`Target`] of [`map_into`], and the [`Held`] it asks, which sees the
 /// quads written so far, the facet digests as of the last commit plus those
@@ -142,10 +172,10 @@ fn graph_key(graph: &NamedNode) -> u128 {
 /// the commit.
 struct Pending<'a, 'b> {
     txn: Transaction<'b>,
-    committed: &'a HashMap<u128, FacetDigest>,
-    changed: HashMap<u128, Option<FacetDigest>>,
-    identified: &'a HashSet<u128>,
-    identified_now: HashSet<u128>,
+    committed: &'a Keyed<FacetDigest>,
+    changed: Keyed<Option<FacetDigest>>,
+    identified: &'a KeySet,
+    identified_now: KeySet,
     runs: &'a runs::Runs,
     staged: runs::Staged,
     touched: Vec<(NamedNode, Timestamp)>,
@@ -338,9 +368,9 @@ impl Store {
         let mut pending = Pending {
             txn,
             committed: &committed,
-            changed: HashMap::new(),
+            changed: Keyed::default(),
             identified: &identified,
-            identified_now: HashSet::new(),
+            identified_now: KeySet::default(),
             runs: &runs,
             staged: runs::Staged::default(),
             touched: Vec::new(),
@@ -401,7 +431,7 @@ impl Store {
         touched: Vec<(NamedNode, Timestamp)>,
         enlisted: Vec<(NamedNode, Member, String, String)>,
         generated: Vec<(NamedNode, NamedNode)>,
-        changed: HashMap<u128, Option<FacetDigest>>,
+        changed: Keyed<Option<FacetDigest>>,
     ) {
         let mut facets = self.facets.write().unwrap_or_else(|e| e.into_inner());
         for (key, digest) in changed {
@@ -453,7 +483,7 @@ fn existing(txn: &Transaction<'_>, q: &Quad) -> Result<Vec<Quad>, StorageError> 
 /// the staged run table what it does to a run.
 fn apply_one(
     txn: &mut Transaction<'_>,
-    changed: &mut HashMap<u128, Option<FacetDigest>>,
+    changed: &mut Keyed<Option<FacetDigest>>,
     (runs, staged): (&runs::Runs, &mut runs::Staged),
     write: &GraphWrite,
 ) -> Result<(), StorageError> {
