@@ -68,9 +68,10 @@ impl From<queries::QueryError> for StoreError {
 #[derive(Clone)]
 pub struct Store {
     inner: oxigraph::store::Store,
-    /// The latest event time of each namespace, dataset and job (see
-    /// [`GraphWrite::Touch`]); rebuilt with the store on replay.
-    updated: Arc<RwLock<HashMap<NamedNode, Timestamp>>>,
+    /// The latest event time of each namespace, dataset and job, by its
+    /// [`graph_key`] (see [`GraphWrite::Touch`]); rebuilt with the store on
+    /// replay.
+    updated: Arc<RwLock<Keyed<Timestamp>>>,
     /// The digest of the JSON each facet graph holds, by the graph's
     /// [`graph_key`]: tells an unchanged facet without hashing its text into
     /// the store. Rebuilt with the store on replay.
@@ -130,7 +131,8 @@ impl Members {
     }
 }
 
-/// A facet graph's key in [`Store::facets`]: 16 bytes instead of its IRI.
+/// A graph's key in [`Store::facets`], [`Store::identified`] and
+/// [`Store::updated`]: 16 bytes instead of its IRI.
 fn graph_key(graph: &NamedNode) -> u128 {
     xxhash_rust::xxh3::xxh3_128(graph.as_str().as_bytes())
 }
@@ -178,7 +180,7 @@ struct Pending<'a, 'b> {
     identified_now: KeySet,
     runs: &'a runs::Runs,
     staged: runs::Staged,
-    touched: Vec<(NamedNode, Timestamp)>,
+    touched: Vec<(u128, Timestamp)>,
     enlisted: Vec<(NamedNode, Member, String, String)>,
     generated: Vec<(NamedNode, NamedNode)>,
     /// The first write that failed: the transaction is then dropped.
@@ -245,8 +247,9 @@ impl Target for Pending<'_, '_> {
         match write {
             GraphWrite::Touch { entity, time, .. } => {
                 // Known, or its identity was written just now.
-                self.identified_now.insert(graph_key(&entity));
-                self.touched.push((entity, time));
+                let key = graph_key(&entity);
+                self.identified_now.insert(key);
+                self.touched.push((key, time));
             }
             GraphWrite::Member {
                 entity,
@@ -347,7 +350,7 @@ impl Store {
         self.updated
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(entity)
+            .get(&graph_key(entity))
             .copied()
     }
 
@@ -428,7 +431,7 @@ impl Store {
     /// that wrote datasets.
     fn after_commit(
         &self,
-        touched: Vec<(NamedNode, Timestamp)>,
+        touched: Vec<(u128, Timestamp)>,
         enlisted: Vec<(NamedNode, Member, String, String)>,
         generated: Vec<(NamedNode, NamedNode)>,
         changed: Keyed<Option<FacetDigest>>,
