@@ -454,59 +454,79 @@ impl Writes<'_> {
     fn inputs(&mut self, run: &NamedNode, new_run: bool, inputs: &[InputDataset]) {
         for input in inputs {
             let ds = self.dataset(&input.dataset, None);
-            let usage = iri::usage(run, &ds);
-            let link = (prov::USED, prov::QUALIFIED_USAGE, prov::USAGE);
-            let facets = &input.input_facets;
-            self.run_link(run, new_run, link, (&usage, !facets.is_empty()), &ds);
-            self.io_facets(&usage, &ds, FacetScope::Input, facets);
+            self.run_link(run, new_run, &READ, &ds, &input.input_facets);
         }
     }
 
     fn outputs(&mut self, run: &NamedNode, run_id: Uuid, new_run: bool, outputs: &[OutputDataset]) {
         for output in outputs {
             let ds = self.dataset(&output.dataset, Some(run_id));
-            let generation = iri::generation(run, &ds);
-            let link = (prov::GENERATED, prov::QUALIFIED_GENERATION, prov::GENERATION);
-            let facets = &output.output_facets;
-            self.run_link(run, new_run, link, (&generation, !facets.is_empty()), &ds);
-            self.io_facets(&generation, &ds, FacetScope::Output, facets);
+            self.run_link(run, new_run, &WRITE, &ds, &output.output_facets);
         }
     }
 
     /// A run's use or generation of a dataset `ds`: the direct link and,
-    /// when the event states facets for it (`qualify`), the qualified link
-    /// through `node`, of its class, pointing at `ds`, on which those facets
-    /// hang. Without facets the qualified node would say only what the
-    /// direct link says, so there is none: PROV-O qualifies a relation to
-    /// say more about it. (Most inputs carry no facets: their qualified
-    /// nodes were a tenth of the quads of a steady stream of runs.)
+    /// when the event states `facets` for it, the qualified link through a
+    /// node of its class, pointing at `ds`, on which those facets hang.
+    /// Without facets the qualified node would say only what the direct
+    /// link says, so there is none: PROV-O qualifies a relation to say more
+    /// about it. (Most inputs carry no facets: their qualified nodes were a
+    /// tenth of the quads of a steady stream of runs.)
     ///
     /// A run's later events (COMPLETE after START) repeat its inputs and
     /// outputs: a lookup of the link, or of the qualified node's type, which
     /// implies the link, replaces the inserts of quads the store holds.
-    fn run_link(
-        &mut self,
-        run: &NamedNode,
-        new_run: bool,
-        (link, qualified, class): (NamedNodeRef<'_>, NamedNodeRef<'_>, NamedNodeRef<'_>),
-        (node, qualify): (&NamedNode, bool),
-        ds: &NamedNode,
-    ) {
-        if qualify {
-            let typed = quad_ref(node, rdf::TYPE, class, run);
-            if !new_run && self.target.quad(typed) {
-                return;
+    fn run_link(&mut self, run: &NamedNode, new_run: bool, link: &RunLink, ds: &NamedNode, facets: &Facets) {
+        let mut linked = false;
+        if !facets.is_empty() {
+            let node = (link.node)(run, ds);
+            let typed = quad_ref(&node, rdf::TYPE, link.class, run);
+            linked = !new_run && self.target.quad(typed);
+            if !linked {
+                self.insert(run, link.qualified, &node, run);
+                self.target.add(typed);
+                self.insert(&node, prov::ENTITY, ds, run);
             }
-            self.insert(run, qualified, node, run);
-            self.target.add(typed);
-            self.insert(node, prov::ENTITY, ds, run);
+            self.io_facets(&node, ds, link.scope, facets);
         }
-        let direct = quad_ref(run, link, ds, run);
-        if new_run || !self.target.quad(direct) {
+        let direct = quad_ref(run, link.direct, ds, run);
+        if !linked && (new_run || !self.target.quad(direct)) {
             self.target.add(direct);
         }
     }
 }
+
+/// How a run is linked to a dataset it reads or writes.
+struct RunLink {
+    /// `prov:used` or `prov:generated`.
+    direct: NamedNodeRef<'static>,
+    /// `prov:qualifiedUsage` or `prov:qualifiedGeneration`.
+    qualified: NamedNodeRef<'static>,
+    /// The qualified node's class.
+    class: NamedNodeRef<'static>,
+    /// The qualified node's IRI, from the run's and the dataset's.
+    node: fn(&NamedNode, &NamedNode) -> NamedNode,
+    /// The scope of the facets on it.
+    scope: FacetScope,
+}
+
+/// A run reads a dataset.
+const READ: RunLink = RunLink {
+    direct: prov::USED,
+    qualified: prov::QUALIFIED_USAGE,
+    class: prov::USAGE,
+    node: iri::usage,
+    scope: FacetScope::Input,
+};
+
+/// A run writes a dataset.
+const WRITE: RunLink = RunLink {
+    direct: prov::GENERATED,
+    qualified: prov::QUALIFIED_GENERATION,
+    class: prov::GENERATION,
+    node: iri::generation,
+    scope: FacetScope::Output,
+};
 
 /// The graph writes that record one event, collected.
 ///

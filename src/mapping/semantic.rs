@@ -26,11 +26,10 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef};
+use oxigraph::model::{Literal, LiteralRef, NamedNode, NamedNodeRef, QuadRef, Term, TermRef};
 use uuid::Uuid;
 
 use super::{Held, quad_ref, time_literal};
-use crate::openlineage::digest::FacetDigest;
 use crate::openlineage::facets::{
     ColumnLineageFacet, ColumnLineageField, DataQualityAssertionsFacet, DataQualityMetricsFacet, InputField,
     JobRef, OwnershipFacet, ParentRunFacet, SchemaField, SourceCodeLocationFacet, StandardFacet,
@@ -99,25 +98,6 @@ impl Owner<'_> {
 pub trait Sink: Held {
     /// Adds a quad.
     fn add(&mut self, quad: QuadRef<'_>);
-}
-
-/// The quads added, over a store that holds nothing else.
-impl Held for Vec<Quad> {
-    fn quad(&self, quad: QuadRef<'_>) -> bool {
-        self.iter().any(|q| q.as_ref() == quad)
-    }
-    fn identified(&self, _: &NamedNode, typed: QuadRef<'_>) -> bool {
-        self.quad(typed)
-    }
-    fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
-        false
-    }
-}
-
-impl Sink for Vec<Quad> {
-    fn add(&mut self, quad: QuadRef<'_>) {
-        self.push(quad.into_owned());
-    }
 }
 
 /// Hands the meaning of `facet` (held by `owner`, stored as `graph`) to `sink`.
@@ -640,9 +620,29 @@ mod tests {
     use serde_json::value::RawValue;
 
     use super::*;
+    use crate::openlineage::digest::FacetDigest;
     use crate::openlineage::facets::{self, FacetScope};
     use crate::openlineage::parse_event;
     use crate::store::Store;
+
+    /// The quads added, over a store that holds nothing else.
+    impl Held for Vec<Quad> {
+        fn quad(&self, quad: QuadRef<'_>) -> bool {
+            self.iter().any(|q| q.as_ref() == quad)
+        }
+        fn identified(&self, _: &NamedNode, typed: QuadRef<'_>) -> bool {
+            self.quad(typed)
+        }
+        fn facet(&self, _: &NamedNode, _: FacetDigest) -> bool {
+            false
+        }
+    }
+
+    impl Sink for Vec<Quad> {
+        fn add(&mut self, quad: QuadRef<'_>) {
+            self.push(quad.into_owned());
+        }
+    }
 
     const RUN_ID: &str = "01a20e4a-937e-747b-8edf-2427de7d14c8";
 
@@ -975,7 +975,7 @@ mod tests {
     fn statistics_and_input_metrics_go_on_the_usage_or_generation() {
         let run = iri::run(Uuid::parse_str(RUN_ID).unwrap());
         let ds = iri::dataset("s3://bucket", "events");
-        let usage = iri::usage(&run, &iri::dataset("s3://bucket", "events"));
+        let usage = iri::usage(&run, &ds);
         let io = |iri| Owner::Io { iri, dataset: &ds };
         let stats = r#"{"rowCount":10,"size":2048,"fileCount":3}"#;
         let quads = describe_json(io(&usage), FacetScope::Input, "inputStatistics", stats);
@@ -987,7 +987,7 @@ mod tests {
             xsd::INTEGER,
             "counts are xsd:integer"
         );
-        let generation = iri::generation(&run, &iri::dataset("s3://bucket", "events"));
+        let generation = iri::generation(&run, &ds);
         let quads = describe_json(io(&generation), FacetScope::Output, "outputStatistics", stats);
         assert!(has(&quads, &generation, mg::ROW_COUNT, Literal::from(10_i64)));
         assert!(!has(&quads, &ds, mg::ROW_COUNT, Literal::from(10_i64)));
