@@ -7,18 +7,24 @@
 //! can break out of its segment or collide with another identity.
 
 use oxigraph::model::NamedNode;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use uuid::Uuid;
 
 /// Prefix of every instance IRI.
 pub const ID_BASE: &str = "https://meshgraph.dev/id/";
 
-/// Everything but unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+/// The bytes copied as they are: RFC 3986's unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`). Every other byte, UTF-8 bytes included, is
+/// percent-encoded.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        byte += 1;
+    }
+    table
+};
 
 /// Percent-encodes one path segment.
 pub fn segment(text: &str) -> String {
@@ -60,10 +66,31 @@ impl Iri {
         self.encoded(text)
     }
 
-    /// Appends `text` percent-encoded (runs of unreserved characters are
-    /// copied whole).
+    /// Appends `text` percent-encoded: runs of unreserved characters are
+    /// copied whole, any other byte becomes `%XX`. A table lookup per byte:
+    /// `percent_encoding`'s iterator, one chunk at a time, took a twentieth
+    /// of the writer's time.
     fn encoded(mut self, text: &str) -> Self {
-        self.0.extend(utf8_percent_encode(text, SEGMENT));
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        self.0.reserve(text.len());
+        let mut copied = 0;
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            if UNRESERVED[usize::from(byte)] {
+                continue;
+            }
+            // A run of unreserved bytes is ASCII, so it starts and ends on
+            // character boundaries.
+            if copied < at {
+                self.0.push_str(&text[copied..at]);
+            }
+            self.0.push('%');
+            self.0.push(char::from(HEX[usize::from(byte >> 4)]));
+            self.0.push(char::from(HEX[usize::from(byte & 0xF)]));
+            copied = at + 1;
+        }
+        if copied < text.len() {
+            self.0.push_str(&text[copied..]);
+        }
         self
     }
 
@@ -220,6 +247,37 @@ mod tests {
             assert!(NamedNode::new(iri.as_str()).is_ok(), "{iri}");
         }
         assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+
+    #[test]
+    fn a_segment_encodes_every_byte_but_the_unreserved_ones() {
+        use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+        const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let ascii: String = (0..=127u8).map(char::from).collect();
+        for text in [
+            "",
+            "plain-name_1.v2~x",
+            "%",
+            "%41",
+            "a b\"<c>#d/é",
+            "é",
+            "zé",
+            "éz",
+            "日本語/テーブル",
+            "emoji 🦀 tail",
+            "snowflake://acme.sales",
+            ascii.as_str(),
+        ] {
+            assert_eq!(
+                segment(text),
+                utf8_percent_encode(text, RESERVED).to_string(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
