@@ -175,6 +175,18 @@ pub trait Held {
     fn identified(&self, entity: &NamedNode, typed: QuadRef<'_>) -> bool;
     /// Whether the facet graph `graph` holds the facet whose JSON has `digest`.
     fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool;
+    /// Whether the store holds the identity of the run `run` (its types and
+    /// job), which the run's first event, or a parent facet naming it,
+    /// writes; its first type triple is the evidence.
+    fn run(&self, run: &NamedNode) -> bool {
+        self.quad(run_typed(run))
+    }
+}
+
+/// A run's first type triple, in its own graph: the evidence that the store
+/// holds the run's identity (see [`Held::run`]).
+pub(crate) fn run_typed(run: &NamedNode) -> QuadRef<'_> {
+    quad_ref(run, rdf::TYPE, mg::RUN, run)
 }
 
 /// A store that holds nothing: [`map_event`] then gives every write of an event.
@@ -220,6 +232,9 @@ impl Held for Collect<'_> {
     }
     fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool {
         self.held.facet(graph, digest)
+    }
+    fn run(&self, run: &NamedNode) -> bool {
+        self.held.run(run)
     }
 }
 
@@ -568,7 +583,7 @@ pub fn map_into(event: &Event, target: &mut dyn Target) {
             let run_iri = iri::run(run.run_id);
             // A run's types, job and first-seen time are written by its
             // first event; a later one only adds to it.
-            let new = !w.target.quad(quad_ref(&run_iri, rdf::TYPE, mg::RUN, &run_iri));
+            let new = !w.target.run(&run_iri);
             if new {
                 w.insert(&run_iri, rdf::TYPE, mg::RUN, &run_iri);
                 w.insert(&run_iri, rdf::TYPE, prov::ACTIVITY, &run_iri);

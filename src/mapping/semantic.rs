@@ -520,12 +520,15 @@ fn parent(out: &mut Out<'_>, run: &NamedNode, job: &NamedNode, facet: &ParentRun
 /// not stated again: every child run of a DAG run names it.
 fn referenced_run(out: &mut Out<'_>, run: &NamedNode, job: &JobRef) -> NamedNode {
     let job_iri = iri::job(&job.namespace, &job.name);
-    // The first type triple an entity's own events write, in its own graph.
-    if !out.sink.quad(quad_ref(run, rdf::TYPE, mg::RUN, run)) {
+    if !out.sink.run(run) {
         out.class(run, mg::RUN);
         out.node(run, mg::OF_JOB, &job_iri);
     }
-    if !out.sink.quad(quad_ref(&job_iri, rdf::TYPE, mg::JOB, &job_iri)) {
+    // The first type triple a job's own events write, in its own graph.
+    if !out
+        .sink
+        .identified(&job_iri, quad_ref(&job_iri, rdf::TYPE, mg::JOB, &job_iri))
+    {
         out.class(&job_iri, mg::JOB);
         out.text(&job_iri, mg::NAME, &job.name);
         out.add(&job_iri, mg::IN_NAMESPACE, iri::namespace(&job.namespace));

@@ -40,7 +40,7 @@ use oxigraph::model::{
 use oxigraph::store::{StorageError, Transaction};
 
 use crate::mapping::semantic::Sink;
-use crate::mapping::{GraphWrite, Held, Target, map_into, quad, time_literal};
+use crate::mapping::{GraphWrite, Held, Target, map_into, quad, run_typed, time_literal};
 use crate::openlineage::digest::{FacetDigest, facet_digest};
 use crate::openlineage::{Event, Timestamp};
 use change::{ChangeError, RdfChange};
@@ -131,8 +131,8 @@ impl Members {
     }
 }
 
-/// A graph's key in [`Store::facets`], [`Store::identified`] and
-/// [`Store::updated`]: 16 bytes instead of its IRI.
+/// A graph's key in [`Store::facets`], [`Store::identified`],
+/// [`Store::updated`] and the run table: 16 bytes instead of its IRI.
 fn graph_key(graph: &NamedNode) -> u128 {
     xxhash_rust::xxh3::xxh3_128(graph.as_str().as_bytes())
 }
@@ -196,6 +196,10 @@ impl Held for Pending<'_, '_> {
     fn identified(&self, entity: &NamedNode, typed: QuadRef<'_>) -> bool {
         let key = graph_key(entity);
         self.identified.contains(&key) || self.identified_now.contains(&key) || self.quad(typed)
+    }
+
+    fn run(&self, run: &NamedNode) -> bool {
+        self.staged.knows(self.runs, graph_key(run)) || self.quad(run_typed(run))
     }
 
     fn facet(&self, graph: &NamedNode, digest: FacetDigest) -> bool {
@@ -790,6 +794,35 @@ mod tests {
         assert!(value(B, prov::STARTED_AT_TIME).contains("00:00:30"));
         // Only runs in progress are remembered.
         assert!(apart.runs.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_run_in_progress_is_known_from_the_run_table_and_a_finished_one_from_the_store() {
+        const A: &str = "43d7db3b-8984-4cda-b237-8c6919b36670";
+        let run = iri::run(uuid::Uuid::parse_str(A).unwrap());
+        let store = Store::in_memory().unwrap();
+        let known =
+            |store: &Store| runs::Staged::default().knows(&store.runs.lock().unwrap(), graph_key(&run));
+        assert!(!known(&store));
+        store
+            .apply_events(&[&run_event(A, "START", "2024-01-01T00:00:00Z")])
+            .unwrap();
+        assert!(known(&store));
+        store
+            .apply_events(&[&run_event(A, "COMPLETE", "2024-01-01T00:01:00Z")])
+            .unwrap();
+        // Forgotten once finished; its identity, written once, stays.
+        assert!(!known(&store));
+        let types = store
+            .oxigraph()
+            .quads_for_pattern(
+                Some(run.as_ref().into()),
+                Some(oxigraph::model::vocab::rdf::TYPE),
+                None,
+                None,
+            )
+            .count();
+        assert_eq!(types, 2, "mg:Run and prov:Activity");
     }
 
     #[test]

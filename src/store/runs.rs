@@ -24,13 +24,11 @@
 //!
 //! [`GraphWrite::ResolveRunState`]: crate::mapping::GraphWrite::ResolveRunState
 
-use std::collections::HashMap;
-
 use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::store::{StorageError, Transaction};
 
-use super::object_literal;
 use super::vocab::{mg, prov};
+use super::{Keyed, graph_key, object_literal};
 use crate::mapping::{quad, run_state, time_literal};
 use crate::openlineage::{EventType, Timestamp};
 
@@ -41,16 +39,25 @@ pub type Transition = (EventType, Timestamp);
 /// starts over (a run that is not remembered is only read back).
 const MAX_RUNS: usize = 100_000;
 
-/// The transitions of the runs in progress, as of the last commit.
+/// The transitions of the runs in progress, as of the last commit, by the
+/// run's [`graph_key`].
 #[derive(Debug, Default)]
 pub(super) struct Runs {
-    known: HashMap<NamedNode, Vec<Transition>>,
+    known: Keyed<Vec<Transition>>,
 }
 
 /// What one transaction changed: each run's transitions after it.
 #[derive(Debug, Default)]
 pub(super) struct Staged {
-    changed: HashMap<NamedNode, Vec<Transition>>,
+    changed: Keyed<Vec<Transition>>,
+}
+
+impl Staged {
+    /// Whether the run of key `run` is remembered, as of this transaction:
+    /// then the store holds its identity, which its first event wrote.
+    pub(super) fn knows(&self, runs: &Runs, run: u128) -> bool {
+        self.changed.contains_key(&run) || runs.known.contains_key(&run)
+    }
 }
 
 impl Runs {
@@ -94,10 +101,11 @@ pub(super) fn resolve(
     transition: Option<Transition>,
     new: bool,
 ) -> Result<(), StorageError> {
+    let key = graph_key(run);
     let remembered = staged
         .changed
-        .get(run)
-        .or_else(|| runs.known.get(run))
+        .get(&key)
+        .or_else(|| runs.known.get(&key))
         .cloned()
         .or_else(|| new.then(Vec::new));
     let transitions = match remembered {
@@ -121,7 +129,7 @@ pub(super) fn resolve(
         }
         None => read_back(txn, run)?,
     };
-    staged.changed.insert(run.clone(), transitions);
+    staged.changed.insert(key, transitions);
     Ok(())
 }
 
