@@ -284,13 +284,20 @@ impl Out<'_> {
         ds
     }
 
+    /// The column of `dataset` at `path`, stated (see [`Out::state_column`]).
+    fn column(&mut self, dataset: &NamedNode, path: &str) -> NamedNode {
+        let column = iri::column(dataset, path);
+        self.state_column(&column, dataset, path);
+        column
+    }
+
     /// States that `column` is a column of `dataset` at `path`, so that any
     /// column leads to its dataset (impact lifts columns to datasets): in
     /// the dataset's own graph, which no facet replaces, once. A schema,
     /// its column lineage and the lineage of every table derived from it
     /// name the same columns; stating them in each facet's graph was a
     /// fifth of the quads a new table costs.
-    fn column(&mut self, column: &NamedNode, dataset: &NamedNode, path: &str) {
+    fn state_column(&mut self, column: &NamedNode, dataset: &NamedNode, path: &str) {
         let typed = quad_ref(column, rdf::TYPE, mg::FIELD, dataset);
         if self.sink.quad(typed) {
             return;
@@ -316,8 +323,7 @@ fn schema_fields(
             path.push('.');
         }
         path.push_str(&field.name);
-        let column = iri::column(ds, path);
-        out.column(&column, ds, path);
+        let column = out.column(ds, path);
         out.text(&column, mg::NAME, &field.name);
         out.opt_text(&column, mg::DATA_TYPE, field.data_type.as_deref());
         out.opt_text(&column, dcterms::DESCRIPTION, field.description.as_deref());
@@ -344,7 +350,7 @@ struct InputColumns<'f> {
 
 impl<'f> InputColumns<'f> {
     /// The IRI of an input column; its dataset and path are stated the
-    /// first time the facet names it (see [`Out::column`]).
+    /// first time the facet names it (see [`Out::state_column`]).
     fn column(&mut self, out: &mut Out<'_>, input: &'f InputField) -> NamedNode {
         let found = self
             .datasets
@@ -358,7 +364,7 @@ impl<'f> InputColumns<'f> {
         let dataset = &self.datasets[at].2;
         let column = iri::column(dataset, &input.field);
         if self.seen.insert((&input.namespace, &input.name, &input.field)) {
-            out.column(&column, dataset, &input.field);
+            out.state_column(&column, dataset, &input.field);
         }
         column
     }
@@ -378,8 +384,7 @@ impl<'f> InputColumns<'f> {
 fn column_lineage(out: &mut Out<'_>, ds: &NamedNode, facet: &ColumnLineageFacet) {
     let mut inputs = InputColumns::default();
     for (field, lineage) in &facet.fields {
-        let column = iri::column(ds, field);
-        out.column(&column, ds, field);
+        let column = out.column(ds, field);
         for (i, input) in lineage.input_fields.iter().enumerate() {
             let input_column = inputs.column(out, input);
             out.node(&column, prov::WAS_DERIVED_FROM, &input_column);
@@ -547,8 +552,7 @@ fn tags(out: &mut Out<'_>, subject: &NamedNode, ds: Option<&NamedNode>, facet: &
         out.opt_text(&node, mg::TAG_SOURCE, tag.source.as_deref());
         match (ds, tag.field.as_deref().filter(|f| !f.is_empty())) {
             (Some(ds), Some(field)) => {
-                let column = iri::column(ds, field);
-                out.column(&column, ds, field);
+                let column = out.column(ds, field);
                 out.add(&column, mg::HAS_TAG, node);
             }
             // Only dataset tags name fields; a job or run tag, or an empty
@@ -572,8 +576,7 @@ fn quality_metrics(
     out.opt_int(subject, mg::FILE_COUNT, facet.file_count);
     let Some(ds) = ds else { return };
     for (field, metrics) in &facet.column_metrics {
-        let column = iri::column(ds, field);
-        out.column(&column, ds, field);
+        let column = out.column(ds, field);
         out.opt_int(&column, mg::NULL_COUNT, metrics.null_count);
         out.opt_int(&column, mg::DISTINCT_COUNT, metrics.distinct_count);
         // The facet types these as JSON numbers, not integers: xsd:double.
@@ -601,8 +604,7 @@ fn quality_assertions(
         out.opt_text(&node, mg::SEVERITY, assertion.severity.as_deref());
         // The spec: an empty column means the whole dataset.
         if let (Some(ds), Some(field)) = (ds, assertion.column.as_deref().filter(|c| !c.is_empty())) {
-            let column = iri::column(ds, field);
-            out.column(&column, ds, field);
+            let column = out.column(ds, field);
             out.add(&node, mg::ON_FIELD, column);
         }
     }

@@ -238,18 +238,41 @@ impl Target for Pending<'_, '_> {
         if self.failed.is_some() {
             return;
         }
-        let outcome = apply_one(
-            &mut self.txn,
-            &mut self.changed,
-            (self.runs, &mut self.staged),
-            &write,
-        );
-        if let Err(err) = outcome {
+        if let Err(err) = self.apply(write) {
             self.failed = Some(err);
-            return;
         }
+    }
+}
+
+impl Pending<'_, '_> {
+    /// Applies one write, and records what the store keeps beside the
+    /// quads: the facets it changes, the runs it moves, the entities it
+    /// touches or enlists. An insert and a facet's replacement go the way
+    /// the mapping's own ([`Sink::add`], [`Target::replace_facet`]) go.
+    fn apply(&mut self, write: GraphWrite) -> Result<(), StorageError> {
+        let txn = &mut self.txn;
         match write {
-            GraphWrite::Touch { entity, time, .. } => {
+            GraphWrite::Insert(q) => self.add(q.as_ref()),
+            GraphWrite::Set(q) => {
+                for old in existing(txn, &q)? {
+                    if old != q {
+                        txn.remove(&old);
+                    }
+                }
+                txn.insert(&q);
+            }
+            GraphWrite::SetOnce(q) => {
+                if existing(txn, &q)?.is_empty() {
+                    txn.insert(&q);
+                }
+            }
+            GraphWrite::Touch { entity, time, known } => {
+                if !known {
+                    let created = quad(&entity, mg::CREATED_AT, time_literal(time), &entity);
+                    if existing(txn, &created)?.is_empty() {
+                        txn.insert(&created);
+                    }
+                }
                 // Known, or its identity was written just now.
                 let key = graph_key(&entity);
                 self.identified_now.insert(key);
@@ -261,8 +284,44 @@ impl Target for Pending<'_, '_> {
                 namespace,
                 name,
             } => self.enlisted.push((entity, kind, namespace, name)),
-            _ => {}
+            GraphWrite::ReplaceGraph { graph, quads } => {
+                txn.clear_graph(&graph)?;
+                txn.extend(&quads);
+            }
+            GraphWrite::ReplaceFacet { graph, quads, digest } => {
+                self.replace_facet(&graph, digest);
+                for q in &quads {
+                    self.add(q.as_ref());
+                }
+            }
+            GraphWrite::ClearFacet(graph) => {
+                // Removed, not only emptied: a deleted facet's graph should not
+                // be listed by `GRAPH ?g` or answered by the graph store.
+                txn.remove_named_graph(&graph)?;
+                self.changed.insert(graph_key(&graph), None);
+            }
+            GraphWrite::SchemaVersion {
+                facet,
+                digest,
+                graph,
+                quads,
+            } => {
+                let stored = object_literal(
+                    txn,
+                    &facet,
+                    mg::FACET_JSON,
+                    GraphNameRef::NamedNode(facet.as_ref()),
+                )?;
+                if stored.is_none_or(|json| facet_digest(json.value()) != digest) {
+                    txn.clear_graph(&graph)?;
+                    txn.extend(&quads);
+                }
+            }
+            GraphWrite::ResolveRunState { run, transition, new } => {
+                runs::resolve(txn, self.runs, &mut self.staged, &run, transition, new)?;
+            }
         }
+        Ok(())
     }
 }
 
@@ -484,75 +543,6 @@ fn existing(txn: &Transaction<'_>, q: &Quad) -> Result<Vec<Quad>, StorageError> 
         Some(q.graph_name.as_ref()),
     )
     .collect()
-}
-
-/// Applies one write; records in `changed` what it does to a facet, and in
-/// the staged run table what it does to a run.
-fn apply_one(
-    txn: &mut Transaction<'_>,
-    changed: &mut Keyed<Option<FacetDigest>>,
-    (runs, staged): (&runs::Runs, &mut runs::Staged),
-    write: &GraphWrite,
-) -> Result<(), StorageError> {
-    match write {
-        GraphWrite::Insert(q) => txn.insert(q),
-        GraphWrite::Set(q) => {
-            for old in existing(txn, q)? {
-                if old != *q {
-                    txn.remove(&old);
-                }
-            }
-            txn.insert(q);
-        }
-        GraphWrite::SetOnce(q) => {
-            if existing(txn, q)?.is_empty() {
-                txn.insert(q);
-            }
-        }
-        GraphWrite::Touch { known: true, .. } | GraphWrite::Member { .. } => {}
-        GraphWrite::Touch { entity, time, .. } => {
-            let created = quad(entity, mg::CREATED_AT, time_literal(*time), entity);
-            if existing(txn, &created)?.is_empty() {
-                txn.insert(&created);
-            }
-        }
-        GraphWrite::ReplaceGraph { graph, quads } => {
-            txn.clear_graph(graph)?;
-            txn.extend(quads);
-        }
-        GraphWrite::ReplaceFacet { graph, quads, digest } => {
-            txn.clear_graph(graph)?;
-            txn.extend(quads);
-            changed.insert(graph_key(graph), Some(*digest));
-        }
-        GraphWrite::ClearFacet(graph) => {
-            // Removed, not only emptied: a deleted facet's graph should not
-            // be listed by `GRAPH ?g` or answered by the graph store.
-            txn.remove_named_graph(graph)?;
-            changed.insert(graph_key(graph), None);
-        }
-        GraphWrite::SchemaVersion {
-            facet,
-            digest,
-            graph,
-            quads,
-        } => {
-            let stored = object_literal(
-                txn,
-                facet,
-                mg::FACET_JSON,
-                GraphNameRef::NamedNode(facet.as_ref()),
-            )?;
-            if stored.is_none_or(|json| facet_digest(json.value()) != *digest) {
-                txn.clear_graph(graph)?;
-                txn.extend(quads);
-            }
-        }
-        GraphWrite::ResolveRunState { run, transition, new } => {
-            runs::resolve(txn, runs, staged, run, *transition, *new)?;
-        }
-    }
-    Ok(())
 }
 
 fn object_literal(
