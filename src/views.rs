@@ -154,7 +154,12 @@ impl Views {
             return stored;
         }
         std::thread::scope(|scope| {
-            scope.spawn(|| self.observe(events));
+            // Named, so that it is not taken for the writer's apply thread
+            // (whose name a thread would otherwise inherit) in `top -H`.
+            std::thread::Builder::new()
+                .name("meshgraph-observe".into())
+                .spawn_scoped(scope, || self.observe(events))
+                .expect("spawning the observe thread");
             self.store.apply_events(events)
         })
     }

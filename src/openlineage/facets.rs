@@ -8,6 +8,7 @@
 //! are `Option`, and unknown fields are ignored (facets grow over versions).
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::Deserialize;
 
@@ -477,8 +478,10 @@ fn is_deleted(json: &str) -> bool {
         deleted: bool,
     }
     // Cheap test first: a facet that never says `_deleted` is not a marker.
-    memchr::memmem::find(json.as_bytes(), b"\"_deleted\"").is_some()
-        && serde_json::from_str::<Marker>(json).is_ok_and(|m| m.deleted)
+    // The searcher is built once: building it cost more than most searches.
+    static MARKER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"_deleted\""));
+    MARKER.find(json.as_bytes()).is_some() && serde_json::from_str::<Marker>(json).is_ok_and(|m| m.deleted)
 }
 
 /// Reads a facet (its JSON text) as the standard facet its key and scope
