@@ -26,6 +26,9 @@
 //!   and with `bulk_loader().load_quads`; quads/s and the equivalent
 //!   events/s. This is the floor: storing the result, without parsing,
 //!   mapping, the log, HTTP, or the graphs later events replaced;
+//! - **d. restart**: a server opening a data directory whose log holds the
+//!   workload (written untimed, through the writer, in batches) and
+//!   rebuilding its views from it, as `meshgraph serve` does at start-up;
 //! - **breakdown**: where the time of an event goes, measured in-process on
 //!   one thread: JSON parse + validation, mapping, encoding the log records
 //!   (BLAKE3, LZ4, large facets stored apart), the durable log append
@@ -49,7 +52,7 @@
 //! | `MESHGRAPH_BENCH_BATCH` | 500 | events per array / batch request |
 //! | `MESHGRAPH_BENCH_BATCH_CLIENTS` | 4 | concurrent clients posting batches |
 //! | `MESHGRAPH_BENCH_ROUNDS` | 2 | rounds of the array and batch phases (with more than one, a row gives each phase's median round) |
-//! | `MESHGRAPH_BENCH_PHASES` | `single,array,batch,baseline,breakdown,http` | phases to run, comma-separated |
+//! | `MESHGRAPH_BENCH_PHASES` | `single,array,batch,baseline,restart,breakdown,http` | phases to run, comma-separated |
 //! | `MESHGRAPH_BENCH_DIR` | the system temp dir | where the servers' data directories are made |
 //!
 //! A quick run: `MESHGRAPH_BENCH_EVENTS=2000 cargo bench --bench ingest`.
@@ -115,7 +118,7 @@ impl Settings {
             rounds: env("MESHGRAPH_BENCH_ROUNDS", 2_usize).max(1),
             phases: env(
                 "MESHGRAPH_BENCH_PHASES",
-                "single,array,batch,baseline,breakdown,http".to_owned(),
+                "single,array,batch,baseline,restart,breakdown,http".to_owned(),
             )
             .split(',')
             .map(|p| p.trim().to_owned())
@@ -466,6 +469,51 @@ fn median_row(settings: &Settings, phase: &str, events: usize, rates: &[f64]) ->
             thousands(sorted[0]),
             thousands(sorted[sorted.len() - 1]),
             rates.len()
+        ),
+    }
+}
+
+/// A server restarting on a directory whose log holds the workload: the
+/// log is written untimed, through the writer, in batches; then
+/// [`App::open`] rebuilds the views from it, timed.
+fn phase_restart(settings: &Settings, events: &[String]) -> Row {
+    std::fs::create_dir_all(&settings.dir).expect("bench dir");
+    let data = tempfile::Builder::new()
+        .prefix("meshgraph-bench-")
+        .tempdir_in(&settings.dir)
+        .expect("temp data dir");
+    let config = || Config {
+        storage: Storage::Dir(data.path().to_owned()),
+        ..Config::in_memory()
+    };
+    let (app, writer) = App::open(config()).expect("open a fresh directory");
+    for body in arrays(events, settings.batch) {
+        let accepted = app
+            .writer
+            .accept_body(&body)
+            .expect("generated bodies are well-formed")
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .expect("generated events validate");
+        app.writer.write_blocking(accepted).expect("written");
+    }
+    drop(app);
+    writer.join();
+    let (opened, elapsed) = timed(|| App::open(config()));
+    let (app, writer) = opened.expect("reopen the directory");
+    let quads = app.views.store().oxigraph().len().expect("store size");
+    drop(app);
+    writer.join();
+    Row {
+        name: "d. restart: views rebuilt from the log".to_owned(),
+        events: events.len(),
+        elapsed,
+        bytes: 0,
+        latencies: None,
+        target: None,
+        note: format!(
+            "{} quads; the log read and parsed on one thread while another applies it",
+            thousands(quads as f64)
         ),
     }
 }
@@ -901,6 +949,10 @@ fn main() {
     if settings.runs("baseline") {
         step("oxigraph baseline");
         phase_baseline(&events, &mut rows);
+    }
+    if settings.runs("restart") {
+        step("restart");
+        rows.push(phase_restart(&settings, &events));
     }
     if settings.runs("breakdown") {
         step("breakdown");

@@ -10,6 +10,7 @@
 //! replay, so the views after a restart are exactly the views before it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use crate::catalog::{Catalog, CatalogError, Described};
@@ -200,76 +201,152 @@ impl Views {
 
     /// Rebuilds the views from every record of the log; returns how many
     /// events were applied.
+    ///
+    /// Two stages, as in the writer: a second thread reads the log and
+    /// parses its events, in chunks, while this one applies the chunk
+    /// before; the store, which takes one writer at a time, then bounds the
+    /// restart, not reading plus parsing plus the store in turn.
     pub fn replay(&self, log: &Log) -> Result<u64, ReplayError> {
-        const CHUNK: usize = 2_000;
-        let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
+        // Two chunks in flight keep both threads busy and bound memory.
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Replayed>(2);
+        // Applied events go back to be freed by the thread that made them,
+        // off the thread that bounds the replay.
+        let (give_back, spent) = std::sync::mpsc::channel::<Vec<Event>>();
+        std::thread::scope(|scope| {
+            let reader = std::thread::Builder::new()
+                .name("meshgraph-replay".into())
+                .spawn_scoped(scope, move || read_for_replay(log, &send, &spent))
+                .expect("spawning the replay thread");
+            let applied = self.apply_replayed(chunks, &give_back);
+            // A failure here dropped the receiver, which stops the reader.
+            let read = reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let applied = applied?;
+            read?;
+            Ok(applied)
+        })
+    }
+
+    /// Applies what [`read_for_replay`] sends, in the log's order, until it
+    /// is done or something cannot be applied.
+    fn apply_replayed(
+        &self,
+        chunks: Receiver<Replayed>,
+        give_back: &Sender<Vec<Event>>,
+    ) -> Result<u64, ReplayError> {
         let mut applied = 0;
-        let mut flush = |pending: &mut Vec<Event>| -> Result<(), ReplayError> {
-            let refs: Vec<&Event> = pending.iter().collect();
-            self.apply(&refs)?;
-            applied += pending.len() as u64;
-            pending.clear();
-            Ok(())
-        };
-        let mut failure = None;
-        // Logged events repeat their facets as they did when they arrived:
-        // check each distinct standard facet once, as the writer does.
-        let checked = Checked::default();
-        log.scan(1, |record| {
-            match record.kind {
-                RecordKind::OpenLineage => {
-                    let parsed = std::str::from_utf8(&record.payload)
-                        .map_err(|e| e.to_string())
-                        .and_then(|text| {
-                            parse_located(text, &checked, log.known_facets())
-                                .map(|located| located.event)
-                                .map_err(|e| e.to_string())
-                        });
-                    match parsed {
-                        Ok(event) => pending.push(event),
-                        // Accepted once, so this only happens if validation
-                        // became stricter; keep the record, skip the event.
-                        Err(reason) => tracing::warn!(seq = record.seq, %reason, "logged event no longer validates; skipped"),
-                    }
+        for chunk in chunks {
+            match chunk {
+                Replayed::Events(events) => {
+                    self.apply(&events.iter().collect::<Vec<_>>())?;
+                    applied += events.len() as u64;
+                    // The reader may be done: then they are freed here.
+                    let _ = give_back.send(events);
                 }
-                RecordKind::Rdf => {
-                    // Keep the log's order: the events before the change first.
-                    if let Err(err) = flush(&mut pending) {
-                        failure = Some(err);
-                        return Err(LogError::Corrupt {
-                            seq: record.seq,
-                            reason: "replay stopped".into(),
-                        });
-                    }
-                    match RdfChange::from_record(&record.payload).and_then(|c| self.apply_change(&c)) {
+                Replayed::Change { seq, change } => {
+                    match change.and_then(|change| self.apply_change(&change)) {
                         Ok(()) => {}
                         // An update that failed when it was sent (it was
                         // logged before it ran) fails again the same way.
-                        Err(ChangeError::Storage(err)) => {
-                            failure = Some(ReplayError::Store(err.into()));
-                            return Err(LogError::Corrupt {
-                                seq: record.seq,
-                                reason: "replay stopped".into(),
-                            });
-                        }
-                        Err(err) => tracing::warn!(seq = record.seq, error = %err, "logged change not applied"),
+                        Err(ChangeError::Storage(err)) => return Err(ReplayError::Store(err.into())),
+                        Err(err) => tracing::warn!(seq, error = %err, "logged change not applied"),
                     }
                 }
             }
-            if pending.len() >= CHUNK
-                && let Err(err) = flush(&mut pending)
-            {
-                failure = Some(err);
-                return Err(LogError::Corrupt {
-                    seq: record.seq,
-                    reason: "replay stopped".into(),
-                });
-            }
-            Ok(())
-        })
-        .map_err(|err| failure.take().unwrap_or(ReplayError::Log(err)))?;
-        flush(&mut pending)?;
+        }
         Ok(applied)
+    }
+}
+
+/// What the replay's reader hands on, in the log's order.
+enum Replayed {
+    /// Consecutive events, parsed.
+    Events(Vec<Event>),
+    /// An RDF change, read from its record.
+    Change {
+        /// The record's sequence number, for the warning if it fails.
+        seq: u64,
+        /// The change, or why its record could not be read as one.
+        change: Result<RdfChange, ChangeError>,
+    },
+}
+
+/// Reads every record of the log and sends its events, parsed, in chunks,
+/// and its RDF changes, each after the events logged before it; frees the
+/// chunks that come back `spent`. Stops early, without error, when the
+/// receiver is gone (the views refused a write).
+fn read_for_replay(
+    log: &Log,
+    send: &SyncSender<Replayed>,
+    spent: &Receiver<Vec<Event>>,
+) -> Result<(), LogError> {
+    const CHUNK: usize = 2_000;
+    let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
+    // Logged events repeat their facets as they did when they arrived:
+    // check each distinct standard facet once, as the writer does.
+    let checked = Checked::default();
+    // Set when the receiver is gone; the scan is then stopped with an error
+    // that is not the log's.
+    let mut receiver_gone = false;
+    let mut hand_on = |chunk: Replayed, seq: u64| {
+        spent.try_iter().for_each(drop);
+        send.send(chunk).map_err(|_| {
+            receiver_gone = true;
+            LogError::Corrupt {
+                seq,
+                reason: "replay stopped".into(),
+            }
+        })
+    };
+    let scanned = log.scan(1, |record| {
+        match record.kind {
+            RecordKind::OpenLineage => {
+                let parsed = std::str::from_utf8(&record.payload)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| {
+                        parse_located(text, &checked, log.known_facets())
+                            .map(|located| located.event)
+                            .map_err(|e| e.to_string())
+                    });
+                match parsed {
+                    Ok(event) => pending.push(event),
+                    // Accepted once, so this only happens if validation
+                    // became stricter; keep the record, skip the event.
+                    Err(reason) => {
+                        tracing::warn!(seq = record.seq, %reason, "logged event no longer validates; skipped")
+                    }
+                }
+            }
+            RecordKind::Rdf => {
+                // Keep the log's order: the events before the change first.
+                if !pending.is_empty() {
+                    hand_on(Replayed::Events(std::mem::take(&mut pending)), record.seq)?;
+                }
+                let change = RdfChange::from_record(&record.payload);
+                hand_on(
+                    Replayed::Change {
+                        seq: record.seq,
+                        change,
+                    },
+                    record.seq,
+                )?;
+            }
+        }
+        if pending.len() >= CHUNK {
+            let chunk = std::mem::replace(&mut pending, Vec::with_capacity(CHUNK));
+            hand_on(Replayed::Events(chunk), record.seq)?;
+        }
+        Ok(())
+    });
+    match scanned {
+        Ok(()) if !pending.is_empty() => {
+            // The receiver may be gone meanwhile: then the rest is not wanted.
+            let _ = send.send(Replayed::Events(pending));
+            Ok(())
+        }
+        Err(_) if receiver_gone => Ok(()),
+        scanned => scanned,
     }
 }
 
