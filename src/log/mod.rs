@@ -480,6 +480,36 @@ mod tests {
     }
 
     #[test]
+    fn a_corrupt_record_stops_the_replay_with_the_logs_error() {
+        let (text, spans) = with_facets(1, &"q".repeat(600), &"p".repeat(600));
+        let knows_all = KnownFacets::default();
+        for (digest, facet) in NewRecord::event(text.as_bytes(), &spans, 1, &knows_all).facets {
+            knows_all.remember(digest, &facet);
+        }
+        let log = Log::in_memory().unwrap();
+        // More good events than replay reads in one chunk, so the reader
+        // has handed some on when it meets the record it cannot read.
+        let good = |n: u32| {
+            let (text, spans) = with_facets(n % 10, &format!("SELECT {n}"), "x");
+            NewRecord::event(text.as_bytes(), &spans, i64::from(n), log.known_facets())
+        };
+        log.append(&(0..2_500).map(good).collect::<Vec<_>>()).unwrap();
+        // Refers to facets this log does not hold.
+        log.append(&[NewRecord::event(text.as_bytes(), &spans, 1, &knows_all)])
+            .unwrap();
+        log.append(&[good(3_000)]).unwrap();
+        let views = crate::views::Views::new(crate::store::Store::in_memory().unwrap());
+        let err = views.replay(&log).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                crate::views::ReplayError::Log(LogError::Corrupt { reason, .. }) if reason.contains("missing")
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn facets_survive_reopening_and_are_known_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.redb");
