@@ -10,7 +10,7 @@
 //! replay, so the views after a restart are exactly the views before it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use crate::catalog::{Catalog, CatalogError, Described};
@@ -208,10 +208,10 @@ impl Views {
     /// restart, not reading plus parsing plus the store in turn.
     pub fn replay(&self, log: &Log) -> Result<u64, ReplayError> {
         // Two chunks in flight keep both threads busy and bound memory.
-        let (send, chunks) = std::sync::mpsc::sync_channel::<Replayed>(2);
+        let (send, chunks) = mpsc::sync_channel::<Replayed>(2);
         // Applied events go back to be freed by the thread that made them,
         // off the thread that bounds the replay.
-        let (give_back, spent) = std::sync::mpsc::channel::<Vec<Event>>();
+        let (give_back, spent) = mpsc::channel::<Vec<Event>>();
         std::thread::scope(|scope| {
             let reader = std::thread::Builder::new()
                 .name("meshgraph-replay".into())
